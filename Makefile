@@ -1,0 +1,38 @@
+# SạpQR — common tasks. `make run` and `make test` are all a newcomer needs.
+
+GO        ?= go
+BIN       ?= bin/sapqr
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+
+.PHONY: run test build bench lint fuzz
+
+## run: serve on http://127.0.0.1:8080 with the embedded defaults (SQLite file, in-memory counters)
+run:
+	$(GO) run ./cmd/sapqr serve --demo
+
+## test: the whole suite with the race detector
+test:
+	$(GO) test -race -count=1 ./...
+
+## build: a static binary in bin/
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/sapqr
+
+## bench: every benchmark, with allocations
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## lint: go vet and staticcheck
+lint:
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+## fuzz: a short run of every fuzz target
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 10s $$pkg || exit 1; \
+	  done; \
+	done

@@ -59,6 +59,13 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", cmdMigrate},
 		{"qr", "encode, decode and render VietQR payloads", cmdQR},
 		{"banks", "list the bank directory", cmdBanks},
+		{"sign", "render PDF stall signs", cmdSign},
+		{"import", "import markets or vendors from CSV/XLSX", cmdImport},
+		{"export", "export markets or vendors to CSV/XLSX", cmdExport},
+		{"seed", "generate demo data", cmdSeed},
+		{"user", "manage users", cmdUser},
+		{"counters", "inspect and reconcile adoption counters", cmdCounters},
+		{"report", "adoption report for a commune or province", cmdReport},
 	}
 }
 

@@ -1,0 +1,388 @@
+// Vendor sign-up: form, bank search, sign preview and the offline queue.
+// Every submission goes into IndexedDB first with its own Idempotency-Key
+// and is sent from there, so a lost signal loses nothing and a retry after
+// a timeout registers nobody twice (the server replays the first answer).
+'use strict';
+
+(() => {
+  const { t, api, el, plain, newKey, cacheGet, cachePut, items, showErrors, clearErrors, problemText } = SapQR;
+  const $ = (id) => document.getElementById(id);
+  const form = $('signup');
+  const market = $('market');
+  const stall = $('stall');
+  const stallNew = $('stall-new');
+  const fullName = $('full-name');
+  const phone = $('phone');
+  const bankQ = $('bank-q');
+  const bankList = $('bank-list');
+  const bankChosen = $('bank-chosen');
+  const bin = $('bin');
+  const account = $('account');
+  const holder = $('holder');
+  const consent = $('consent');
+  const NEW = '__new';
+
+  let banks = [];
+  let markets = [];
+
+  // ---- IndexedDB queue -------------------------------------------------
+  const memQueue = new Map(); // used only where IndexedDB is unavailable
+  let dbp = null;
+  function db() {
+    if (dbp) return dbp;
+    dbp = new Promise((resolve) => {
+      if (!('indexedDB' in window)) { resolve(null); return; }
+      const req = indexedDB.open('sapqr', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('queue', { keyPath: 'key' });
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => resolve(null);
+    });
+    return dbp;
+  }
+  async function tx(mode, fn) {
+    const d = await db();
+    if (!d) return fn(null);
+    return new Promise((resolve, reject) => {
+      const x = d.transaction('queue', mode);
+      const store = x.objectStore('queue');
+      let out;
+      Promise.resolve(fn(store)).then((v) => { out = v; });
+      x.oncomplete = () => resolve(out);
+      x.onerror = () => reject(x.error);
+    });
+  }
+  function queueAll() {
+    return tx('readonly', (s) => {
+      if (!s) return Array.from(memQueue.values());
+      return new Promise((resolve) => {
+        const r = s.getAll();
+        r.onsuccess = () => resolve(r.result.sort((a, b) => a.created - b.created));
+      });
+    });
+  }
+  function queuePut(item) { return tx('readwrite', (s) => (s ? s.put(item) : memQueue.set(item.key, item))); }
+  function queueDel(key) { return tx('readwrite', (s) => (s ? s.delete(key) : memQueue.delete(key))); }
+
+  // ---- reference data ---------------------------------------------------
+  async function loadBanks() {
+    banks = cacheGet('banks') || [];
+    const res = await api('GET', '/banks');
+    if (res.ok) {
+      banks = items(res.data).map((b) => ({ bin: b.bin, short: b.short_name || b.code || '', code: b.code || '', name: b.name || '' }));
+      cachePut('banks', banks);
+    }
+  }
+
+  async function loadMarkets() {
+    markets = cacheGet('markets') || [];
+    const res = await api('GET', '/markets?limit=200');
+    if (res.ok) {
+      markets = items(res.data).map((m) => ({ id: String(m.id), name: m.name }));
+      cachePut('markets', markets);
+    }
+    market.replaceChildren(el('option', { value: '' }, t('signup.market.choose')),
+      ...markets.map((m) => el('option', { value: m.id }, m.name)));
+    const last = cacheGet('last-market');
+    if (markets.length === 1) market.value = markets[0].id;
+    else if (last && markets.some((m) => m.id === last)) market.value = last;
+    if (market.value) await loadStalls();
+  }
+
+  // A stall is free when no active vendor holds it; the API names this
+  // either with a vendor_id or an occupied flag.
+  function isFree(s) {
+    if ('occupied' in s) return !s.occupied;
+    if ('free' in s) return !!s.free;
+    return !s.vendor_id && !s.vendor;
+  }
+
+  async function loadStalls() {
+    const id = market.value;
+    stall.replaceChildren(el('option', { value: '' }, t('signup.stall.choose')));
+    if (!id) return;
+    cachePut('last-market', id);
+    let list = cacheGet('stalls:' + id) || [];
+    const res = await SapQR.all('/markets/' + encodeURIComponent(id) + '/stalls?limit=200', 2000);
+    if (Array.isArray(res)) {
+      list = res.map((s) => ({ code: s.code || s.stall_code, free: isFree(s) }));
+      cachePut('stalls:' + id, list);
+    }
+    renderStalls(list);
+  }
+
+  function renderStalls(list) {
+    const byCode = (a, b) => a.code.localeCompare(b.code, 'vi', { numeric: true });
+    const free = list.filter((s) => s.free).sort(byCode);
+    const taken = list.filter((s) => !s.free).sort(byCode);
+    const opts = [el('option', { value: '' }, t('signup.stall.choose'))];
+    if (free.length) opts.push(el('optgroup', { label: t('signup.stall.free', { n: free.length }) }, free.map((s) => el('option', { value: s.code }, s.code))));
+    opts.push(el('option', { value: NEW }, t('signup.stall.other')));
+    if (taken.length) opts.push(el('optgroup', { label: t('signup.stall.taken') }, taken.map((s) => el('option', { value: s.code, disabled: true }, s.code))));
+    stall.replaceChildren(...opts);
+    toggleNew();
+  }
+
+  function toggleNew() { $('stall-new-field').hidden = stall.value !== NEW; }
+  function stallCode() { return (stall.value === NEW ? stallNew.value : stall.value).trim().toUpperCase(); }
+
+  // ---- bank search --------------------------------------------------------
+  function fold(s) { return plain(s).replace(/\s/g, ''); }
+  function searchBanks(q) {
+    const f = fold(q);
+    if (!f) return [];
+    const scored = [];
+    for (const b of banks) {
+      const short = fold(b.short), code = fold(b.code), name = fold(b.name);
+      let score = -1;
+      if (short === f || code === f || b.bin === q.trim()) score = 0;
+      else if (short.startsWith(f) || code.startsWith(f)) score = 1;
+      else if (short.includes(f) || code.includes(f) || b.bin.startsWith(q.trim())) score = 2;
+      else if (name.includes(f)) score = 3;
+      if (score >= 0) scored.push([score, b]);
+    }
+    scored.sort((a, b) => a[0] - b[0] || a[1].short.localeCompare(b[1].short));
+    return scored.slice(0, 6).map((x) => x[1]);
+  }
+  function renderBankList() {
+    const found = searchBanks(bankQ.value);
+    bankList.replaceChildren(...found.map((b) => el('li', {},
+      el('button', { type: 'button', 'data-bin': b.bin, onclick: () => chooseBank(b) },
+        el('strong', {}, b.short), b.name, ' · ', b.bin))));
+  }
+  function chooseBank(b) {
+    bin.value = b.bin;
+    bankQ.value = b.short;
+    bankList.replaceChildren();
+    bankChosen.textContent = t('signup.bank.chosen', { short: b.short, name: b.name, bin: b.bin });
+    account.focus();
+  }
+  function bankOf(code) { return banks.find((b) => b.bin === code); }
+
+  // ---- holder name ---------------------------------------------------------
+  fullName.addEventListener('input', () => {
+    if (!holder.dataset.edited) holder.value = plain(fullName.value);
+  });
+  holder.addEventListener('input', () => {
+    holder.dataset.edited = holder.value && holder.value !== plain(fullName.value) ? '1' : '';
+  });
+  holder.addEventListener('blur', () => { holder.value = plain(holder.value); });
+
+  // ---- validation and preview -----------------------------------------------
+  function body() {
+    return {
+      market_id: /^\d+$/.test(market.value) ? Number(market.value) : market.value,
+      stall_code: stallCode(),
+      full_name: fullName.value.trim().normalize('NFC'),
+      phone: phone.value.replace(/\D/g, ''),
+      consent: consent.checked,
+      bank_account: {
+        bin: bin.value,
+        account_number: account.value.replace(/\D/g, ''),
+        holder_name: plain(holder.value),
+      },
+    };
+  }
+
+  // check finds what is plainly missing before anything is queued; the
+  // server still validates everything and its answer wins.
+  function check(b) {
+    const errors = [];
+    const add = (field, key) => errors.push({ field, message: t(key) });
+    if (!b.market_id) add('market_id', 'err.field.market_id');
+    if (!b.stall_code) add(stall.value === NEW ? 'stall_code_new' : 'stall_code', 'err.field.stall_code');
+    if (!b.full_name) add('full_name', 'err.field.full_name');
+    if (!/^0\d{9,10}$/.test(b.phone)) add('phone', 'err.field.phone');
+    if (!b.bank_account.bin) add('bank_account.bin', 'err.field.bank_account.bin');
+    if (!/^\d{6,19}$/.test(b.bank_account.account_number)) add('bank_account.account_number', 'err.field.bank_account.account_number');
+    if (!b.bank_account.holder_name) add('bank_account.holder_name', 'err.field.bank_account.holder_name');
+    if (!b.consent) add('consent', 'err.field.consent');
+    return errors;
+  }
+
+  function mask(acct) { return acct.length <= 4 ? acct : '•••• ' + acct.slice(-4); }
+
+  async function preview() {
+    const b = body();
+    const errors = check(b);
+    if (errors.length) {
+      showErrors(form, { problem: { errors } });
+      $('preview').hidden = true;
+      return;
+    }
+    clearErrors(form);
+    const m = markets.find((x) => x.id === String(b.market_id));
+    const bank = bankOf(b.bank_account.bin) || { short: b.bank_account.bin, name: '' };
+    const sign = $('sign-preview');
+    const qrSlot = el('div', { class: 'noqr', id: 'qr-slot' }, t('signup.preview.qr_loading'));
+    sign.replaceChildren(
+      el('p', { class: 'muted' }, m ? m.name : ''),
+      el('p', { class: 'stall' }, t('sign.stall', { code: b.stall_code })),
+      el('p', { class: 'vendor' }, b.full_name),
+      qrSlot,
+      el('p', {}, bank.short, ' · ', mask(b.bank_account.account_number)),
+      el('p', {}, b.bank_account.holder_name),
+      el('p', { class: 'guide' }, t('sign.guide')));
+    $('preview').hidden = false;
+    $('save-btn').focus();
+    $('preview').scrollIntoView({ block: 'start' });
+    const res = await fetch('/ui/preview', {
+      method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': SapQR.csrf() },
+      body: JSON.stringify({ bin: b.bank_account.bin, account_number: b.bank_account.account_number, holder_name: b.bank_account.holder_name }),
+    }).catch(() => null);
+    if (!res) { qrSlot.textContent = t('signup.preview.qr_offline'); return; }
+    const data = await res.json().catch(() => null);
+    if (!res.ok || !data || !data.svg) {
+      showErrors(form, { status: res.status, problem: data });
+      qrSlot.textContent = t('signup.preview.qr_failed');
+      return;
+    }
+    const svg = new DOMParser().parseFromString(data.svg, 'image/svg+xml').documentElement;
+    svg.setAttribute('class', 'qr');
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', t('sign.qr_label'));
+    svg.dataset.payload = data.payload;
+    qrSlot.replaceWith(svg);
+  }
+
+  // ---- queue: submit and send ---------------------------------------------
+  async function submit(ev) {
+    ev.preventDefault();
+    const b = body();
+    const errors = check(b);
+    if (errors.length) { showErrors(form, { problem: { errors } }); return; }
+    const item = { key: newKey(), body: b, created: Date.now(), state: 'pending', tries: 0 };
+    await queuePut(item);
+    resetForm();
+    $('saved').textContent = t('signup.queued', { name: b.full_name, stall: b.stall_code });
+    await renderQueue();
+    flush();
+  }
+
+  function resetForm() {
+    const keep = market.value;
+    form.reset();
+    market.value = keep;
+    holder.dataset.edited = '';
+    bin.value = '';
+    bankChosen.textContent = '';
+    bankList.replaceChildren();
+    $('preview').hidden = true;
+    clearErrors(form);
+    toggleNew();
+  }
+
+  let flushing = false;
+  let retryTimer = 0;
+  let backoff = 5000;
+
+  function later() {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, backoff);
+    backoff = Math.min(backoff * 2, 60000);
+  }
+
+  // flush sends every pending submission, oldest first. Network failures
+  // and server trouble keep the item for a later try; a refusal (4xx) marks
+  // it failed so the user can correct it.
+  async function flush() {
+    if (flushing) return;
+    flushing = true;
+    try {
+      for (const item of await queueAll()) {
+        if (item.state !== 'pending') continue;
+        const res = await api('POST', '/vendors', item.body, { 'Idempotency-Key': item.key });
+        if (res.ok) {
+          await queueDel(item.key);
+          sent(item, res.data || {});
+          backoff = 5000;
+          continue;
+        }
+        const transient = res.offline || res.status >= 500 || res.status === 429 || res.status === 408 ||
+          (res.problem && res.problem.code === 'idempotency_key_in_progress');
+        if (transient) { later(); break; }
+        if (res.status === 401) {
+          $('saved').textContent = '';
+          $('net-status').textContent = t('signup.login_again');
+          break;
+        }
+        item.state = 'failed';
+        item.problem = res.problem;
+        item.status = res.status;
+        await queuePut(item);
+      }
+    } finally {
+      flushing = false;
+      await renderQueue();
+    }
+  }
+
+  function sent(item, v) {
+    const b = item.body;
+    const link = v.id !== undefined ? el('a', { href: '/ui/vendors/' + encodeURIComponent(v.id) }, t('signup.sent.open')) : '';
+    $('saved').replaceChildren(t('signup.sent', { name: b.full_name, stall: b.stall_code }), ' ', link);
+    const key = 'stalls:' + b.market_id;
+    const list = cacheGet(key);
+    if (list) {
+      const s = list.find((x) => x.code === b.stall_code);
+      if (s) s.free = false; else list.push({ code: b.stall_code, free: false });
+      cachePut(key, list);
+      if (String(b.market_id) === market.value) renderStalls(list);
+    }
+  }
+
+  async function edit(item) {
+    await queueDel(item.key);
+    const b = item.body;
+    market.value = String(b.market_id);
+    await loadStalls();
+    if (Array.from(stall.options).some((o) => o.value === b.stall_code && !o.disabled)) stall.value = b.stall_code;
+    else { stall.value = NEW; stallNew.value = b.stall_code; }
+    toggleNew();
+    fullName.value = b.full_name;
+    phone.value = b.phone;
+    consent.checked = b.consent;
+    const bank = bankOf(b.bank_account.bin);
+    if (bank) chooseBank(bank); else bin.value = b.bank_account.bin;
+    account.value = b.bank_account.account_number;
+    holder.value = b.bank_account.holder_name;
+    holder.dataset.edited = holder.value !== plain(fullName.value) ? '1' : '';
+    showErrors(form, { status: item.status, problem: item.problem });
+    await renderQueue();
+  }
+
+  async function renderQueue() {
+    const list = await queueAll();
+    $('queue-count').textContent = String(list.length);
+    $('queue-empty').hidden = list.length > 0;
+    $('queue').replaceChildren(...list.map((item) => {
+      const b = item.body;
+      const failed = item.state === 'failed';
+      return el('li', { 'data-key': item.key, 'data-state': item.state },
+        el('span', { class: 'badge ' + (failed ? 'failed' : 'pending') }, t(failed ? 'signup.queue.failed' : 'signup.queue.pending')), ' ',
+        b.full_name, ' · ', t('sign.stall', { code: b.stall_code }),
+        failed ? el('div', {}, el('span', { class: 'field-error' }, problemText({ status: item.status, problem: item.problem })),
+          el('button', { type: 'button', class: 'secondary', onclick: () => edit(item) }, t('signup.queue.edit'))) : '');
+    }));
+  }
+
+  function netStatus() {
+    $('net-status').textContent = navigator.onLine ? '' : t('signup.offline');
+  }
+
+  // ---- wiring -----------------------------------------------------------------
+  market.addEventListener('change', loadStalls);
+  stall.addEventListener('change', toggleNew);
+  bankQ.addEventListener('input', () => { bin.value = ''; bankChosen.textContent = ''; renderBankList(); });
+  $('preview-btn').addEventListener('click', preview);
+  form.addEventListener('submit', submit);
+  form.addEventListener('input', () => { $('preview').hidden = true; });
+  $('retry-btn').addEventListener('click', () => { backoff = 5000; flush(); });
+  window.addEventListener('online', () => { netStatus(); backoff = 5000; flush(); });
+  window.addEventListener('offline', netStatus);
+  setInterval(() => { if (navigator.onLine) flush(); }, 30000);
+
+  netStatus();
+  renderQueue();
+  Promise.all([loadBanks(), loadMarkets()]).then(flush);
+})();

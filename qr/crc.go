@@ -1,0 +1,63 @@
+package qr
+
+// CRC-16/CCITT-FALSE (ISO/IEC 13239 as NAPAS and EMVCo use it): polynomial
+// 0x1021, initial value 0xFFFF, no reflection, no final XOR.
+//
+// crcTable is slicing-by-8 (the technique hash/crc32 uses): crcTable[k][v]
+// is the CRC, from a zero register, of the byte v followed by k zero bytes.
+// Because the CRC is linear, eight input bytes fold into the register with
+// eight table lookups instead of eight dependent shift-and-lookup steps.
+// The table is computed once at start-up and only ever read.
+var crcTable = makeCRCTable()
+
+const crcPoly = 0x1021
+
+func makeCRCTable() *[8][256]uint16 {
+	t := new([8][256]uint16)
+	for v := range 256 {
+		crc := uint16(v) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ crcPoly
+			} else {
+				crc <<= 1
+			}
+		}
+		t[0][v] = crc
+	}
+	for k := 1; k < 8; k++ {
+		for v := range 256 {
+			prev := t[k-1][v]
+			t[k][v] = prev<<8 ^ t[0][prev>>8]
+		}
+	}
+	return t
+}
+
+// crc16 returns the CRC-16/CCITT-FALSE of b; it takes a string or a byte
+// slice so that neither encoding nor decoding copies its input.
+func crc16[T string | []byte](b T) uint16 {
+	crc := uint16(0xFFFF)
+	for len(b) >= 8 {
+		crc = crcTable[7][byte(crc>>8)^b[0]] ^
+			crcTable[6][byte(crc)^b[1]] ^
+			crcTable[5][b[2]] ^
+			crcTable[4][b[3]] ^
+			crcTable[3][b[4]] ^
+			crcTable[2][b[5]] ^
+			crcTable[1][b[6]] ^
+			crcTable[0][b[7]]
+		b = b[8:]
+	}
+	for i := 0; i < len(b); i++ {
+		crc = crc<<8 ^ crcTable[0][byte(crc>>8)^b[i]]
+	}
+	return crc
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// appendCRCHex appends crc as four upper-case, zero-padded hex digits.
+func appendCRCHex(dst []byte, crc uint16) []byte {
+	return append(dst, upperHex[crc>>12], upperHex[crc>>8&0xF], upperHex[crc>>4&0xF], upperHex[crc&0xF])
+}

@@ -1,0 +1,158 @@
+package qr
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Errors Decode wraps; test for them with errors.Is.
+var (
+	// ErrCRC: the CRC (tag 63) is missing, not 4 hex digits, or does not
+	// match the payload.
+	ErrCRC = errors.New("crc")
+	// ErrTLV: the payload is not a well-formed sequence of data objects
+	// (non-numeric ID or length, value running past the end, duplicates).
+	ErrTLV = errors.New("tlv")
+	// ErrNotVietQR: the payload is a well-formed EMVCo code but carries no
+	// NAPAS VietQR account (tag 38 with GUID A000000727).
+	ErrNotVietQR = errors.New("not a VietQR payload")
+)
+
+// Decoded is what Decode read from a payload. Its JSON form is the line
+// `sapqr qr decode` prints.
+type Decoded struct {
+	Valid    bool     `json:"valid"`
+	CRCValid bool     `json:"crc_valid"`
+	Error    string   `json:"error,omitempty"`
+	Warnings []string `json:"warnings"` // never nil
+
+	InitMethod string  `json:"init_method"` // tag 01 as written: "11" static, "12" dynamic
+	BIN        string  `json:"bin"`
+	Bank       *string `json:"bank"` // short name from the bank directory, nil when unknown
+	Account    string  `json:"account"`
+	Service    string  `json:"service"` // QRIBFTTA when the code leaves it out
+	Amount     *string `json:"amount"`  // tag 54 exactly as written, nil when absent
+	Currency   string  `json:"currency"`
+	Country    string  `json:"country"`
+	Name       string  `json:"name"`
+	City       string  `json:"city"`
+	Purpose    string  `json:"purpose"` // 62/08
+	Bill       string  `json:"bill"`    // 62/01
+
+	MCC   string `json:"-"` // tag 52
+	Store string `json:"-"` // 62/03
+	Extra []Tag  `json:"-"` // root tags not read into the fields above, in payload order
+}
+
+// Decode reads a VietQR payload leniently: lower-case CRC, zero-length
+// tags, unknown tags, any tag order, wallet templates before 38, lengths
+// counted in UTF-8 bytes, a service code nested in 38/01 and other
+// deviations real bank apps print are accepted and each one is reported in
+// Decoded.Warnings.
+//
+// The error is non-nil exactly when Decoded.Valid is false, and then
+// Decoded.Error is its text. It wraps ErrCRC (with the expected and the
+// found value), ErrTLV (with the offset) or ErrNotVietQR (naming VNPAY-QR
+// and other schemes it recognises). A code whose only fault is its CRC
+// still has its fields filled in.
+func Decode(payload string) (Decoded, error) {
+	d := Decoded{Warnings: []string{}}
+	err := d.decode(payload)
+	if err != nil {
+		d.Error = err.Error()
+		return d, err
+	}
+	d.Valid = true
+	return d, nil
+}
+
+func (d *Decoded) warn(format string, args ...any) {
+	d.Warnings = append(d.Warnings, fmt.Sprintf(format, args...))
+}
+
+func (d *Decoded) decode(payload string) error {
+	s := strings.TrimSpace(payload)
+	if len(s) != len(payload) {
+		d.warn("white space around the payload ignored")
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: payload is not valid UTF-8", ErrTLV)
+	}
+	crcErr := d.checkCRC(s)
+
+	runes := !isASCII(s)
+	tlvErr := checkRoot(s, runes)
+	if tlvErr != nil && runes && checkRoot(s, false) == nil {
+		// Some encoders count lengths in UTF-8 bytes, not characters
+		// as the spec says (SPEC-NOTES §9.3).
+		runes, tlvErr = false, nil
+		d.warn("lengths count UTF-8 bytes, not characters as the spec says")
+	}
+	switch {
+	case crcErr != nil && tlvErr != nil:
+		return fmt.Errorf("%w; %w", crcErr, tlvErr)
+	case tlvErr != nil:
+		return tlvErr
+	}
+	if err := d.fill(s, runes); err != nil {
+		if crcErr != nil {
+			return fmt.Errorf("%w; %w", crcErr, err)
+		}
+		return err
+	}
+	return crcErr
+}
+
+// checkCRC verifies the final 6304XXXX against the CRC of everything before
+// its four hex digits, case-insensitively.
+func (d *Decoded) checkCRC(s string) error {
+	if len(s) < 8 || s[len(s)-8:len(s)-4] != "6304" {
+		return fmt.Errorf("%w: missing; a VietQR payload ends with 6304 and 4 hex digits", ErrCRC)
+	}
+	found := s[len(s)-4:]
+	want := crc16(s[:len(s)-4])
+	var exp [4]byte
+	appendCRCHex(exp[:0], want)
+	got, ok := parseHex16(found)
+	switch {
+	case !ok:
+		return fmt.Errorf("%w: expected %s, found %q (not 4 hex digits)", ErrCRC, exp[:], found)
+	case got != want:
+		return fmt.Errorf("%w: expected %s, found %s", ErrCRC, exp[:], found)
+	}
+	d.CRCValid = true
+	if found != string(exp[:]) {
+		d.warn("crc: lower-case hex digits %s", found)
+	}
+	return nil
+}
+
+func parseHex16(s string) (uint16, bool) {
+	var v uint16
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		default:
+			return 0, false
+		}
+		v = v<<4 | uint16(c)
+	}
+	return v, len(s) == 4
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

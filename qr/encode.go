@@ -1,0 +1,339 @@
+package qr
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// Service is the NAPAS service code carried in tag 38/02.
+type Service string
+
+// The service codes the encoder emits.
+const (
+	// ServiceAccount is a NAPAS247 transfer to a bank account.
+	ServiceAccount Service = "QRIBFTTA"
+	// ServiceCard is a NAPAS247 transfer to a card number.
+	ServiceCard Service = "QRIBFTTC"
+	// ServicePush is a NAPAS merchant (push) payment, where Account holds
+	// the merchant ID the acquiring bank issued.
+	ServicePush Service = "QRPUSH"
+)
+
+// Payload is what to encode. Amount 0 gives a static code (010211, what a
+// stall sign uses); Amount > 0 a dynamic one (010212).
+type Payload struct {
+	BIN     string  // acquirer / beneficiary bank BIN (tag 38/01/00), 6 digits, in the bank directory
+	Account string  // account or card number (38/01/01), 1–19 of [0-9A-Za-z]
+	Service Service // 38/02; empty means ServiceAccount
+	Amount  int64   // integer đồng (tag 54); 0 means the payer types it
+
+	// Free text, which may be Vietnamese: it is transliterated to ASCII
+	// as the spec demands (Name also upper-cased) and checked afterwards.
+	Name    string // holder or merchant name (59), ≤25
+	City    string // merchant city (60), ≤15
+	Purpose string // purpose of transaction (62/08), ≤25
+	Bill    string // bill number (62/01), ≤25
+	Store   string // store label (62/03), ≤25
+
+	MCC string // merchant category code (52), 4 digits, optional
+
+	// Extra holds further root tags as real bank apps print them (for
+	// instance Techcombank's zero-length 83 and 84, TPBank's 15 and 87).
+	// Values are emitted as given (printable ASCII, ≤99, zero length
+	// allowed), in ascending tag order among the others.
+	Extra []Tag
+}
+
+// Tag is one root data object: a two-digit ID and its raw value.
+type Tag struct {
+	ID    string
+	Value string
+}
+
+// FieldError says which Payload field broke which rule.
+type FieldError struct {
+	Field   string // "bin", "account", "service", "amount", "name", "city", "purpose", "bill", "store", "mcc", "extra", "additional data"
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Limits from the NAPAS VietQR profile (SPEC-NOTES §2, §3, §5).
+const (
+	maxAccount    = 19
+	maxName       = 25
+	maxCity       = 15
+	maxSubField   = 25 // every 62/xx sub-field
+	maxValue      = 99 // any data object, templates included
+	maxAmount     = 9_999_999_999_999
+	maxNAPAS247   = 500_000_000 // transfers must stay under this (NAPAS-VN §8.1.1)
+	guidNAPAS     = "A000000727"
+	guidVNPAY     = "A000000775"
+	currencyVND   = "704"
+	countryVN     = "VN"
+	encodeReserve = 96 // fixed tags around the variable fields, rounded up
+)
+
+// Encode returns the VietQR payload for p: tags in ascending order,
+// 01=12 iff p.Amount > 0, currency 704, country VN and an upper-case CRC.
+//
+// Encode is strict: it refuses anything the spec or bank apps would
+// reject. Every broken rule is reported as a *FieldError; several are
+// combined with errors.Join, so errors.As finds the first and
+// Unwrap() []error lists them all.
+func Encode(p Payload) (string, error) {
+	// Typical payloads fit the stack buffer; then the returned string is
+	// the only allocation.
+	var buf [256]byte
+	b, err := AppendEncode(buf[:0], p)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// AppendEncode appends the payload for p to dst and returns the extended
+// slice; on error it returns dst unchanged and the errors Encode returns.
+func AppendEncode(dst []byte, p Payload) ([]byte, error) {
+	start := len(dst)
+	if need := encodeReserve + len(p.BIN) + len(p.Account) + len(p.Name) + len(p.City) +
+		len(p.Purpose) + len(p.Bill) + len(p.Store) + len(p.MCC) + 4*len(p.Extra); cap(dst)-start < need {
+		dst = slices.Grow(dst, need)
+	}
+	var errs []error
+	fail := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+
+	service := p.Service
+	if service == "" {
+		service = ServiceAccount
+	}
+	checkBIN(p.BIN, fail)
+	checkAccount(p.Account, fail)
+	switch service {
+	case ServiceAccount, ServiceCard, ServicePush:
+	default:
+		fail("service", "must be %s (account), %s (card) or %s (merchant), got %q", ServiceAccount, ServiceCard, ServicePush, service)
+	}
+	switch {
+	case p.Amount < 0:
+		fail("amount", "must not be negative (got %d); 0 makes a static code", p.Amount)
+	case p.Amount > maxAmount:
+		fail("amount", "more than 13 digits (got %d)", p.Amount)
+	case p.Amount >= maxNAPAS247 && service != ServicePush:
+		fail("amount", "NAPAS247 transfers must be under %d đồng (got %d)", maxNAPAS247, p.Amount)
+	}
+	if p.MCC != "" && (len(p.MCC) != 4 || !allDigits(p.MCC)) {
+		fail("mcc", "must be 4 digits (got %q)", p.MCC)
+	}
+	extra := p.Extra
+	if len(extra) > 0 {
+		extra = checkExtra(extra, fail)
+	}
+
+	// One pass: every header is written with a length placeholder where
+	// the length is only known after transliteration, then patched.
+	dst = append(dst, "000201010211"...)
+	if p.Amount > 0 {
+		dst[len(dst)-1] = '2'
+	}
+	dst, extra = appendExtra(dst, extra, 38)
+	dst = append(dst, "38"...)
+	dst = appendLen(dst, 14+8+len(p.BIN)+4+len(p.Account)+4+len(service))
+	dst = append(dst, "0010"+guidNAPAS+"01"...)
+	dst = appendLen(dst, 4+len(p.BIN)+4+len(p.Account))
+	dst = append(dst, "00"...)
+	dst = appendLen(dst, len(p.BIN))
+	dst = append(dst, p.BIN...)
+	dst = append(dst, "01"...)
+	dst = appendLen(dst, len(p.Account))
+	dst = append(dst, p.Account...)
+	dst = append(dst, "02"...)
+	dst = appendLen(dst, len(service))
+	dst = append(dst, service...)
+	dst, extra = appendExtra(dst, extra, 52)
+	if p.MCC != "" {
+		dst = append(dst, "5204"...)
+		dst = append(dst, p.MCC...)
+	}
+	dst = append(dst, "5303"+currencyVND...)
+	if p.Amount > 0 {
+		n := digits(p.Amount)
+		dst = append(dst, "54"...)
+		dst = appendLen(dst, n)
+		dst = strconv.AppendInt(dst, p.Amount, 10)
+	}
+	dst, extra = appendExtra(dst, extra, 58)
+	dst = append(dst, "5802"+countryVN...)
+	dst = appendText(dst, "59", "name", p.Name, true, maxName, fail)
+	dst = appendText(dst, "60", "city", p.City, false, maxCity, fail)
+	dst, extra = appendExtra(dst, extra, 62)
+	if p.Bill != "" || p.Store != "" || p.Purpose != "" {
+		at := len(dst)
+		dst = append(dst, "6200"...)
+		dst = appendText(dst, "01", "bill", p.Bill, false, maxSubField, fail)
+		dst = appendText(dst, "03", "store", p.Store, false, maxSubField, fail)
+		dst = appendText(dst, "08", "purpose", p.Purpose, false, maxSubField, fail)
+		switch n := len(dst) - at - 4; {
+		case n > maxValue:
+			fail("additional data", "template 62 longer than %d characters (got %d)", maxValue, n)
+		case n > 0:
+			putLen(dst[at+2:], n)
+		}
+	}
+	dst, _ = appendExtra(dst, extra, 100)
+	if errs != nil {
+		return dst[:start], errors.Join(errs...)
+	}
+	dst = append(dst, "6304"...)
+	return appendCRCHex(dst, crc16(dst[start:])), nil
+}
+
+// appendText writes tag id with s transliterated, or nothing when s is
+// empty; field and limit are for the error when the result is unusable.
+func appendText(dst []byte, id, field, s string, upper bool, limit int, fail func(field, format string, args ...any)) []byte {
+	if s == "" {
+		return dst
+	}
+	at := len(dst)
+	dst = append(dst, id...)
+	dst = append(dst, "00"...)
+	dst = appendASCII(dst, s, upper)
+	switch n := len(dst) - at - 4; {
+	case n == 0:
+		fail(field, "nothing is left after transliteration to ASCII (got %q)", s)
+		return dst[:at]
+	case n > limit:
+		fail(field, "longer than %d characters after transliteration (got %d)", limit, n)
+	default:
+		putLen(dst[at+2:], n)
+	}
+	return dst
+}
+
+func checkBIN(bin string, fail func(field, format string, args ...any)) {
+	switch {
+	case bin == "":
+		fail("bin", "required: the 6-digit BIN of the bank")
+	case len(bin) != 6 || !allDigits(bin):
+		fail("bin", "must be 6 digits (got %q)", bin)
+	default:
+		if _, ok := BankByBIN(bin); !ok {
+			fail("bin", "%s is not in the bank directory", bin)
+		}
+	}
+}
+
+// checkAccount never echoes the account: it is personal data and
+// encoder errors end up in logs.
+func checkAccount(acct string, fail func(field, format string, args ...any)) {
+	if acct == "" {
+		fail("account", "required: 1–%d letters or digits", maxAccount)
+		return
+	}
+	for i := 0; i < len(acct); i++ {
+		if !isAlnum(acct[i]) {
+			fail("account", "character %d is not a letter or digit; only 0-9, A-Z and a-z are allowed", i+1)
+			return
+		}
+	}
+	if len(acct) > maxAccount {
+		fail("account", "longer than %d characters (got %d)", maxAccount, len(acct))
+	}
+}
+
+// reservedTags are the root tags Payload sets through its own fields.
+func reservedTag(id string) bool {
+	switch id {
+	case "00", "01", "38", "52", "53", "54", "58", "59", "60", "62", "63":
+		return true
+	}
+	return false
+}
+
+// checkExtra validates the extra tags and returns them in ascending
+// order (copying only when they are not already sorted).
+func checkExtra(extra []Tag, fail func(field, format string, args ...any)) []Tag {
+	for i, t := range extra {
+		switch {
+		case len(t.ID) != 2 || !allDigits(t.ID):
+			fail("extra", "tag ID must be 2 digits (got %q)", t.ID)
+		case reservedTag(t.ID):
+			fail("extra", "tag %s is set through its own Payload field", t.ID)
+		case len(t.Value) > maxValue:
+			fail("extra", "tag %s longer than %d characters (got %d)", t.ID, maxValue, len(t.Value))
+		case !printableASCII(t.Value):
+			fail("extra", "tag %s must be printable ASCII", t.ID)
+		}
+		for _, u := range extra[:i] {
+			if u.ID == t.ID {
+				fail("extra", "tag %s given twice", t.ID)
+			}
+		}
+	}
+	byID := func(a, b Tag) int { return cmp.Compare(a.ID, b.ID) }
+	if !slices.IsSortedFunc(extra, byID) {
+		extra = slices.SortedFunc(slices.Values(extra), byID)
+	}
+	return extra
+}
+
+// appendExtra writes the leading extra tags whose ID sorts below the tag
+// before (a two-digit number, 100 for "all") and returns the rest.
+func appendExtra(dst []byte, extra []Tag, before int) ([]byte, []Tag) {
+	for len(extra) > 0 && len(extra[0].ID) == 2 && int(extra[0].ID[0]-'0')*10+int(extra[0].ID[1]-'0') < before {
+		dst = append(dst, extra[0].ID...)
+		dst = appendLen(dst, len(extra[0].Value))
+		dst = append(dst, extra[0].Value...)
+		extra = extra[1:]
+	}
+	return dst, extra
+}
+
+// appendLen appends n as the two-digit length of a data object. Larger
+// values only reach it on paths that already failed validation.
+func appendLen(dst []byte, n int) []byte {
+	if n > 99 {
+		n = 99
+	}
+	return append(dst, byte('0'+n/10), byte('0'+n%10))
+}
+
+func putLen(b []byte, n int) {
+	b[0], b[1] = byte('0'+n/10), byte('0'+n%10)
+}
+
+func digits(n int64) int {
+	d := 1
+	for n >= 10 {
+		n /= 10
+		d++
+	}
+	return d
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z'
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7E {
+			return false
+		}
+	}
+	return true
+}

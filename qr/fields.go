@@ -1,0 +1,356 @@
+package qr
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// fill reads the root objects of s, already known to be well formed,
+// into d. It returns ErrTLV for a broken template and ErrNotVietQR when
+// no NAPAS account is present.
+func (d *Decoded) fill(s string, runes bool) error {
+	sc := newScanner(s, 0, runes, "")
+	var (
+		seen      tagSet
+		last      = -1
+		napas     bool   // tag 38 carries the NAPAS GUID
+		guid38    string // what tag 38 carries when it is not NAPAS
+		otherGUID string // the first foreign account template, for the error
+		otherID   int
+	)
+	for sc.more() {
+		id, val, off, _ := sc.next() // checkRoot has vetted the framing
+		seen.add(id)
+		if id < last && last != 63 {
+			d.warn("tag %02d comes after tag %02d (the spec allows any order, apps expect ascending)", id, last)
+		}
+		last = id
+		if val == "" && id != 63 {
+			d.warn("tag %02d is empty (the spec requires 1–99 characters)", id)
+		}
+		switch {
+		case id == 0:
+			if off != 0 {
+				d.warn("tag 00 (payload format) is not the first object")
+			}
+			if val != "01" {
+				d.warn("tag 00: payload format %q, expected \"01\"", val)
+			}
+		case id == 1:
+			d.InitMethod = val
+			if val != "11" && val != "12" {
+				d.warn("tag 01: point of initiation %q, expected 11 (static) or 12 (dynamic)", val)
+			}
+		case id == 38:
+			g, err := d.readNAPAS(val, off+4, runes)
+			if err != nil {
+				return err
+			}
+			if strings.EqualFold(g, guidNAPAS) {
+				napas = true
+			} else {
+				guid38 = g
+			}
+		case id >= 26 && id <= 51:
+			g := templateGUID(val, runes)
+			if otherGUID == "" {
+				otherGUID, otherID = g, id
+			}
+			d.keep(id, val)
+			d.warn("tag %02d: %s account template ignored", id, schemeName(g))
+		case id >= 2 && id <= 25:
+			d.keep(id, val)
+			d.warn("tag %02d: %s card-scheme account ignored", id, cardScheme(id))
+		case id == 52:
+			d.MCC = val
+			if len(val) != 4 || !allDigits(val) {
+				d.warn("tag 52: merchant category code %q is not 4 digits", val)
+			}
+		case id == 53:
+			d.Currency = val
+			if val != currencyVND {
+				d.warn("tag 53: currency %q, VietQR uses 704 (VND)", val)
+			}
+		case id == 54:
+			a := val
+			d.Amount = &a
+			if msg := checkAmount(val); msg != "" {
+				d.warn("tag 54: amount %q %s", val, msg)
+			}
+		case id == 58:
+			d.Country = val
+			if val != countryVN {
+				d.warn("tag 58: country %q, VietQR uses VN", val)
+			}
+		case id == 59:
+			d.Name = val
+			d.checkText("59 (name)", val, maxName)
+		case id == 60:
+			d.City = val
+			d.checkText("60 (city)", val, maxCity)
+		case id == 62:
+			if err := d.readAdditional(val, off+4, runes); err != nil {
+				return err
+			}
+		case id == 63:
+			// Checked by checkCRC.
+		case id >= 65:
+			d.keep(id, val)
+			kind := "EMVCo-reserved (65–79)"
+			if id >= 80 {
+				kind = "unreserved (80–99)"
+			}
+			d.warn("tag %02d: %s data ignored", id, kind)
+		default: // 55–57 tip and fee, 61 postal code, 64 language template
+			d.keep(id, val)
+		}
+	}
+
+	if !napas {
+		switch {
+		case strings.EqualFold(otherGUID, guidVNPAY):
+			return fmt.Errorf("%w: VNPAY-QR (tag %02d, GUID %s); VietQR carries tag 38 with GUID %s", ErrNotVietQR, otherID, otherGUID, guidNAPAS)
+		case seen.has(38):
+			return fmt.Errorf("%w: tag 38 carries GUID %q, not the NAPAS GUID %s", ErrNotVietQR, guid38, guidNAPAS)
+		case otherGUID != "" || otherID != 0:
+			return fmt.Errorf("%w: no tag 38 with the NAPAS GUID %s, only tag %02d with GUID %q", ErrNotVietQR, guidNAPAS, otherID, otherGUID)
+		default:
+			return fmt.Errorf("%w: no tag 38 with the NAPAS GUID %s", ErrNotVietQR, guidNAPAS)
+		}
+	}
+	if d.BIN == "" {
+		return fmt.Errorf("%w: tag 38 has no BIN (38/01/00)", ErrTLV)
+	}
+	if d.Account == "" {
+		return fmt.Errorf("%w: tag 38 has no account (38/01/01)", ErrTLV)
+	}
+	for _, m := range [...]struct {
+		id   int
+		what string
+	}{{0, "00 (payload format)"}, {1, "01 (point of initiation)"}, {53, "53 (currency)"}, {58, "58 (country)"}} {
+		if !seen.has(m.id) {
+			d.warn("tag %s is missing", m.what)
+		}
+	}
+	switch {
+	case d.InitMethod == "11" && d.Amount != nil:
+		d.warn("static code (01=11) carries an amount")
+	case d.InitMethod == "12" && d.Amount == nil:
+		d.warn("dynamic code (01=12) has no amount")
+	}
+	return nil
+}
+
+// keep records a root object the fields do not cover.
+func (d *Decoded) keep(id int, val string) {
+	d.Extra = append(d.Extra, Tag{ID: string([]byte{byte('0' + id/10), byte('0' + id%10)}), Value: val})
+}
+
+// readNAPAS reads tag 38 and returns its GUID.
+func (d *Decoded) readNAPAS(val string, base int, runes bool) (guid string, err error) {
+	sc := newScanner(val, base, runes, "in tag 38, ")
+	var seen tagSet
+	for sc.more() {
+		id, v, off, err := sc.next()
+		if err != nil {
+			return "", err
+		}
+		if seen.add(id) {
+			return "", fmt.Errorf("%w: in tag 38, sub-tag %02d at offset %d appears a second time", ErrTLV, id, off)
+		}
+		switch id {
+		case 0:
+			guid = v
+		case 1:
+			if err := d.readBeneficiary(v, off+4, runes); err != nil {
+				return "", err
+			}
+		case 2:
+			d.Service = v
+		}
+	}
+	if !strings.EqualFold(guid, guidNAPAS) {
+		return guid, nil
+	}
+	switch d.Service {
+	case "":
+		d.Service = string(ServiceAccount)
+		d.warn("tag 38: no service code (38/02), QRIBFTTA assumed")
+	case string(ServiceAccount), string(ServiceCard), string(ServicePush), "QRCASH":
+	default:
+		d.warn("tag 38: unknown service code %q", d.Service)
+	}
+	if d.BIN != "" {
+		d.checkBIN()
+	}
+	if n := len(d.Account); n > 0 && (n > maxAccount || !alnumString(d.Account)) {
+		d.warn("tag 38: account is not 1–%d letters or digits", maxAccount)
+	}
+	return guid, nil
+}
+
+// readBeneficiary reads 38/01: the BIN and the account, and the service
+// code some encoders nest there by mistake.
+func (d *Decoded) readBeneficiary(val string, base int, runes bool) error {
+	sc := newScanner(val, base, runes, "in tag 38/01, ")
+	var seen tagSet
+	for sc.more() {
+		id, v, off, err := sc.next()
+		if err != nil {
+			return err
+		}
+		if seen.add(id) {
+			return fmt.Errorf("%w: in tag 38/01, sub-tag %02d at offset %d appears a second time", ErrTLV, id, off)
+		}
+		switch id {
+		case 0:
+			d.BIN = v
+		case 1:
+			d.Account = v
+		case 2:
+			if d.Service == "" {
+				d.Service = v
+			}
+			d.warn("tag 38: service code nested inside 38/01 instead of 38")
+		}
+	}
+	return nil
+}
+
+func (d *Decoded) checkBIN() {
+	b, ok := BankByBIN(d.BIN)
+	switch {
+	case !ok:
+		d.warn("bin %s is not in the bank directory", d.BIN)
+		return
+	case b.Deprecated:
+		d.warn("bin %s (%s) is deprecated: %s", b.BIN, b.ShortName, b.Note)
+	case b.Conflict:
+		d.warn("bin %s (%s) conflicts between sources: %s", b.BIN, b.ShortName, b.Note)
+	}
+	name := b.ShortName
+	d.Bank = &name
+}
+
+// readAdditional reads tag 62: bill number, store label and purpose.
+func (d *Decoded) readAdditional(val string, base int, runes bool) error {
+	sc := newScanner(val, base, runes, "in tag 62, ")
+	var seen tagSet
+	for sc.more() {
+		id, v, off, err := sc.next()
+		if err != nil {
+			return err
+		}
+		if seen.add(id) {
+			return fmt.Errorf("%w: in tag 62, sub-tag %02d at offset %d appears a second time", ErrTLV, id, off)
+		}
+		if v == "" {
+			d.warn("tag 62/%02d is empty", id)
+		}
+		switch id {
+		case 1:
+			d.Bill = v
+			d.checkText("62/01 (bill)", v, maxSubField)
+		case 3:
+			d.Store = v
+			d.checkText("62/03 (store)", v, maxSubField)
+		case 8:
+			d.Purpose = v
+			d.checkText("62/08 (purpose)", v, maxSubField)
+		}
+	}
+	return nil
+}
+
+// checkText warns about an ANS field that is not printable ASCII or is
+// longer than the spec allows.
+func (d *Decoded) checkText(what, v string, limit int) {
+	if !printableASCII(v) {
+		d.warn("tag %s is not printable ASCII", what)
+	}
+	if n := utf8.RuneCountInString(v); n > limit {
+		d.warn("tag %s is longer than %d characters (%d)", what, limit, n)
+	}
+}
+
+// checkAmount returns what is wrong with a tag-54 value for VND, or "".
+func checkAmount(v string) string {
+	digits, dot := 0, -1
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && dot < 0:
+			dot = i
+		default:
+			return "holds characters other than digits and one dot"
+		}
+	}
+	switch {
+	case digits == 0:
+		return "has no digits"
+	case len(v) > 13:
+		return "is longer than 13 characters"
+	case dot >= 0 && dot < len(v)-1:
+		return "has decimals, VND has none"
+	case strings.Trim(v, "0.") == "":
+		return "is zero"
+	}
+	return ""
+}
+
+// templateGUID returns sub-tag 00 of a merchant account template, or ""
+// when the value is not a template.
+func templateGUID(val string, runes bool) string {
+	sc := newScanner(val, 0, runes, "")
+	for sc.more() {
+		id, v, _, err := sc.next()
+		if err != nil {
+			return ""
+		}
+		if id == 0 {
+			return v
+		}
+	}
+	return ""
+}
+
+func schemeName(guid string) string {
+	switch {
+	case strings.EqualFold(guid, guidVNPAY):
+		return "VNPAY-QR (GUID " + guid + ")"
+	case guid == "":
+		return "unidentified"
+	}
+	return fmt.Sprintf("%q", guid)
+}
+
+// cardScheme names the owner of root tags 02–25 (EMVCo MPM §4.6).
+func cardScheme(id int) string {
+	switch {
+	case id <= 3:
+		return "Visa"
+	case id <= 5:
+		return "Mastercard"
+	case id <= 8, id >= 17:
+		return "EMVCo"
+	case id <= 10:
+		return "Discover"
+	case id <= 12:
+		return "Amex"
+	case id <= 14:
+		return "JCB"
+	default:
+		return "UnionPay"
+	}
+}
+
+func alnumString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isAlnum(s[i]) {
+			return false
+		}
+	}
+	return true
+}

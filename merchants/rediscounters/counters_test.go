@@ -1,0 +1,323 @@
+package rediscounters
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sapqr/sapqr/merchants"
+)
+
+// implementation is one Counters under test: a constructor giving fresh,
+// isolated counters and a way to lose everything they hold, as a Redis
+// flush or a process restart does.
+type implementation struct {
+	name string
+	open func(t *testing.T) (merchants.AdoptionCounters, func())
+}
+
+func implementations(t *testing.T) []implementation {
+	impls := []implementation{{
+		name: "memory",
+		open: func(t *testing.T) (merchants.AdoptionCounters, func()) {
+			m := NewMemory()
+			return m, func() {
+				m.mu.Lock()
+				defer m.mu.Unlock()
+				m.built = false
+				clear(m.markets)
+				clear(m.totals)
+			}
+		},
+	}}
+	url := os.Getenv("SAPQR_TEST_REDIS_URL")
+	if url == "" {
+		t.Log("SAPQR_TEST_REDIS_URL not set: Redis scenarios skipped")
+		return impls
+	}
+	return append(impls, implementation{
+		name: "redis",
+		open: func(t *testing.T) (merchants.AdoptionCounters, func()) {
+			r, flush := openTestRedis(t, url)
+			return r, flush
+		},
+	})
+}
+
+// openTestRedis returns counters in a namespace of their own and a function
+// deleting every key of that namespace (never FLUSHDB: other tests share
+// the database). The keys are deleted when the test ends.
+func openTestRedis(t testing.TB, url string) (*Redis, func()) {
+	t.Helper()
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatalf("SAPQR_TEST_REDIS_URL: %v", err)
+	}
+	client := redis.NewClient(opt)
+	r, err := NewRedis(client, "test-"+rand.Text()[:12])
+	if err != nil {
+		t.Fatal(err)
+	}
+	flush := func() { deleteNamespace(t, client, r.Prefix()) }
+	t.Cleanup(func() {
+		flush()
+		client.Close()
+	})
+	return r, flush
+}
+
+func deleteNamespace(t testing.TB, client *redis.Client, prefix string) {
+	t.Helper()
+	ctx := context.Background()
+	iter := client.Scan(ctx, 0, redisPattern(prefix), 1000).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatalf("scan %s: %v", prefix, err)
+	}
+	if len(keys) > 0 {
+		if err := client.Del(ctx, keys...).Err(); err != nil {
+			t.Fatalf("delete %s: %v", prefix, err)
+		}
+	}
+}
+
+// redisPattern escapes the glob characters of a key prefix and matches
+// every key under it.
+func redisPattern(prefix string) string {
+	var b []byte
+	for i := 0; i < len(prefix); i++ {
+		switch prefix[i] {
+		case '*', '?', '[', ']', '\\':
+			b = append(b, '\\')
+		}
+		b = append(b, prefix[i])
+	}
+	return string(b) + "*"
+}
+
+// mc builds the counts of a market in commune c of province p.
+func mc(id int64, p, c string, version int64, active, withQR, vendors, transacting int64) merchants.MarketCounts {
+	return merchants.MarketCounts{
+		MarketID: id, ProvinceCode: p, CommuneCode: c, Version: version,
+		StallsDeclared: 100, StallsActive: active, StallsWithQR: withQR,
+		Vendors: vendors, VendorsWithQR: withQR, SignsPrinted: withQR / 2, VendorsTransacting: transacting,
+	}
+}
+
+// step is one operation on the counters.
+type step struct {
+	op      string // "apply", "rebuild" or "flush"
+	counts  []merchants.MarketCounts
+	wantErr bool // the operation must fail and change nothing
+}
+
+func apply(c ...merchants.MarketCounts) step   { return step{op: "apply", counts: c} }
+func rebuild(c ...merchants.MarketCounts) step { return step{op: "rebuild", counts: c} }
+
+var flush = step{op: "flush"}
+
+func TestCounters(t *testing.T) {
+	a1 := mc(1, "01", "00004", 1, 10, 5, 6, 1)
+	a2 := mc(1, "01", "00004", 2, 12, 9, 10, 3)
+	a3 := mc(1, "01", "00004", 3, 12, 11, 12, 4)
+	b1 := mc(2, "01", "00008", 1, 40, 32, 35, 20)
+	c1 := mc(3, "79", "26734", 1, 200, 150, 180, 90)
+	d1 := mc(4, "01", "00004", 1, 7, 7, 7, 7)
+
+	scenarios := []struct {
+		name  string
+		steps []step
+		want  []merchants.MarketCounts // nil with cold: the counters are cold
+		cold  bool
+	}{
+		{name: "cold before the first rebuild", steps: nil, cold: true},
+		{name: "applied events stay cold until a rebuild", steps: []step{apply(a1)}, cold: true},
+		{name: "empty rebuild is built", steps: []step{rebuild()}, want: nil},
+		{name: "apply after rebuild", steps: []step{rebuild(), apply(a1, b1)}, want: []merchants.MarketCounts{a1, b1}},
+		{name: "same event twice counts once", steps: []step{rebuild(), apply(a1), apply(a1), apply(a2), apply(a2, a2)}, want: []merchants.MarketCounts{a2}},
+		{name: "older version after a newer one changes nothing", steps: []step{rebuild(), apply(a3), apply(a1), apply(a2)}, want: []merchants.MarketCounts{a3}},
+		{name: "versions out of order in one batch", steps: []step{rebuild(), apply(a2, a3, a1)}, want: []merchants.MarketCounts{a3}},
+		{name: "rollups over communes and provinces", steps: []step{rebuild(a1, b1), apply(c1, d1), apply(a2)}, want: []merchants.MarketCounts{a2, b1, c1, d1}},
+		{name: "market moved to another commune and province", steps: []step{rebuild(a1, b1), apply(withUnit(a2, "79", "26734"))}, want: []merchants.MarketCounts{withUnit(a2, "79", "26734"), b1}},
+		{name: "flush is detected", steps: []step{rebuild(a1), apply(a2), flush}, cold: true},
+		{name: "apply after a flush stays cold", steps: []step{rebuild(a1), flush, apply(a2)}, cold: true},
+		{name: "rebuild after a flush keeps newer applied versions", steps: []step{rebuild(a1), flush, apply(a3, b1), rebuild(a2, b1, c1)}, want: []merchants.MarketCounts{a3, b1, c1}},
+		{name: "rebuild keeps a newer held version", steps: []step{rebuild(a1), apply(a3), rebuild(a2)}, want: []merchants.MarketCounts{a3}},
+		{name: "rebuild repairs drift at an equal version", steps: []step{rebuild(a2), apply(b1), rebuild(drifted(a2), b1)}, want: []merchants.MarketCounts{drifted(a2), b1}},
+		{name: "rebuild takes a newer version", steps: []step{rebuild(a1), rebuild(a3)}, want: []merchants.MarketCounts{a3}},
+		{name: "invalid batch changes nothing", steps: []step{rebuild(a1), {op: "apply", counts: []merchants.MarketCounts{a2, mc(9, "", "00004", 1, 1, 1, 1, 1)}, wantErr: true}}, want: []merchants.MarketCounts{a1}},
+		{name: "negative count refused", steps: []step{rebuild(a1), {op: "apply", counts: []merchants.MarketCounts{mc(9, "01", "00004", 1, -1, 0, 0, 0)}, wantErr: true}}, want: []merchants.MarketCounts{a1}},
+		{name: "code with a comma refused", steps: []step{rebuild(a1), {op: "rebuild", counts: []merchants.MarketCounts{mc(9, "01", "0,4", 1, 1, 0, 0, 0)}, wantErr: true}}, want: []merchants.MarketCounts{a1}},
+	}
+	for _, impl := range implementations(t) {
+		t.Run(impl.name, func(t *testing.T) {
+			for _, sc := range scenarios {
+				t.Run(sc.name, func(t *testing.T) {
+					ctx := context.Background()
+					c, flushAll := impl.open(t)
+					for i, s := range sc.steps {
+						var err error
+						switch s.op {
+						case "apply":
+							err = c.Apply(ctx, s.counts)
+						case "rebuild":
+							err = c.Rebuild(ctx, s.counts)
+						case "flush":
+							flushAll()
+						}
+						if (err != nil) != s.wantErr {
+							t.Fatalf("step %d %s: err = %v, want error %v", i, s.op, err, s.wantErr)
+						}
+					}
+					checkHeld(t, c, sc.want, sc.cold)
+				})
+			}
+		})
+	}
+}
+
+func withUnit(c merchants.MarketCounts, province, commune string) merchants.MarketCounts {
+	c.ProvinceCode, c.CommuneCode = province, commune
+	return c
+}
+
+// drifted returns c with different counts at the same version.
+func drifted(c merchants.MarketCounts) merchants.MarketCounts {
+	c.Vendors++
+	c.VendorsTransacting += 2
+	return c
+}
+
+// checkHeld compares what the counters hold with want: every market, every
+// filter and every total (national, province, commune) against the sums of
+// want.
+func checkHeld(t *testing.T, c merchants.AdoptionCounters, want []merchants.MarketCounts, cold bool) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := c.Markets(ctx, merchants.UnitFilter{})
+	if cold {
+		if !errors.Is(err, merchants.ErrCountersCold) {
+			t.Fatalf("Markets = %v, %v; want ErrCountersCold", got, err)
+		}
+		if _, err := c.Totals(ctx, merchants.UnitFilter{}); !errors.Is(err, merchants.ErrCountersCold) {
+			t.Fatalf("Totals error = %v, want ErrCountersCold", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("Markets: %v", err)
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("held markets (-want +got):\n%s", diff)
+	}
+
+	filters := []merchants.UnitFilter{{}, {ProvinceCode: "01"}, {ProvinceCode: "79"}, {ProvinceCode: "99"},
+		{CommuneCode: "00004"}, {CommuneCode: "00008"}, {CommuneCode: "26734"}, {CommuneCode: "99999"}}
+	for _, f := range filters {
+		var wantMarkets []merchants.MarketCounts
+		var wantSums merchants.CountSums
+		for _, m := range want {
+			if (f.CommuneCode == "" || m.CommuneCode == f.CommuneCode) && (f.ProvinceCode == "" || m.ProvinceCode == f.ProvinceCode) {
+				wantMarkets = append(wantMarkets, m)
+				wantSums.Add(m)
+			}
+		}
+		gotMarkets, err := c.Markets(ctx, f)
+		if err != nil {
+			t.Fatalf("Markets(%+v): %v", f, err)
+		}
+		if diff := cmp.Diff(wantMarkets, gotMarkets, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("Markets(%+v) (-want +got):\n%s", f, diff)
+		}
+		gotSums, err := c.Totals(ctx, f)
+		if err != nil {
+			t.Fatalf("Totals(%+v): %v", f, err)
+		}
+		if diff := cmp.Diff(wantSums, gotSums); diff != "" {
+			t.Errorf("Totals(%+v) (-want +got):\n%s", f, diff)
+		}
+	}
+
+	byID, err := c.Markets(ctx, merchants.UnitFilter{MarketIDs: []int64{3, 1, 404}})
+	if err != nil {
+		t.Fatalf("Markets(by ID): %v", err)
+	}
+	var wantByID []merchants.MarketCounts
+	for _, m := range want {
+		if m.MarketID == 1 || m.MarketID == 3 {
+			wantByID = append(wantByID, m)
+		}
+	}
+	if diff := cmp.Diff(wantByID, byID, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("Markets(IDs 3, 1, 404) (-want +got):\n%s", diff)
+	}
+}
+
+func TestRedisUnavailable(t *testing.T) {
+	// Nothing listens on port 1: every call must say unavailable, not cold.
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	defer client.Close()
+	r, err := NewRedis(client, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	calls := map[string]func() error{
+		"Apply":   func() error { return r.Apply(ctx, []merchants.MarketCounts{mc(1, "01", "00004", 1, 1, 1, 1, 1)}) },
+		"Rebuild": func() error { return r.Rebuild(ctx, nil) },
+		"Markets": func() error { _, err := r.Markets(ctx, merchants.UnitFilter{}); return err },
+		"Totals":  func() error { _, err := r.Totals(ctx, merchants.UnitFilter{}); return err },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, merchants.ErrCountersUnavailable) {
+			t.Errorf("%s error = %v, want ErrCountersUnavailable", name, err)
+		}
+	}
+}
+
+func TestNewRedisNamespace(t *testing.T) {
+	for _, ns := range []string{"a:b", "x{y}", "with space", "a,b"} {
+		if _, err := NewRedis(redis.NewClient(&redis.Options{}), ns); err == nil {
+			t.Errorf("NewRedis(%q) accepted a namespace that breaks the key layout", ns)
+		}
+	}
+	r, err := NewRedis(redis.NewClient(&redis.Options{}), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Prefix(), "{sapqr:v1}:"; got != want {
+		t.Errorf("Prefix() = %q, want %q", got, want)
+	}
+}
+
+// TestRedisRebuildLost proves a rebuild whose token vanished (a flush in the
+// middle of it) fails as cold instead of marking partial counters built.
+func TestRedisRebuildLost(t *testing.T) {
+	url := os.Getenv("SAPQR_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("SAPQR_TEST_REDIS_URL not set")
+	}
+	r, _ := openTestRedis(t, url)
+	ctx := context.Background()
+	args := appendCounts([]any{"rebuild", "a-token-nobody-set"}, []merchants.MarketCounts{mc(1, "01", "00004", 1, 1, 1, 1, 1)})
+	err := r.fail("rebuild", r.apply.Run(ctx, r.client, []string{r.base}, args...).Err())
+	if !errors.Is(err, merchants.ErrCountersCold) {
+		t.Fatalf("chunk with a lost token: err = %v, want ErrCountersCold", err)
+	}
+	err = r.fail("rebuild", r.finish.Run(ctx, r.client, []string{r.base}, "a-token-nobody-set", "now").Err())
+	if !errors.Is(err, merchants.ErrCountersCold) {
+		t.Fatalf("finish with a lost token: err = %v, want ErrCountersCold", err)
+	}
+	if _, err := r.Markets(ctx, merchants.UnitFilter{}); !errors.Is(err, merchants.ErrCountersCold) {
+		t.Fatalf("after a lost rebuild Markets error = %v, want ErrCountersCold", err)
+	}
+}

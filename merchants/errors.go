@@ -1,0 +1,70 @@
+package merchants
+
+import (
+	"errors"
+	"strings"
+)
+
+// Errors every Service method and Store implementation may return, wrapped
+// with %w and more detail; test them with errors.Is.
+var (
+	// ErrNotFound means the thing does not exist or is outside the actor's
+	// scope (a read never tells the two apart).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the change would break a uniqueness rule: a stall
+	// that already has an active vendor, a bank account active on another
+	// vendor, a code or username already taken.
+	ErrConflict = errors.New("conflict")
+	// ErrForbidden means the actor may not make this change: its role does
+	// not allow it or the unit is outside its scope.
+	ErrForbidden = errors.New("forbidden")
+	// ErrUnauthenticated means no valid identity: a wrong password, an
+	// unknown, expired or revoked token, or a disabled user.
+	ErrUnauthenticated = errors.New("unauthenticated")
+)
+
+// FieldError is one invalid input field. Field is the input's JSON name,
+// dotted for nested objects ("bank_account.bin"); Message says what is wrong
+// and what is allowed.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError lists every invalid field of one input. A method that
+// returns it has changed nothing.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("invalid input")
+	for i, f := range e.Fields {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(f.Field)
+		b.WriteString(": ")
+		b.WriteString(f.Message)
+	}
+	return b.String()
+}
+
+// problems collects field errors while an input is checked.
+type problems []FieldError
+
+func (p *problems) add(field, message string) {
+	*p = append(*p, FieldError{Field: field, Message: message})
+}
+
+// err returns a *ValidationError listing the problems, or nil when there
+// are none.
+func (p problems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: p}
+}

@@ -1,0 +1,231 @@
+package merchants
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// MarketStatus is whether a market operates.
+type MarketStatus string
+
+// Market statuses.
+const (
+	MarketActive MarketStatus = "active"
+	MarketClosed MarketStatus = "closed"
+)
+
+// Market is a traditional market (chợ) in one commune-level unit.
+type Market struct {
+	ID int64
+	// Code is the market's code, unique within its commune; it may be empty
+	// when the commune keeps none.
+	Code         string
+	Name         string // NFC, with diacritics
+	CommuneCode  string
+	ProvinceCode string
+	Address      string
+	// Class is the market's hạng: 1, 2 or 3, or 0 when not classified.
+	Class int
+	// StallsDeclared is the number of stalls the market board declares;
+	// stalls are created on registration up to this number.
+	StallsDeclared int
+	Status         MarketStatus
+	// FeeAccount is the market board's account for fees, if any.
+	FeeAccount *PayeeAccount
+	// CounterVersion is the version of the market's adoption counts; it
+	// increases with every change that moves them (see MarketCounts).
+	CounterVersion int64
+	CreatedBy      int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Unit returns the administrative unit the market belongs to.
+func (m Market) Unit() Unit { return Unit{ProvinceCode: m.ProvinceCode, CommuneCode: m.CommuneCode} }
+
+// PayeeAccount is a bank account money is paid into: a bank BIN from the
+// qr bank directory, the account number and the holder name in upper-case
+// ASCII as the bank shows it.
+type PayeeAccount struct {
+	BIN           string
+	AccountNumber string
+	HolderName    string
+}
+
+// StallStatus is the state of a stall.
+type StallStatus string
+
+// Stall statuses.
+const (
+	StallActive StallStatus = "active" // operating; counted in stalls_active
+	StallVacant StallStatus = "vacant" // nobody sells there now
+	StallClosed StallStatus = "closed" // removed; no vendor may register on it
+)
+
+// Stall is a place in a market where one vendor sells.
+type Stall struct {
+	ID       int64
+	MarketID int64
+	// Code is unique within the market ("A-12").
+	Code      string
+	Category  string // goods category, free text ("rau củ", "thịt")
+	Status    StallStatus
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// VendorStatus is whether a vendor is registered.
+type VendorStatus string
+
+// Vendor statuses. A removed vendor is inactive, never deleted.
+const (
+	VendorActive   VendorStatus = "active"
+	VendorInactive VendorStatus = "inactive"
+)
+
+// Vendor is a person selling at a stall, with the bank accounts customers
+// pay into.
+type Vendor struct {
+	ID           int64
+	MarketID     int64
+	StallID      int64
+	StallCode    string
+	CommuneCode  string // the market's, kept here for scoped lists
+	ProvinceCode string
+	FullName     string // NFC, with diacritics
+	// Phone is a normalised Vietnamese mobile number: ten digits starting 0.
+	Phone  string
+	Status VendorStatus
+	// ConsentAt and ConsentBy record when the vendor agreed to the storage
+	// of their data, and which user recorded it.
+	ConsentAt time.Time
+	ConsentBy int64
+	// Accounts are the vendor's bank accounts, the primary first.
+	Accounts []BankAccount
+	// Payload is the VietQR payload of the vendor's sign, built from the
+	// primary account; empty when the vendor has no active account.
+	Payload string
+	// SignVersion is the version of the current payload: it starts at 1 and
+	// increases whenever the primary account changes.
+	SignVersion int
+	// SignPrintedVersion is the newest sign version printed, 0 when none.
+	SignPrintedVersion int
+	// TransactingAt is when a first real payment was confirmed, if it was.
+	TransactingAt *time.Time
+	TransactingBy int64
+	RegisteredBy  int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	DeactivatedAt *time.Time
+	DeactivatedBy int64
+}
+
+// Unit returns the administrative unit of the vendor's market.
+func (v Vendor) Unit() Unit { return Unit{ProvinceCode: v.ProvinceCode, CommuneCode: v.CommuneCode} }
+
+// PrimaryAccount returns the vendor's active primary bank account.
+func (v Vendor) PrimaryAccount() (BankAccount, bool) {
+	for _, a := range v.Accounts {
+		if a.Active && a.Primary {
+			return a, true
+		}
+	}
+	return BankAccount{}, false
+}
+
+// SignOutdated reports whether the sign printed last no longer shows the
+// current payload (or none was printed).
+func (v Vendor) SignOutdated() bool {
+	return v.Payload != "" && v.SignPrintedVersion < v.SignVersion
+}
+
+// Confirmation is how a bank account's holder name was checked.
+type Confirmation string
+
+// Confirmations.
+const (
+	ConfirmNone         Confirmation = ""              // not checked yet
+	ConfirmAppShown     Confirmation = "app_shown"     // the vendor's bank app was shown
+	ConfirmTestTransfer Confirmation = "test_transfer" // a test transfer showed the name
+)
+
+// BankAccount is one of a vendor's bank accounts. An active account is on
+// no other active vendor; one active account is primary and its payload is
+// on the sign.
+type BankAccount struct {
+	ID            int64
+	VendorID      int64
+	BIN           string
+	AccountNumber string
+	// HolderName is the name as the vendor's bank app shows it: upper-case
+	// ASCII, as VietQR carries it.
+	HolderName    string
+	Confirmation  Confirmation
+	Active        bool
+	Primary       bool
+	CreatedBy     int64
+	CreatedAt     time.Time
+	DeactivatedAt *time.Time
+}
+
+// SignReason is why a sign was issued or printed.
+type SignReason string
+
+// Sign reasons.
+const (
+	SignNew         SignReason = "new"
+	SignReprint     SignReason = "reprint"
+	SignBankChanged SignReason = "bank_changed"
+)
+
+// SignRecord is one issued payload (Printed false) or one printed sign
+// (Printed true) of a vendor, so an outdated sign can be found.
+type SignRecord struct {
+	ID            int64
+	VendorID      int64
+	MarketID      int64
+	Version       int
+	BankAccountID int64
+	Payload       string
+	Reason        SignReason
+	Printed       bool
+	By            int64
+	At            time.Time
+}
+
+// AuditEntry is one recorded change: who did what to which thing, with the
+// state before and after (JSON, account numbers masked, null when absent).
+type AuditEntry struct {
+	ID       int64
+	At       time.Time
+	ActorID  int64 // 0 for the system (command line, migrations)
+	Action   string
+	Entity   string // "market", "stall", "vendor", "bank_account", "user", …
+	EntityID int64
+	MarketID int64 // 0 when the entity belongs to no market
+	Before   json.RawMessage
+	After    json.RawMessage
+}
+
+// VendorLink is a vendor's private link: whoever holds its token sees the
+// vendor's sign and QR without logging in. Only a hash of the token is
+// stored; the token itself is shown once, when the link is created.
+type VendorLink struct {
+	ID        int64
+	VendorID  int64
+	CreatedBy int64
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// Warning is something a successful change should tell its user, such as
+// another active vendor at the same market with the same phone.
+type Warning struct {
+	Code      string  // stable: "duplicate_phone"
+	Message   string  // for people
+	VendorIDs []int64 // the other vendors concerned
+}
+
+// WarnDuplicatePhone is the Warning code for a phone already used by
+// another active vendor of the same market.
+const WarnDuplicatePhone = "duplicate_phone"

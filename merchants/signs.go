@@ -1,0 +1,170 @@
+package merchants
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+)
+
+// RecordSignPrint records that the current sign of an active vendor was
+// printed, by whom and why; the vendor's printed sign is then up to date.
+// It returns ErrNotFound, ErrForbidden, and a *ValidationError for an
+// unknown reason or a vendor that is inactive or has no payload.
+func (s *Service) RecordSignPrint(ctx context.Context, a Actor, vendorID int64, reason SignReason) (SignRecord, error) {
+	var p problems
+	switch reason {
+	case SignNew, SignReprint, SignBankChanged:
+	default:
+		p.add("reason", "must be new, reprint or bank_changed")
+	}
+	var rec SignRecord
+	_, err := s.changeVendor(ctx, a, vendorID, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {
+		if err := p.err(); err != nil {
+			return false, err
+		}
+		if v.Status != VendorActive {
+			return false, errInactive(vendorID)
+		}
+		nv, err := withPayload(*v)
+		if err != nil {
+			return false, err
+		}
+		acc, ok := nv.PrimaryAccount()
+		if !ok {
+			return false, &ValidationError{Fields: []FieldError{{Field: "id", Message: "the vendor has no active bank account, so no sign"}}}
+		}
+		before := auditVendor(*v)
+		rec, err = tx.CreateSignRecord(ctx, SignRecord{VendorID: v.ID, MarketID: m.ID, Version: v.SignVersion,
+			BankAccountID: acc.ID, Payload: nv.Payload, Reason: reason, Printed: true, By: a.UserID, At: s.clock()})
+		if err != nil {
+			return false, err
+		}
+		moved := v.SignPrintedVersion != v.SignVersion
+		v.SignPrintedVersion, v.UpdatedAt = v.SignVersion, s.clock()
+		if err := tx.UpdateVendor(ctx, *v); err != nil {
+			return false, err
+		}
+		return moved, s.audit(ctx, tx, a, ActionPrintSign, "vendor", v.ID, m.ID, before, auditVendor(*v))
+	})
+	if err != nil {
+		return SignRecord{}, fmt.Errorf("record sign print for vendor %d: %w", vendorID, err)
+	}
+	return rec, nil
+}
+
+// SignRecords returns a vendor's issued payloads and printed signs, oldest
+// first. It returns ErrNotFound when the vendor does not exist or is
+// outside the actor's scope.
+func (s *Service) SignRecords(ctx context.Context, a Actor, vendorID int64) ([]SignRecord, error) {
+	if _, err := s.Vendor(ctx, a, vendorID); err != nil {
+		return nil, err
+	}
+	return s.store.SignRecords(ctx, vendorID)
+}
+
+// newToken returns a random bearer token (256 bits, base64url) and the
+// hash under which it is stored.
+func newToken(random io.Reader) (string, []byte, error) {
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(random, b); err != nil {
+		return "", nil, fmt.Errorf("token: %w", err)
+	}
+	t := base64.RawURLEncoding.EncodeToString(b)
+	return t, tokenHash(t), nil
+}
+
+// tokenHash is how tokens are stored: a database leak does not give them
+// away. A plain SHA-256 suffices because tokens are 256 random bits.
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// CreateVendorLink creates a private link for a vendor and returns it with
+// its token, which is shown only now. It returns ErrNotFound, ErrForbidden
+// and a *ValidationError for an inactive vendor.
+func (s *Service) CreateVendorLink(ctx context.Context, a Actor, vendorID int64) (VendorLink, string, error) {
+	token, hash, err := newToken(s.random)
+	if err != nil {
+		return VendorLink{}, "", err
+	}
+	var link VendorLink
+	_, err = s.changeVendor(ctx, a, vendorID, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {
+		if v.Status != VendorActive {
+			return false, errInactive(vendorID)
+		}
+		var err error
+		link, err = tx.CreateVendorLink(ctx, VendorLink{VendorID: v.ID, CreatedBy: a.UserID, CreatedAt: s.clock()}, hash)
+		if err != nil {
+			return false, err
+		}
+		return false, s.audit(ctx, tx, a, ActionLink, "vendor_link", link.ID, m.ID, nil, map[string]int64{"vendor_id": v.ID})
+	})
+	if err != nil {
+		return VendorLink{}, "", fmt.Errorf("create link for vendor %d: %w", vendorID, err)
+	}
+	return link, token, nil
+}
+
+// RevokeVendorLink revokes a vendor's private link; revoking it again
+// changes nothing. It returns ErrNotFound and ErrForbidden.
+func (s *Service) RevokeVendorLink(ctx context.Context, a Actor, linkID int64) error {
+	link, err := s.store.VendorLink(ctx, linkID)
+	if err != nil {
+		return err
+	}
+	_, err = s.changeVendor(ctx, a, link.VendorID, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {
+		l, err := tx.VendorLink(ctx, linkID)
+		if err != nil || l.RevokedAt != nil {
+			return false, err
+		}
+		if err := tx.RevokeVendorLink(ctx, linkID, s.clock()); err != nil {
+			return false, err
+		}
+		return false, s.audit(ctx, tx, a, ActionRevokeLink, "vendor_link", linkID, m.ID, nil, map[string]int64{"vendor_id": v.ID})
+	})
+	if err != nil {
+		return fmt.Errorf("revoke link %d: %w", linkID, err)
+	}
+	return nil
+}
+
+// VendorByLink returns the active vendor a private link token opens, with
+// account numbers masked: the link's holder needs the sign, not the
+// account. It returns ErrNotFound for an unknown or revoked token or an
+// inactive vendor.
+func (s *Service) VendorByLink(ctx context.Context, token string) (Vendor, error) {
+	link, err := s.store.VendorLinkByToken(ctx, tokenHash(token))
+	if err != nil {
+		return Vendor{}, err
+	}
+	if link.RevokedAt != nil {
+		return Vendor{}, fmt.Errorf("link revoked: %w", ErrNotFound)
+	}
+	v, err := s.store.Vendor(ctx, link.VendorID)
+	if err != nil {
+		return Vendor{}, err
+	}
+	if v.Status != VendorActive {
+		return Vendor{}, fmt.Errorf("vendor inactive: %w", ErrNotFound)
+	}
+	if v, err = withPayload(v); err != nil {
+		return Vendor{}, err
+	}
+	return MaskAccounts(v), nil
+}
+
+// MaskAccounts returns v with every account number masked, for views of
+// roles without PermSeeAccountNumbers. The payload keeps the full number:
+// it is what the public sign shows.
+func MaskAccounts(v Vendor) Vendor {
+	accs := make([]BankAccount, len(v.Accounts))
+	for i, a := range v.Accounts {
+		a.AccountNumber = maskAccount(a.AccountNumber)
+		accs[i] = a
+	}
+	v.Accounts = accs
+	return v
+}

@@ -1,0 +1,144 @@
+package merchants
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the relational truth the Service keeps its data in
+// (implemented by merchants/gormstore). Reads outside a transaction go to
+// the Store; every change runs in InTx so it is all-or-nothing, audited and
+// reflected in the counter outbox.
+//
+// Every method returns errors wrapping ErrNotFound when the row does not
+// exist and ErrConflict when a uniqueness constraint of the database
+// refuses a change; other errors are failures of the database itself.
+type Store interface {
+	Reader
+	CounterStore
+	// InTx runs fn in one transaction, committed when fn returns nil and
+	// rolled back otherwise; fn's error is returned as is.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
+}
+
+// Reader are the reads of a Store, inside or outside a transaction.
+type Reader interface {
+	Market(ctx context.Context, id int64) (Market, error)
+	ListMarkets(ctx context.Context, q MarketQuery) ([]Market, error)
+	// MarketByCode finds a market by commune and code.
+	MarketByCode(ctx context.Context, communeCode, code string) (Market, error)
+
+	Stall(ctx context.Context, id int64) (Stall, error)
+	StallByCode(ctx context.Context, marketID int64, code string) (Stall, error)
+	ListStalls(ctx context.Context, q StallQuery) ([]Stall, error)
+	// CountStalls counts a market's stalls, whatever their status.
+	CountStalls(ctx context.Context, marketID int64) (int, error)
+
+	// Vendor returns a vendor with its bank accounts, primary first.
+	Vendor(ctx context.Context, id int64) (Vendor, error)
+	// ListVendors returns vendors with their bank accounts, by ascending ID.
+	ListVendors(ctx context.Context, q VendorQuery) ([]Vendor, error)
+	// ActiveVendorOnStall returns the active vendor of a stall.
+	ActiveVendorOnStall(ctx context.Context, stallID int64) (Vendor, error)
+	// ActiveVendorWithAccount returns the active vendor with this active
+	// bank account.
+	ActiveVendorWithAccount(ctx context.Context, bin, accountNumber string) (Vendor, error)
+	// ActiveVendorIDsByPhone returns the IDs of a market's active vendors
+	// with this phone.
+	ActiveVendorIDsByPhone(ctx context.Context, marketID int64, phone string) ([]int64, error)
+	BankAccount(ctx context.Context, id int64) (BankAccount, error)
+	// SignRecords returns a vendor's sign records, oldest first.
+	SignRecords(ctx context.Context, vendorID int64) ([]SignRecord, error)
+
+	User(ctx context.Context, id int64) (User, error)
+	// UserCredentials finds a user by username, with its password hash.
+	UserCredentials(ctx context.Context, username string) (Credentials, error)
+	// Session finds an unexpired-or-not session by token hash; the caller
+	// checks expiry.
+	Session(ctx context.Context, tokenHash []byte) (Session, error)
+
+	VendorLink(ctx context.Context, id int64) (VendorLink, error)
+	// VendorLinkByToken finds a link by the hash of its token.
+	VendorLinkByToken(ctx context.Context, tokenHash []byte) (VendorLink, error)
+
+	// AuditLog returns audit entries, newest first.
+	AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+}
+
+// Tx is a Store transaction: its reads see its own writes.
+type Tx interface {
+	Reader
+
+	// LockMarket reads a market and locks its row until the transaction
+	// ends (SELECT … FOR UPDATE), serialising the changes of one market.
+	LockMarket(ctx context.Context, id int64) (Market, error)
+	// CreateMarket inserts m and returns it with its ID and times.
+	CreateMarket(ctx context.Context, m Market) (Market, error)
+	// UpdateMarket writes every field of m but ID, CreatedAt and CounterVersion.
+	UpdateMarket(ctx context.Context, m Market) error
+
+	CreateStall(ctx context.Context, s Stall) (Stall, error)
+	UpdateStall(ctx context.Context, s Stall) error
+
+	// CreateVendor inserts v without its accounts.
+	CreateVendor(ctx context.Context, v Vendor) (Vendor, error)
+	// UpdateVendor writes every field of v but ID, CreatedAt and Accounts.
+	UpdateVendor(ctx context.Context, v Vendor) error
+	CreateBankAccount(ctx context.Context, a BankAccount) (BankAccount, error)
+	UpdateBankAccount(ctx context.Context, a BankAccount) error
+	CreateSignRecord(ctx context.Context, r SignRecord) (SignRecord, error)
+
+	CreateUser(ctx context.Context, u User, passwordHash string) (User, error)
+	CreateSession(ctx context.Context, s Session) error
+	// DeleteSession removes a session; an unknown hash is not an error.
+	DeleteSession(ctx context.Context, tokenHash []byte) error
+
+	CreateVendorLink(ctx context.Context, l VendorLink, tokenHash []byte) (VendorLink, error)
+	RevokeVendorLink(ctx context.Context, id int64, at time.Time) error
+
+	AppendAudit(ctx context.Context, e AuditEntry) error
+
+	// EmitMarketCounts locks the market row, recounts the market from the
+	// base tables as this transaction sees them, increases its counter
+	// version and writes the counts to the counter outbox. Call it once,
+	// after the changes, in every transaction that moves a market's counts.
+	EmitMarketCounts(ctx context.Context, marketID int64) (MarketCounts, error)
+}
+
+// MarketQuery selects markets in a Store. Empty fields match everything.
+type MarketQuery struct {
+	ProvinceCode string
+	CommuneCodes []string
+	NameFolded   string // substring of the folded name (see Fold)
+	AfterID      int64
+	Limit        int
+}
+
+// StallQuery selects stalls in a Store.
+type StallQuery struct {
+	MarketID int64
+	Status   StallStatus
+	AfterID  int64
+	Limit    int
+}
+
+// VendorQuery selects vendors in a Store. Empty fields match everything.
+type VendorQuery struct {
+	MarketID     int64
+	ProvinceCode string
+	CommuneCodes []string
+	Phone        string // exact, normalised
+	NameFolded   string // substring of the folded name (see Fold)
+	Status       VendorStatus
+	AfterID      int64
+	Limit        int
+}
+
+// AuditQuery selects audit entries in a Store, newest first.
+type AuditQuery struct {
+	Entity   string
+	EntityID int64
+	MarketID int64
+	BeforeID int64 // entries with a smaller ID; 0 for the newest
+	Limit    int
+}

@@ -1,0 +1,511 @@
+package merchants
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// checkBankAccount checks a bank account as typed, under prefix.
+func checkBankAccount(p *problems, prefix string, in BankAccountInput) BankAccount {
+	n := len(*p)
+	acc := BankAccount{
+		BIN:           checkBIN(p, prefix+"bin", in.BIN),
+		AccountNumber: checkAccountNumber(p, prefix+"account_number", in.AccountNumber),
+		HolderName:    checkHolderName(p, prefix+"holder_name", in.HolderName),
+		Confirmation:  in.Confirmation,
+		Active:        true,
+	}
+	switch in.Confirmation {
+	case ConfirmNone, ConfirmAppShown, ConfirmTestTransfer:
+	default:
+		p.add(prefix+"confirmation", "must be app_shown, test_transfer or empty")
+	}
+	if len(*p) == n {
+		checkPayload(p, prefix, acc)
+	}
+	return acc
+}
+
+// RegisterVendor registers a vendor at a stall with a bank account, in one
+// transaction, as a team member does at the stall: the stall is created
+// when the market does not have it yet and has fewer stalls than it
+// declares. It returns the vendor, the payload of the sign and a
+// duplicate_phone Warning when another active vendor of the market has the
+// same phone.
+//
+// It returns ErrNotFound for an unknown market, ErrForbidden outside the
+// actor's scope or role, a *ValidationError listing every bad field, and
+// ErrConflict when the stall already has an active vendor or the bank
+// account is active on another vendor.
+func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendorInput) (VendorResult, error) {
+	var p problems
+	if in.MarketID <= 0 {
+		p.add("market_id", "is required")
+	} else {
+		m, err := s.store.Market(ctx, in.MarketID)
+		if errors.Is(err, ErrNotFound) {
+			p.add("market_id", fmt.Sprintf("market %d does not exist", in.MarketID))
+		} else if err != nil {
+			return VendorResult{}, err
+		} else if err := Authorize(a, PermRegister, m.Unit()); err != nil {
+			return VendorResult{}, fmt.Errorf("market %d: %w", m.ID, err)
+		}
+	}
+	stallCode := checkCode(&p, "stall_code", in.StallCode, true, 20)
+	now := s.clock()
+	v := Vendor{
+		MarketID:     in.MarketID,
+		FullName:     checkText(&p, "full_name", in.FullName, true, 120),
+		Phone:        checkPhone(&p, "phone", in.Phone),
+		Status:       VendorActive,
+		ConsentAt:    now,
+		ConsentBy:    a.UserID,
+		RegisteredBy: a.UserID,
+		SignVersion:  1,
+	}
+	if !in.Consent {
+		p.add("consent", "must be true: the vendor agrees to the storage of their name, phone and bank account")
+	}
+	acc := checkBankAccount(&p, "bank_account.", in.BankAccount)
+	acc.Primary, acc.CreatedBy = true, a.UserID
+	if err := p.err(); err != nil {
+		return VendorResult{}, err
+	}
+	var res VendorResult
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		m, err := tx.LockMarket(ctx, in.MarketID)
+		if err != nil {
+			return err
+		}
+		st, err := s.stallForVendor(ctx, tx, a, m, stallCode)
+		if err != nil {
+			return err
+		}
+		if err := checkAccountFree(ctx, tx, acc, 0); err != nil {
+			return err
+		}
+		v.StallID, v.StallCode, v.CommuneCode, v.ProvinceCode = st.ID, st.Code, m.CommuneCode, m.ProvinceCode
+		if res.Warnings, err = phoneWarnings(ctx, tx, m.ID, v.Phone, 0); err != nil {
+			return err
+		}
+		if v, err = tx.CreateVendor(ctx, v); err != nil {
+			return err
+		}
+		acc.VendorID = v.ID
+		if acc, err = tx.CreateBankAccount(ctx, acc); err != nil {
+			return err
+		}
+		v.Accounts = []BankAccount{acc}
+		if v, err = withPayload(v); err != nil {
+			return err
+		}
+		if _, err := tx.CreateSignRecord(ctx, SignRecord{VendorID: v.ID, MarketID: m.ID, Version: v.SignVersion,
+			BankAccountID: acc.ID, Payload: v.Payload, Reason: SignNew, By: a.UserID, At: now}); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, a, ActionRegister, "vendor", v.ID, m.ID, nil, auditVendor(v)); err != nil {
+			return err
+		}
+		_, err = tx.EmitMarketCounts(ctx, m.ID)
+		return err
+	})
+	if err != nil {
+		return VendorResult{}, fmt.Errorf("register vendor: %w", err)
+	}
+	res.Vendor, res.Payload = v, v.Payload
+	return res, nil
+}
+
+// checkPhone normalises a phone field.
+func checkPhone(p *problems, field, s string) string {
+	if strings.TrimSpace(s) == "" {
+		p.add(field, "is required")
+		return ""
+	}
+	n, err := NormalizePhone(s)
+	if err != nil {
+		p.add(field, err.Error())
+	}
+	return n
+}
+
+// stallForVendor returns the stall with code in m, free for a new active
+// vendor, creating it when m has fewer stalls than it declares. The market
+// row is locked by the caller.
+func (s *Service) stallForVendor(ctx context.Context, tx Tx, a Actor, m Market, code string) (Stall, error) {
+	if m.Status != MarketActive {
+		return Stall{}, &ValidationError{Fields: []FieldError{{Field: "market_id", Message: "the market is closed"}}}
+	}
+	st, err := tx.StallByCode(ctx, m.ID, code)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		n, err := tx.CountStalls(ctx, m.ID)
+		if err != nil {
+			return Stall{}, err
+		}
+		if n >= m.StallsDeclared {
+			return Stall{}, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf(
+				"market has no stall %s and already has the %d stalls it declares; add the stall or raise the market's stall count", code, m.StallsDeclared)}}}
+		}
+		st, err = tx.CreateStall(ctx, Stall{MarketID: m.ID, Code: code, Status: StallActive})
+		if err != nil {
+			return Stall{}, err
+		}
+		return st, s.audit(ctx, tx, a, ActionCreate, "stall", st.ID, m.ID, nil, auditStall(st))
+	case err != nil:
+		return Stall{}, err
+	}
+	if st.Status == StallClosed {
+		return Stall{}, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf("stall %s is closed", code)}}}
+	}
+	if other, err := tx.ActiveVendorOnStall(ctx, st.ID); err == nil {
+		return Stall{}, fmt.Errorf("%w: stall %s already has an active vendor (%d)", ErrConflict, code, other.ID)
+	} else if !errors.Is(err, ErrNotFound) {
+		return Stall{}, err
+	}
+	if st.Status == StallVacant {
+		before := st
+		st.Status, st.UpdatedAt = StallActive, s.clock()
+		if err := tx.UpdateStall(ctx, st); err != nil {
+			return Stall{}, err
+		}
+		return st, s.audit(ctx, tx, a, ActionUpdate, "stall", st.ID, m.ID, auditStall(before), auditStall(st))
+	}
+	return st, nil
+}
+
+// checkAccountFree returns ErrConflict when acc is active on a vendor
+// other than self.
+func checkAccountFree(ctx context.Context, tx Tx, acc BankAccount, self int64) error {
+	other, err := tx.ActiveVendorWithAccount(ctx, acc.BIN, acc.AccountNumber)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case other.ID == self:
+		return &ValidationError{Fields: []FieldError{{Field: "account_number", Message: "the vendor already has this account"}}}
+	}
+	return fmt.Errorf("%w: bank account %s %s is active on another vendor (%d)", ErrConflict, acc.BIN, maskAccount(acc.AccountNumber), other.ID)
+}
+
+// phoneWarnings flags other active vendors of the market with the phone.
+func phoneWarnings(ctx context.Context, tx Tx, marketID int64, phone string, self int64) ([]Warning, error) {
+	ids, err := tx.ActiveVendorIDsByPhone(ctx, marketID, phone)
+	if err != nil {
+		return nil, err
+	}
+	var others []int64
+	for _, id := range ids {
+		if id != self {
+			others = append(others, id)
+		}
+	}
+	if len(others) == 0 {
+		return nil, nil
+	}
+	return []Warning{{Code: WarnDuplicatePhone, VendorIDs: others,
+		Message: fmt.Sprintf("%d other active vendor(s) of this market have phone %s", len(others), phone)}}, nil
+}
+
+// Vendor returns a vendor with its accounts and payload. It returns
+// ErrNotFound when there is none or it is outside the actor's scope.
+func (s *Service) Vendor(ctx context.Context, a Actor, id int64) (Vendor, error) {
+	v, err := s.store.Vendor(ctx, id)
+	if err != nil {
+		return Vendor{}, err
+	}
+	if err := Authorize(a, PermRead, v.Unit()); err != nil {
+		return Vendor{}, fmt.Errorf("vendor %d: %w", id, err)
+	}
+	return withPayload(v)
+}
+
+// ListVendors returns a page of the vendors in the actor's scope that
+// match f, by ascending ID, with their accounts and payloads. It returns
+// ErrNotFound when f names a market or unit outside the scope and a
+// *ValidationError for a bad filter.
+func (s *Service) ListVendors(ctx context.Context, a Actor, f VendorFilter) (VendorPage, error) {
+	var p problems
+	q := VendorQuery{MarketID: f.MarketID, Status: f.Status, AfterID: decodeCursor(&p, f.Cursor)}
+	limit := s.pageLimit(&p, f.Limit)
+	q.Limit = limit + 1
+	switch f.Status {
+	case "":
+		q.Status = VendorActive
+	case VendorActive, VendorInactive:
+	default:
+		p.add("status", "must be active or inactive")
+	}
+	if qs := strings.TrimSpace(f.Q); qs != "" {
+		if phone, err := NormalizePhone(qs); err == nil {
+			q.Phone = phone
+		} else {
+			q.NameFolded = Fold(qs)
+		}
+	}
+	if f.MarketID != 0 {
+		if _, err := s.Market(ctx, a, f.MarketID); err != nil {
+			return VendorPage{}, err
+		}
+	}
+	var err error
+	if q.ProvinceCode, q.CommuneCodes, err = scopeFilter(a, f.ProvinceCode, f.CommuneCode); err != nil {
+		return VendorPage{}, err
+	}
+	if err := p.err(); err != nil {
+		return VendorPage{}, err
+	}
+	vs, err := s.store.ListVendors(ctx, q)
+	if err != nil {
+		return VendorPage{}, fmt.Errorf("list vendors: %w", err)
+	}
+	page := VendorPage{Vendors: vs}
+	if len(vs) > limit {
+		page.Vendors = vs[:limit]
+		page.NextCursor = encodeCursor(vs[limit-1].ID)
+	}
+	for i, v := range page.Vendors {
+		if page.Vendors[i], err = withPayload(v); err != nil {
+			return VendorPage{}, err
+		}
+	}
+	return page, nil
+}
+
+// changeVendor loads a vendor for a change by a, checks p, locks its
+// market and runs fn on the vendor as the transaction sees it; fn returns
+// whether the market's counts moved.
+func (s *Service) changeVendor(ctx context.Context, a Actor, id int64, perm Permission, fn func(tx Tx, m Market, v *Vendor) (bool, error)) (Vendor, error) {
+	cur, err := s.store.Vendor(ctx, id)
+	if err != nil {
+		return Vendor{}, err
+	}
+	if err := Authorize(a, perm, cur.Unit()); err != nil {
+		return Vendor{}, fmt.Errorf("vendor %d: %w", id, err)
+	}
+	var v Vendor
+	err = s.store.InTx(ctx, func(tx Tx) error {
+		m, err := tx.LockMarket(ctx, cur.MarketID)
+		if err != nil {
+			return err
+		}
+		if v, err = tx.Vendor(ctx, id); err != nil {
+			return err
+		}
+		moved, err := fn(tx, m, &v)
+		if err != nil || !moved {
+			return err
+		}
+		_, err = tx.EmitMarketCounts(ctx, m.ID)
+		return err
+	})
+	if err != nil {
+		return Vendor{}, err
+	}
+	return withPayload(v)
+}
+
+// errInactive is the answer to a change of a removed vendor.
+func errInactive(id int64) error {
+	return &ValidationError{Fields: []FieldError{{Field: "id", Message: fmt.Sprintf("vendor %d is inactive", id)}}}
+}
+
+// UpdateVendor changes a vendor's name, phone or stall. It returns the
+// vendor and a duplicate_phone Warning like RegisterVendor; ErrNotFound for
+// an unknown vendor, ErrForbidden outside the actor's scope or role, a
+// *ValidationError for bad input or an inactive vendor, and ErrConflict
+// when the new stall has an active vendor.
+func (s *Service) UpdateVendor(ctx context.Context, a Actor, id int64, in UpdateVendorInput) (VendorResult, error) {
+	var p problems
+	var name, phone, stallCode string
+	if in.FullName != nil {
+		name = checkText(&p, "full_name", *in.FullName, true, 120)
+	}
+	if in.Phone != nil {
+		phone = checkPhone(&p, "phone", *in.Phone)
+	}
+	if in.StallCode != nil {
+		stallCode = checkCode(&p, "stall_code", *in.StallCode, true, 20)
+	}
+	var warnings []Warning
+	v, err := s.changeVendor(ctx, a, id, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {
+		if err := p.err(); err != nil {
+			return false, err
+		}
+		if v.Status != VendorActive {
+			return false, errInactive(id)
+		}
+		before := auditVendor(*v)
+		moved := false
+		if in.FullName != nil {
+			v.FullName = name
+		}
+		if in.Phone != nil && phone != v.Phone {
+			v.Phone = phone
+			var err error
+			if warnings, err = phoneWarnings(ctx, tx, m.ID, phone, v.ID); err != nil {
+				return false, err
+			}
+		}
+		if in.StallCode != nil && stallCode != v.StallCode {
+			st, err := s.stallForVendor(ctx, tx, a, m, stallCode)
+			if err != nil {
+				return false, err
+			}
+			v.StallID, v.StallCode, moved = st.ID, st.Code, true
+		}
+		v.UpdatedAt = s.clock()
+		if err := tx.UpdateVendor(ctx, *v); err != nil {
+			return false, err
+		}
+		return moved, s.audit(ctx, tx, a, ActionUpdate, "vendor", v.ID, m.ID, before, auditVendor(*v))
+	})
+	if err != nil {
+		return VendorResult{}, fmt.Errorf("update vendor %d: %w", id, err)
+	}
+	return VendorResult{Vendor: v, Payload: v.Payload, Warnings: warnings}, nil
+}
+
+// DeactivateVendor removes a vendor (soft delete): its status becomes
+// inactive, its history is kept, and its stall and bank accounts are free
+// for another vendor. Deactivating an inactive vendor changes nothing. It
+// returns ErrNotFound for an unknown vendor and ErrForbidden outside the
+// actor's scope or unless its role may remove vendors.
+func (s *Service) DeactivateVendor(ctx context.Context, a Actor, id int64) (Vendor, error) {
+	v, err := s.changeVendor(ctx, a, id, PermDeactivateVendors, func(tx Tx, m Market, v *Vendor) (bool, error) {
+		if v.Status == VendorInactive {
+			return false, nil
+		}
+		before := auditVendor(*v)
+		now := s.clock()
+		for i := range v.Accounts {
+			if acc := &v.Accounts[i]; acc.Active {
+				acc.Active, acc.DeactivatedAt = false, &now
+				if err := tx.UpdateBankAccount(ctx, *acc); err != nil {
+					return false, err
+				}
+			}
+		}
+		v.Status, v.DeactivatedAt, v.DeactivatedBy, v.UpdatedAt = VendorInactive, &now, a.UserID, now
+		if err := tx.UpdateVendor(ctx, *v); err != nil {
+			return false, err
+		}
+		return true, s.audit(ctx, tx, a, ActionDeactivate, "vendor", v.ID, m.ID, before, auditVendor(*v))
+	})
+	if err != nil {
+		return Vendor{}, fmt.Errorf("deactivate vendor %d: %w", id, err)
+	}
+	return v, nil
+}
+
+// AddBankAccount adds a bank account to an active vendor. The new account
+// becomes primary when asked or when the vendor has no other active
+// account; a new primary changes the payload, so the sign version
+// increases and the printed sign is outdated. It returns ErrNotFound,
+// ErrForbidden, a *ValidationError and ErrConflict (the account is active
+// on another vendor) like RegisterVendor.
+func (s *Service) AddBankAccount(ctx context.Context, a Actor, vendorID int64, in AddBankAccountInput) (VendorResult, error) {
+	var p problems
+	acc := checkBankAccount(&p, "", in.BankAccountInput)
+	acc.VendorID, acc.CreatedBy = vendorID, a.UserID
+	v, err := s.changeVendor(ctx, a, vendorID, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {
+		if err := p.err(); err != nil {
+			return false, err
+		}
+		if v.Status != VendorActive {
+			return false, errInactive(vendorID)
+		}
+		if err := checkAccountFree(ctx, tx, acc, v.ID); err != nil {
+			return false, err
+		}
+		before := auditVendor(*v)
+		old, hadPrimary := v.PrimaryAccount()
+		acc.Primary = in.Primary || !hadPrimary
+		if acc.Primary && hadPrimary {
+			// The old primary gives up its place first: at most one
+			// active primary per vendor is a database constraint.
+			for i := range v.Accounts {
+				if v.Accounts[i].ID == old.ID {
+					v.Accounts[i].Primary = false
+					if err := tx.UpdateBankAccount(ctx, v.Accounts[i]); err != nil {
+						return false, err
+					}
+				}
+			}
+		}
+		var err error
+		if acc, err = tx.CreateBankAccount(ctx, acc); err != nil {
+			return false, err
+		}
+		v.Accounts = append(v.Accounts, acc)
+		if acc.Primary {
+			// Primary first, as the Store returns them.
+			v.Accounts = append([]BankAccount{acc}, v.Accounts[:len(v.Accounts)-1]...)
+			if hadPrimary {
+				v.SignVersion++
+			}
+			nv, err := withPayload(*v)
+			if err != nil {
+				return false, err
+			}
+			reason := SignNew
+			if hadPrimary {
+				reason = SignBankChanged
+			}
+			if _, err := tx.CreateSignRecord(ctx, SignRecord{VendorID: v.ID, MarketID: m.ID, Version: v.SignVersion,
+				BankAccountID: acc.ID, Payload: nv.Payload, Reason: reason, By: a.UserID, At: s.clock()}); err != nil {
+				return false, err
+			}
+		}
+		v.UpdatedAt = s.clock()
+		if err := tx.UpdateVendor(ctx, *v); err != nil {
+			return false, err
+		}
+		return acc.Primary, s.audit(ctx, tx, a, ActionAddAccount, "vendor", v.ID, m.ID, before, auditVendor(*v))
+	})
+	if err != nil {
+		return VendorResult{}, fmt.Errorf("add bank account to vendor %d: %w", vendorID, err)
+	}
+	return VendorResult{Vendor: v, Payload: v.Payload}, nil
+}
+
+// ConfirmTransacting records that an active vendor received a first real
+// payment through the QR; confirming again changes nothing. It returns
+// ErrNotFound, ErrForbidden, and a *ValidationError for an inactive
+// vendor.
+func (s *Service) ConfirmTransacting(ctx context.Context, a Actor, vendorID int64) (Vendor, error) {
+	v, err := s.changeVendor(ctx, a, vendorID, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {
+		if v.Status != VendorActive {
+			return false, errInactive(vendorID)
+		}
+		if v.TransactingAt != nil {
+			return false, nil
+		}
+		before := auditVendor(*v)
+		now := s.clock()
+		v.TransactingAt, v.TransactingBy, v.UpdatedAt = &now, a.UserID, now
+		if err := tx.UpdateVendor(ctx, *v); err != nil {
+			return false, err
+		}
+		return true, s.audit(ctx, tx, a, ActionConfirm, "vendor", v.ID, m.ID, before, auditVendor(*v))
+	})
+	if err != nil {
+		return Vendor{}, fmt.Errorf("confirm vendor %d transacting: %w", vendorID, err)
+	}
+	return v, nil
+}
+
+type stallAudit struct {
+	ID       int64       `json:"id"`
+	MarketID int64       `json:"market_id"`
+	Code     string      `json:"code"`
+	Category string      `json:"category"`
+	Status   StallStatus `json:"status"`
+}
+
+func auditStall(s Stall) stallAudit {
+	return stallAudit{ID: s.ID, MarketID: s.MarketID, Code: s.Code, Category: s.Category, Status: s.Status}
+}

@@ -1,0 +1,232 @@
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sapqr/sapqr/merchants"
+)
+
+// Cookie and header names of browser sessions.
+const (
+	sessionCookie = "sapqr_session"
+	csrfCookie    = "sapqr_csrf"
+	csrfHeader    = "X-CSRF-Token"
+)
+
+// Login rate limits: per client address, a burst of 20 attempts then one
+// every 3 seconds; per account, a burst of 5 failed attempts then one every
+// minute. A correct password does not spend the account's budget, so an
+// attacker guessing cannot lock the owner out for long.
+const (
+	loginBurstPerIP       = 20
+	loginRefillPerIP      = 3 * time.Second
+	loginBurstPerAccount  = 5
+	loginRefillPerAccount = time.Minute
+)
+
+// ctxKeyUser and ctxKeyToken are the echo.Context keys of the
+// authenticated user and its bearer token.
+const (
+	ctxKeyUser  = "sapqr.user"
+	ctxKeyToken = "sapqr.token"
+)
+
+// userOf returns the authenticated caller, nil on public routes.
+func userOf(c echo.Context) *merchants.Actor {
+	a, _ := c.Get(ctxKeyUser).(*merchants.Actor)
+	return a
+}
+
+// actorOf returns who makes the call; the zero Actor (refused by the
+// domain) on public routes.
+func actorOf(c echo.Context) merchants.Actor {
+	if a := userOf(c); a != nil {
+		return *a
+	}
+	return merchants.Actor{}
+}
+
+// csrfTokenFor derives the CSRF token of a session from its secret token.
+// A page on another site can make the browser send the session cookie but
+// cannot read it, so it cannot produce this value; deriving it keeps the
+// scheme stateless across replicas.
+func csrfTokenFor(sessionToken string) string {
+	sum := sha256.Sum256([]byte("sapqr csrf v1\x00" + sessionToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// CSRFToken returns the CSRF token the UI must send in X-CSRF-Token with
+// every unsafe request made with the session cookie; "" without a session.
+func CSRFToken(c echo.Context) string {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil || ck.Value == "" {
+		return ""
+	}
+	return csrfTokenFor(ck.Value)
+}
+
+// authenticate requires a bearer token or a session cookie. With the
+// cookie, unsafe methods must also carry X-CSRF-Token (double submit of a
+// token derived from the session), because browsers attach cookies to
+// cross-site requests; bearer tokens are never sent by a browser on its
+// own, so they need no CSRF check.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		token, fromCookie := "", false
+		if h := req.Header.Get(echo.HeaderAuthorization); h != "" {
+			scheme, rest, ok := strings.Cut(h, " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(rest) == "" {
+				return newError(http.StatusUnauthorized, codeUnauthenticated,
+					`the Authorization header must be "Bearer <token>" with the token from POST /api/v1/auth/login`)
+			}
+			token = strings.TrimSpace(rest)
+		} else if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+			token, fromCookie = ck.Value, true
+		} else {
+			return newError(http.StatusUnauthorized, codeUnauthenticated,
+				"log in first: send Authorization: Bearer <token> from POST /api/v1/auth/login")
+		}
+		if fromCookie && !safeMethod(req.Method) {
+			got := req.Header.Get(csrfHeader)
+			if subtle.ConstantTimeCompare([]byte(got), []byte(csrfTokenFor(token))) != 1 {
+				return newError(http.StatusForbidden, codeCSRF,
+					"missing or wrong X-CSRF-Token header: send the value of the sapqr_csrf cookie with every change made with the session cookie")
+			}
+		}
+		a, err := s.cfg.Merchants.Authenticate(req.Context(), token)
+		if err != nil {
+			return err
+		}
+		c.Set(ctxKeyUser, &a)
+		c.Set(ctxKeyToken, token)
+		return next(c)
+	}
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// loginRequest is the body of POST /auth/login.
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// loginAnswer is the answer to a successful login.
+type loginAnswer struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	CSRFToken string    `json:"csrf_token"`
+	User      userJSON  `json:"user"`
+}
+
+// userJSON is a user as the API shows it.
+type userJSON struct {
+	ID           int64    `json:"id"`
+	Username     string   `json:"username"`
+	DisplayName  string   `json:"display_name"`
+	Role         string   `json:"role"`
+	ProvinceCode string   `json:"province_code,omitempty"`
+	CommuneCodes []string `json:"commune_codes"`
+}
+
+func toUserJSON(u merchants.User) userJSON {
+	cc := u.CommuneCodes
+	if cc == nil {
+		cc = []string{}
+	}
+	return userJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role),
+		ProvinceCode: u.ProvinceCode, CommuneCodes: cc}
+}
+
+// handleLogin exchanges a username and password for a bearer token (and,
+// for the UI, a session cookie plus its CSRF cookie). Attempts are limited
+// per client address and per account; over the limit it answers 429 with
+// Retry-After without checking the password.
+func (s *Server) handleLogin(c echo.Context) error {
+	var in loginRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	var fields []FieldError
+	if strings.TrimSpace(in.Username) == "" {
+		fields = append(fields, FieldError{Field: "username", Message: "is required"})
+	}
+	if in.Password == "" {
+		fields = append(fields, FieldError{Field: "password", Message: "is required"})
+	}
+	if fields != nil {
+		return validationError(fields...)
+	}
+	now := s.now()
+	ip := "ip:" + c.RealIP()
+	account := "user:" + strings.ToLower(strings.TrimSpace(in.Username))
+	if wait := max(s.loginsByIP.wait(ip, now), s.loginsByAccount.wait(account, now)); wait > 0 {
+		s.metrics.logins.WithLabelValues("limited").Inc()
+		e := newError(http.StatusTooManyRequests, codeRateLimited,
+			"too many login attempts; wait before trying again")
+		e.retryAfter = int((wait + time.Second - 1) / time.Second)
+		return e
+	}
+	s.loginsByIP.take(ip, now)
+	res, err := s.cfg.Merchants.Login(c.Request().Context(), in.Username, in.Password)
+	if err != nil {
+		if errors.Is(err, merchants.ErrUnauthenticated) {
+			s.loginsByAccount.take(account, now)
+			s.metrics.logins.WithLabelValues("failed").Inc()
+			return newError(http.StatusUnauthorized, codeUnauthenticated, "wrong username or password")
+		}
+		return err
+	}
+	s.metrics.logins.WithLabelValues("ok").Inc()
+	s.setSessionCookies(c, res.Token, res.ExpiresAt)
+	return writeJSON(c, http.StatusOK, loginAnswer{
+		Token: res.Token, ExpiresAt: res.ExpiresAt.UTC(), CSRFToken: csrfTokenFor(res.Token), User: toUserJSON(res.User),
+	})
+}
+
+// setSessionCookies sets the HttpOnly session cookie and the script-readable
+// CSRF cookie; an empty token clears both.
+func (s *Server) setSessionCookies(c echo.Context, token string, expires time.Time) {
+	maxAge := int(time.Until(expires) / time.Second)
+	csrf := ""
+	if token == "" {
+		maxAge = -1
+	} else {
+		csrf = csrfTokenFor(token)
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: csrf, Path: "/", MaxAge: maxAge,
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
+}
+
+// handleLogout revokes the caller's token and clears the cookies.
+func (s *Server) handleLogout(c echo.Context) error {
+	token, _ := c.Get(ctxKeyToken).(string)
+	if err := s.cfg.Merchants.Logout(c.Request().Context(), token); err != nil {
+		return err
+	}
+	s.setSessionCookies(c, "", time.Time{})
+	return c.NoContent(http.StatusNoContent)
+}
+
+// handleMe returns the caller.
+func (s *Server) handleMe(c echo.Context) error {
+	a := actorOf(c)
+	u, err := s.cfg.Merchants.User(c.Request().Context(), a, a.UserID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, toUserJSON(u))
+}

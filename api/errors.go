@@ -1,0 +1,242 @@
+package api
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sapqr/sapqr/merchants"
+)
+
+// Problem is the body of every error response: RFC 9457
+// application/problem+json with a stable machine-readable Code, a Detail a
+// person can act on and, for validation failures, one entry per field.
+type Problem struct {
+	Type      string       `json:"type"`
+	Title     string       `json:"title"`
+	Status    int          `json:"status"`
+	Detail    string       `json:"detail,omitempty"`
+	Instance  string       `json:"instance,omitempty"`
+	Code      string       `json:"code"`
+	RequestID string       `json:"request_id,omitempty"`
+	Errors    []FieldError `json:"errors,omitempty"`
+}
+
+// FieldError says what is wrong with one input field. Field is the JSON
+// name (dotted for nested objects, e.g. "bank_account.bin") or the query
+// parameter's name.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// problemContentType is the media type of RFC 9457 error bodies.
+const problemContentType = "application/problem+json"
+
+// Stable problem codes. Clients switch on these, so they never change
+// meaning; new situations get new codes.
+const (
+	codeBadRequest        = "bad_request"
+	codeInvalidJSON       = "invalid_json"
+	codeInvalidUTF8       = "invalid_utf8"
+	codeUnknownField      = "unknown_field"
+	codeWrongType         = "wrong_type"
+	codeBodyTooLarge      = "body_too_large"
+	codeUnsupportedMedia  = "unsupported_media_type"
+	codeValidation        = "validation_failed"
+	codeUnauthenticated   = "unauthenticated"
+	codeForbidden         = "forbidden"
+	codeCSRF              = "csrf_failed"
+	codeNotFound          = "not_found"
+	codeMethodNotAllowed  = "method_not_allowed"
+	codeConflict          = "conflict"
+	codeIdempotencyReuse  = "idempotency_key_reused"
+	codeIdempotencyBusy   = "idempotency_key_in_progress"
+	codeIdempotencyBadKey = "idempotency_key_invalid"
+	codeRateLimited       = "rate_limited"
+	codeUnavailable       = "unavailable"
+	codeInternal          = "internal"
+	codeNotImplemented    = "not_implemented"
+)
+
+// apiError is an error the api raises itself (bad input, limits, auth
+// failures found by middleware). Domain errors are mapped in problemFor.
+type apiError struct {
+	status     int
+	code       string
+	detail     string
+	fields     []FieldError
+	retryAfter int // seconds; 0 means no Retry-After header
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.detail }
+
+// errorf builds an apiError with a formatted-free detail; callers pass the
+// full sentence so messages stay greppable.
+func newError(status int, code, detail string) *apiError {
+	return &apiError{status: status, code: code, detail: detail}
+}
+
+// validationError reports per-field problems in a request the api checks
+// itself (query parameters, path IDs).
+func validationError(fields ...FieldError) *apiError {
+	return &apiError{status: http.StatusUnprocessableEntity, code: codeValidation,
+		detail: "some fields are invalid; see errors", fields: fields}
+}
+
+// unavailable is the answer when a dependency is down or the server is
+// overloaded: 503 with a Retry-After the client can honour.
+func unavailable(detail string) *apiError {
+	return &apiError{status: http.StatusServiceUnavailable, code: codeUnavailable, detail: detail, retryAfter: 2}
+}
+
+// problemFor is the one error-to-status table of the API. Handlers return
+// errors; this decides what the client sees. The bool reports whether the
+// error is the server's fault (logged with the request ID, never echoed).
+func problemFor(err error) (p Problem, retryAfter int, internal bool) {
+	var (
+		ae *apiError
+		ve *merchants.ValidationError
+		he *echo.HTTPError
+	)
+	switch {
+	case errors.As(err, &ae):
+		return Problem{Status: ae.status, Code: ae.code, Detail: ae.detail, Errors: ae.fields}, ae.retryAfter, false
+	case errors.As(err, &ve):
+		return Problem{Status: http.StatusUnprocessableEntity, Code: codeValidation,
+			Detail: "some fields are invalid; see errors", Errors: fieldErrorsOf(ve)}, 0, false
+	case errors.Is(err, merchants.ErrNotFound):
+		return Problem{Status: http.StatusNotFound, Code: codeNotFound, Detail: "no such resource, or it is outside your area"}, 0, false
+	case errors.Is(err, merchants.ErrConflict):
+		return Problem{Status: http.StatusConflict, Code: codeConflict, Detail: conflictDetail(err)}, 0, false
+	case errors.Is(err, merchants.ErrForbidden):
+		return Problem{Status: http.StatusForbidden, Code: codeForbidden, Detail: "your role or area does not allow this change"}, 0, false
+	case errors.Is(err, merchants.ErrUnauthenticated):
+		return Problem{Status: http.StatusUnauthorized, Code: codeUnauthenticated, Detail: "log in again: the token or session is missing, expired or revoked"}, 0, false
+	case errors.Is(err, merchants.ErrCountersUnavailable):
+		return Problem{Status: http.StatusServiceUnavailable, Code: codeUnavailable, Detail: "adoption figures are being rebuilt; retry shortly"}, 2, false
+	case errors.As(err, &he):
+		return echoProblem(he), 0, false
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads this answer.
+		return Problem{Status: 499, Code: "client_closed_request", Detail: "the request was cancelled"}, 0, false
+	case isUnavailable(err):
+		return Problem{Status: http.StatusServiceUnavailable, Code: codeUnavailable, Detail: "the service is temporarily unavailable; retry shortly"}, 2, true
+	default:
+		return Problem{Status: http.StatusInternalServerError, Code: codeInternal,
+			Detail: "something went wrong on our side; quote the request ID if you report it"}, 0, true
+	}
+}
+
+// echoProblem maps the errors Echo raises itself (unknown route, wrong
+// method, its own body limit).
+func echoProblem(he *echo.HTTPError) Problem {
+	p := Problem{Status: he.Code}
+	switch he.Code {
+	case http.StatusNotFound:
+		p.Code, p.Detail = codeNotFound, "no such route"
+	case http.StatusMethodNotAllowed:
+		p.Code, p.Detail = codeMethodNotAllowed, "this route does not accept that method"
+	case http.StatusRequestEntityTooLarge:
+		p.Code, p.Detail = codeBodyTooLarge, "the request body is too large"
+	case http.StatusUnsupportedMediaType:
+		p.Code, p.Detail = codeUnsupportedMedia, "unsupported Content-Type"
+	case http.StatusUnauthorized:
+		p.Code, p.Detail = codeUnauthenticated, "log in first"
+	case http.StatusForbidden:
+		p.Code, p.Detail = codeForbidden, "not allowed"
+	case http.StatusTooManyRequests:
+		p.Code, p.Detail = codeRateLimited, "too many requests; slow down"
+	default:
+		if he.Code >= 500 {
+			p.Status, p.Code, p.Detail = http.StatusInternalServerError, codeInternal, "something went wrong on our side"
+		} else {
+			p.Code, p.Detail = codeBadRequest, http.StatusText(he.Code)
+		}
+	}
+	return p
+}
+
+// isUnavailable recognises failures to reach a dependency (database or
+// Redis refused, timed out, pool exhausted) so they answer 503 with
+// Retry-After instead of 500.
+func isUnavailable(err error) bool {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.As(err, &ne):
+		return true
+	}
+	return false
+}
+
+// handleError is Echo's HTTPErrorHandler: it writes the problem for err
+// unless the response has already started, and logs server faults with the
+// request ID.
+func (s *Server) handleError(err error, c echo.Context) {
+	p, retryAfter, internal := problemFor(err)
+	rid := requestIDOf(c)
+	if internal {
+		s.log.ErrorContext(c.Request().Context(), "request failed",
+			slog.String("request_id", rid),
+			slog.String("method", c.Request().Method),
+			slog.String("route", c.Path()),
+			slog.Any("error", err))
+	}
+	if c.Response().Committed {
+		return
+	}
+	p.Type = "about:blank"
+	p.Title = http.StatusText(p.Status)
+	if p.Title == "" {
+		p.Title = "Client Closed Request"
+	}
+	p.Instance = c.Request().URL.Path
+	p.RequestID = rid
+	h := c.Response().Header()
+	if retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(retryAfter))
+	}
+	if p.Status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="sapqr"`)
+	}
+	// A handler may have set a download type before failing.
+	h.Del("Content-Disposition")
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(p.Status)
+		return
+	}
+	_ = writeJSONType(c, p.Status, problemContentType, p)
+}
+
+// fieldErrorsOf converts the domain's field errors to the API's.
+func fieldErrorsOf(ve *merchants.ValidationError) []FieldError {
+	out := make([]FieldError, len(ve.Fields))
+	for i, f := range ve.Fields {
+		out[i] = FieldError{Field: f.Field, Message: f.Message}
+	}
+	return out
+}
+
+// conflictDetail explains a conflict with the domain's own words after
+// "conflict: " (they name the stall or the masked account that is taken),
+// and falls back to a generic sentence when the conflict came from a
+// database constraint, whose text is not for users.
+func conflictDetail(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, merchants.ErrConflict.Error()+": "); i >= 0 {
+		return msg[i+len(merchants.ErrConflict.Error())+2:]
+	}
+	return "this conflicts with existing data (a code, stall or bank account already in use)"
+}

@@ -1,0 +1,178 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// IdempotencyTTL is how long a stored answer to an Idempotency-Key is
+// replayed.
+const IdempotencyTTL = 24 * time.Hour
+
+// maxStoredResponse bounds the answer kept for replay; larger answers are
+// not stored (the key is released and a retry runs again).
+const maxStoredResponse = 1 << 20
+
+// headerIdempotencyKey is the request header naming a retryable POST.
+const headerIdempotencyKey = "Idempotency-Key"
+
+// storedResponse is what is kept for a key: enough to replay the first
+// answer byte for byte.
+type storedResponse struct {
+	Status      int    `json:"status"`
+	ContentType string `json:"content_type"`
+	Location    string `json:"location,omitempty"`
+	Body        []byte `json:"body"`
+}
+
+// idempotent makes every POST by an authenticated user retry-safe when it
+// carries an Idempotency-Key: the first request under a key runs and its
+// answer (any status below 500) is stored for IdempotencyTTL; a retry with
+// the same method, path and body gets that answer again with
+// Idempotent-Replayed: true and changes nothing; the same key with a
+// different request is 422; a retry while the first is still running is
+// 409 with Retry-After. Keys are scoped to the user, so two users never
+// collide. A 5xx answer releases the key so the retry can run.
+func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		key := req.Header.Get(headerIdempotencyKey)
+		if req.Method != http.MethodPost || key == "" {
+			return next(c)
+		}
+		if !validIdempotencyKey(key) {
+			return newError(http.StatusBadRequest, codeIdempotencyBadKey,
+				"Idempotency-Key must be 1 to 255 printable ASCII characters (a UUID is a good choice)")
+		}
+		u := userOf(c)
+		if u == nil {
+			return next(c)
+		}
+		body, err := readBody(c)
+		if err != nil {
+			return err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		fp := fingerprint(req, body)
+
+		ctx := req.Context()
+		claimed, heldFP, held, err := s.cfg.Idempotency.ClaimIdempotencyKey(ctx, u.UserID, key, fp, s.now(), IdempotencyTTL)
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			return s.replay(c, fp, heldFP, held)
+		}
+
+		rec := &captureWriter{ResponseWriter: c.Response().Writer}
+		c.Response().Writer = rec
+		stored := false
+		defer func() {
+			if !stored {
+				// Never leave a claim behind a failed or panicking request:
+				// the retry must be able to run.
+				_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, u.UserID, key)
+			}
+		}()
+		if err := next(c); err != nil {
+			s.handleError(err, c)
+		}
+		status := c.Response().Status
+		if status >= 500 || rec.overflow {
+			return nil
+		}
+		blob, err := json.Marshal(storedResponse{
+			Status:      status,
+			ContentType: c.Response().Header().Get(echo.HeaderContentType),
+			Location:    c.Response().Header().Get(echo.HeaderLocation),
+			Body:        rec.buf.Bytes(),
+		})
+		if err != nil {
+			return nil
+		}
+		if err := s.cfg.Idempotency.SaveIdempotentResponse(ctx, u.UserID, key, blob); err != nil {
+			// The client already has its answer; a retry will run again
+			// and meet the domain's own duplicate checks.
+			s.log.WarnContext(ctx, "idempotency: answer not stored", "request_id", requestIDOf(c), "error", err)
+			return nil
+		}
+		stored = true
+		return nil
+	}
+}
+
+// replay answers a request whose key is already held.
+func (s *Server) replay(c echo.Context, fp, heldFP string, held []byte) error {
+	if heldFP != fp {
+		return newError(http.StatusUnprocessableEntity, codeIdempotencyReuse,
+			"this Idempotency-Key was already used for a different request; use a new key for a new request")
+	}
+	if held == nil {
+		e := newError(http.StatusConflict, codeIdempotencyBusy,
+			"the first request with this Idempotency-Key is still being processed; retry shortly")
+		e.retryAfter = 1
+		return e
+	}
+	var r storedResponse
+	if err := json.Unmarshal(held, &r); err != nil {
+		return errors.New("idempotency: stored answer unreadable: " + err.Error())
+	}
+	s.metrics.replays.Inc()
+	h := c.Response().Header()
+	h.Set("Idempotent-Replayed", "true")
+	if r.Location != "" {
+		h.Set(echo.HeaderLocation, r.Location)
+	}
+	return c.Blob(r.Status, r.ContentType, r.Body)
+}
+
+// fingerprint identifies a request for key-reuse detection: method, path,
+// query and body.
+func fingerprint(r *http.Request, body []byte) string {
+	h := sha256.New()
+	io.WriteString(h, r.Method+" "+r.URL.Path+"?"+r.URL.RawQuery+"\n")
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func validIdempotencyKey(k string) bool {
+	if len(k) == 0 || len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// captureWriter passes the response through and keeps a copy of up to
+// maxStoredResponse bytes of the body.
+type captureWriter struct {
+	http.ResponseWriter
+	buf      bytes.Buffer
+	overflow bool
+}
+
+func (w *captureWriter) Write(p []byte) (int, error) {
+	if !w.overflow {
+		if w.buf.Len()+len(p) > maxStoredResponse {
+			w.overflow = true
+			w.buf = bytes.Buffer{}
+		} else {
+			w.buf.Write(p)
+		}
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *captureWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

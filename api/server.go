@@ -1,0 +1,158 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sapqr/sapqr/merchants"
+)
+
+// IdempotencyStore keeps the first answer to each (user, Idempotency-Key)
+// so a retried POST is answered without running again. Implemented by
+// merchants/gormstore, so every replica shares it.
+type IdempotencyStore interface {
+	// ClaimIdempotencyKey claims key for userID with the request's
+	// fingerprint. claimed is true when the key was free (or its record had
+	// expired, or a claim was abandoned by a crashed request); otherwise
+	// heldFingerprint and response are what is held, response being nil
+	// while the first request still runs. Records live for ttl.
+	ClaimIdempotencyKey(ctx context.Context, userID int64, key, fingerprint string, now time.Time, ttl time.Duration) (claimed bool, heldFingerprint string, response []byte, err error)
+	// SaveIdempotentResponse stores the answer of a claimed key.
+	SaveIdempotentResponse(ctx context.Context, userID int64, key string, response []byte) error
+	// ReleaseIdempotencyKey forgets a claim whose request failed, so a
+	// retry runs again. An unknown key is not an error.
+	ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error
+}
+
+// Config is what a Server is built from. Merchants, Units, Idempotency
+// and Database are required; the rest have defaults.
+type Config struct {
+	// Merchants is the domain service every resource route calls.
+	Merchants *merchants.Service
+	// Units is the administrative-unit directory in force.
+	Units *merchants.Units
+	// Idempotency stores Idempotency-Key answers.
+	Idempotency IdempotencyStore
+	// Database is pinged by /readyz; when it fails the replica is "down".
+	Database Pinger
+	// Counters is pinged by /readyz; when it fails the replica is
+	// "degraded". Nil when the counters are in-process.
+	Counters Pinger
+
+	// Logger receives one line per request and every server fault; nil
+	// discards.
+	Logger *slog.Logger
+	// Registerer and Gatherer hold the API's Prometheus metrics and serve
+	// /metrics; nil for a private registry.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	// Version is reported by /healthz and /readyz.
+	Version string
+
+	// SecureCookies marks the session cookie Secure (serve behind HTTPS).
+	SecureCookies bool
+	// TrustProxy takes the client address from X-Forwarded-For, for the
+	// login rate limit; only set it behind a proxy that overwrites it.
+	TrustProxy bool
+
+	// MaxBodyBytes caps JSON request bodies (default 64 KiB);
+	// MaxUploadBytes caps file uploads (default 10 MiB).
+	MaxBodyBytes   int64
+	MaxUploadBytes int64
+	// MaxInFlight bounds the requests served at once (default 512);
+	// QueueWait is how long a request past it waits for a slot before a
+	// 503 (default 200 ms).
+	MaxInFlight int
+	QueueWait   time.Duration
+
+	// Now is the clock; nil for time.Now.
+	Now func() time.Time
+}
+
+// Server is the SạpQR HTTP API. It is an http.Handler; build it with New.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	echo     *echo.Echo
+	metrics  *httpMetrics
+	promh    http.Handler
+	inflight chan struct{}
+	openapi  []byte
+	now      func() time.Time
+
+	loginsByIP      *limiter
+	loginsByAccount *limiter
+}
+
+// New builds a Server with every route registered. It returns an error
+// when a required dependency is missing or the metrics cannot be
+// registered (a second Server on the same registry).
+func New(cfg Config) (*Server, error) {
+	if cfg.Merchants == nil || cfg.Units == nil || cfg.Idempotency == nil || cfg.Database == nil {
+		return nil, errors.New("api: Config needs Merchants, Units, Idempotency and Database")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Registerer == nil || cfg.Gatherer == nil {
+		reg := prometheus.NewRegistry()
+		cfg.Registerer, cfg.Gatherer = reg, reg
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 64 << 10
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = 10 << 20
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 512
+	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = 200 * time.Millisecond
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	m, err := newHTTPMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := openapiJSON()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:             cfg,
+		log:             cfg.Logger,
+		metrics:         m,
+		inflight:        make(chan struct{}, cfg.MaxInFlight),
+		openapi:         doc,
+		now:             cfg.Now,
+		loginsByIP:      newLimiter(loginBurstPerIP, loginRefillPerIP),
+		loginsByAccount: newLimiter(loginBurstPerAccount, loginRefillPerAccount),
+	}
+	s.promh = promHandler(cfg.Gatherer)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Logger.SetOutput(io.Discard)
+	e.HTTPErrorHandler = s.handleError
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }

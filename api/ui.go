@@ -1,0 +1,335 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sapqr/sapqr/merchants"
+)
+
+// webFS holds the UI: templates, static files and the message catalogue.
+// Test data under web/testdata is deliberately left out of the binary.
+//
+//go:embed web/templates web/static web/i18n
+var webFS embed.FS
+
+// signSizes are the paper sizes a single sign is offered in.
+var signSizes = []string{"a6", "a5", "a4"}
+
+// uiPageNames are the page templates; each is rendered inside layout.html.
+var uiPageNames = []string{"login", "signup", "vendor", "link", "link_invalid", "market", "markets", "dashboard", "error"}
+
+// uiPages is the parsed UI: per language, per page, a template with the
+// layout and the language's message function bound in; plus the static
+// files with their content types and the version that busts caches.
+// It is built once by newUIPages and only read afterwards.
+type uiPages struct {
+	cat     *uiCatalog
+	pages   map[string]map[string]*template.Template // lang → page → template
+	static  map[string]uiAsset                       // "app.css" → content
+	version string                                   // hash of every static file
+}
+
+// uiAsset is one embedded static file.
+type uiAsset struct {
+	body        []byte
+	contentType string
+}
+
+// newUIPages parses the embedded templates and messages. It returns an
+// error when a template does not parse or the catalogue is inconsistent
+// (see loadCatalog); both are caught by the package's tests.
+func newUIPages() (*uiPages, error) {
+	web, err := fs.Sub(webFS, "web")
+	if err != nil {
+		return nil, err
+	}
+	cat, err := loadCatalog(web)
+	if err != nil {
+		return nil, err
+	}
+	p := &uiPages{cat: cat, pages: map[string]map[string]*template.Template{}, static: map[string]uiAsset{}}
+	for _, lang := range []string{langVI, langEN} {
+		base, err := template.New("layout").Funcs(uiFuncs(cat, lang)).ParseFS(web, "templates/layout.html")
+		if err != nil {
+			return nil, fmt.Errorf("ui layout: %w", err)
+		}
+		p.pages[lang] = map[string]*template.Template{}
+		for _, name := range uiPageNames {
+			t, err := template.Must(base.Clone()).ParseFS(web, "templates/"+name+".html")
+			if err != nil {
+				return nil, fmt.Errorf("ui page %s: %w", name, err)
+			}
+			p.pages[lang][name] = t
+		}
+	}
+	h := sha256.New()
+	err = fs.WalkDir(web, "static", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(web, name)
+		if err != nil {
+			return err
+		}
+		ct := mime.TypeByExtension(path.Ext(name))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		p.static[strings.TrimPrefix(name, "static/")] = uiAsset{body: b, contentType: ct}
+		h.Write([]byte(name))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.version = hex.EncodeToString(h.Sum(nil))[:12]
+	return p, nil
+}
+
+// uiFuncs are the template functions of one language.
+func uiFuncs(cat *uiCatalog, lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":     func(key string, kv ...any) string { return cat.text(lang, key, kv...) },
+		"num":   func(n any) string { return formatInt(lang, toInt64(n)) },
+		"pct":   func(r float64) string { return formatPercent(lang, r) },
+		"upper": strings.ToUpper,
+		"bar":   progressBar,
+	}
+}
+
+func toInt64(n any) int64 {
+	switch v := n.(type) {
+	case int:
+		return int64(v)
+	case int64:
+		return v
+	case int32:
+		return int64(v)
+	}
+	return 0
+}
+
+// formatInt groups thousands the way each language writes them:
+// 12.345 in Vietnamese, 12,345 in English.
+func formatInt(lang string, n int64) string {
+	sep := "."
+	if lang == langEN {
+		sep = ","
+	}
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// formatPercent writes a 0–1 ratio as a percentage with one decimal,
+// with a decimal comma in Vietnamese ("80,5%").
+func formatPercent(lang string, r float64) string {
+	s := strconv.FormatFloat(r*100, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	if lang == langVI {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s + "%"
+}
+
+// progressBar draws a 0–1 ratio as a small inline SVG bar (the page's CSP
+// forbids inline style attributes, and SVG prints reliably).
+func progressBar(r float64) template.HTML {
+	r = min(max(r, 0), 1)
+	return template.HTML(fmt.Sprintf(
+		`<svg class="bar-svg" viewBox="0 0 100 10" width="100" height="12" aria-hidden="true" focusable="false">`+
+			`<rect x="0.5" y="0.5" width="99" height="9" rx="2" fill="#ffffff" stroke="#4a5561"/>`+
+			`<rect x="0.5" y="0.5" width="%.1f" height="9" rx="2" fill="#0b5cad"/></svg>`, r*99))
+}
+
+// uiView is what every page template gets: the layout's fields and the
+// page's own Data.
+type uiView struct {
+	Lang, OtherLang string
+	Path            string // the current path and query, for the language switch
+	CSRF            string
+	Title           string
+	Messages        template.JS
+	LoggedIn        bool
+	Scripts         []string
+	Sizes           []string
+	Version         string // of the static files, for cache busting
+	Data            any
+}
+
+// render writes page in the request's language with status.
+func (p *uiPages) render(c echo.Context, status int, page, title string, data any, scripts ...string) error {
+	lang := langOf(c.Request())
+	t, ok := p.pages[lang][page]
+	if !ok {
+		return fmt.Errorf("ui: no page %q", page)
+	}
+	v := uiView{
+		Lang:      lang,
+		OtherLang: otherLang(lang),
+		Path:      c.Request().URL.RequestURI(),
+		CSRF:      CSRFToken(c),
+		Title:     title,
+		Messages:  template.JS(p.cat.js[lang]),
+		LoggedIn:  userOf(c) != nil,
+		Sizes:     signSizes,
+		Version:   p.version,
+		Data:      data,
+	}
+	for _, s := range scripts {
+		v.Scripts = append(v.Scripts, s+"?v="+p.version)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("ui page %s: %w", page, err)
+	}
+	h := c.Response().Header()
+	// Pages carry personal data of the user's area: never cached.
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", lang)
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// handleUIStatic serves the embedded static files. A request carrying the
+// current ?v= version is cached for a year (the URL changes with the
+// content); others revalidate, so a phone on a weak signal downloads each
+// file once per release.
+func (s *Server) handleUIStatic(p *uiPages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		a, ok := p.static[c.Param("*")]
+		if !ok {
+			return echo.ErrNotFound
+		}
+		h := c.Response().Header()
+		etag := `"` + p.version + `"`
+		h.Set("ETag", etag)
+		if c.QueryParam("v") == p.version {
+			h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			h.Set("Cache-Control", "no-cache")
+		}
+		if c.Request().Header.Get("If-None-Match") == etag {
+			return c.NoContent(http.StatusNotModified)
+		}
+		return c.Blob(http.StatusOK, a.contentType, a.body)
+	}
+}
+
+// uiSession authenticates a page request with the session cookie. Without
+// a valid session the browser is sent to the login page, which brings it
+// back afterwards; pages never answer with a JSON problem.
+func (s *Server) uiSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(sessionCookie)
+		if err == nil && ck.Value != "" {
+			u, err := s.cfg.Merchants.Authenticate(c.Request().Context(), ck.Value)
+			if err == nil {
+				c.Set(ctxKeyUser, &u)
+				return next(c)
+			}
+			if !isAuthError(err) {
+				return err
+			}
+		}
+		return c.Redirect(http.StatusSeeOther, "/ui/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+	}
+}
+
+func isAuthError(err error) bool {
+	p, _, _ := problemFor(err)
+	return p.Status == http.StatusUnauthorized
+}
+
+// uiErrors turns a page handler's error into an error page in the user's
+// language: 404 for anything missing or outside the user's area, the
+// usual problem status otherwise. Server faults are still logged by the
+// error handler's rules.
+func (s *Server) uiErrors(p *uiPages) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if err == nil || c.Response().Committed {
+				return err
+			}
+			prob, _, internal := problemFor(err)
+			if internal {
+				s.handleError(err, c) // logs with the request ID
+				return nil
+			}
+			kind := "not_found"
+			if prob.Status >= 500 {
+				kind = "server"
+			}
+			data := struct{ Title, Body string }{"err.page." + kind + ".title", "err.page." + kind + ".body"}
+			return p.render(c, prob.Status, "error", "title.error", data)
+		}
+	}
+}
+
+// handleUIHome sends a user to the page of their role: team members to
+// sign-up, officers to the dashboard.
+func (s *Server) handleUIHome(c echo.Context) error {
+	u := userOf(c)
+	if u.Role == merchants.RoleMember {
+		return c.Redirect(http.StatusSeeOther, "/ui/signup")
+	}
+	return c.Redirect(http.StatusSeeOther, "/ui/dashboard")
+}
+
+// handleUILogin shows the login form; the form posts to the API with
+// fetch, which sets the session cookie (valid for the working day).
+func (s *Server) handleUILogin(p *uiPages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return p.render(c, http.StatusOK, "login", "title.login", nil, "login.js")
+	}
+}
+
+// handleUILang switches the UI language and goes back to the page.
+func (s *Server) handleUILang(c echo.Context) error {
+	lang := langVI
+	if c.QueryParam("to") == langEN {
+		lang = langEN
+	}
+	c.SetCookie(&http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	next := c.QueryParam("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		next = "/ui/"
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// handleUISignup shows the vendor sign-up page. Markets, stalls and banks
+// come from the API and are cached on the phone, so the page keeps
+// working when the signal drops.
+func (s *Server) handleUISignup(p *uiPages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		return p.render(c, http.StatusOK, "signup", "title.signup", nil, "signup.js")
+	}
+}

@@ -1,0 +1,134 @@
+package api
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"strings"
+	"time"
+)
+
+// chartPoint is one day's value of a series.
+type chartPoint struct {
+	Day   time.Time
+	Value int64
+}
+
+// chartSeries is one line of a chart. Dash is an SVG stroke-dasharray so
+// the lines stay apart when printed in black and white.
+type chartSeries struct {
+	Label  string
+	Colour string
+	Dash   string
+	Points []chartPoint
+}
+
+// chartSize is the SVG's coordinate system; the page scales it to its width.
+const (
+	chartW      = 640
+	chartH      = 280
+	chartLeft   = 56
+	chartRight  = 16
+	chartTop    = 16
+	chartBottom = 64
+)
+
+// renderLineChart draws series as an accessible SVG line chart: a title
+// and description for screen readers, round y ticks, the first, middle and
+// last days on the x axis and a legend. Every series must share the same
+// days, oldest first; an empty chart shows the empty text. The output
+// depends only on its arguments (golden-tested).
+func renderLineChart(title, empty string, series []chartSeries) template.HTML {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-labelledby="chart-svg-title chart-svg-desc">`, chartW, chartH)
+	fmt.Fprintf(&b, `<title id="chart-svg-title">%s</title>`, html.EscapeString(title))
+	days := 0
+	if len(series) > 0 {
+		days = len(series[0].Points)
+	}
+	if days == 0 {
+		fmt.Fprintf(&b, `<desc id="chart-svg-desc">%s</desc>`, html.EscapeString(empty))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" font-size="16" fill="#1b1f24">%s</text></svg>`, chartW/2, chartH/2, html.EscapeString(empty))
+		return template.HTML(b.String())
+	}
+	var maxV int64
+	var desc []string
+	for _, s := range series {
+		for _, p := range s.Points {
+			maxV = max(maxV, p.Value)
+		}
+		last := s.Points[len(s.Points)-1]
+		desc = append(desc, fmt.Sprintf("%s: %d (%s)", s.Label, last.Value, last.Day.Format("02/01/2006")))
+	}
+	fmt.Fprintf(&b, `<desc id="chart-svg-desc">%s</desc>`, html.EscapeString(strings.Join(desc, "; ")))
+
+	step := niceStep(maxV)
+	top := step * 4
+	for top-step >= maxV && top > step {
+		top -= step
+	}
+	plotW := float64(chartW - chartLeft - chartRight)
+	plotH := float64(chartH - chartTop - chartBottom)
+	x := func(i int) float64 {
+		if days == 1 {
+			return chartLeft + plotW/2
+		}
+		return chartLeft + plotW*float64(i)/float64(days-1)
+	}
+	y := func(v int64) float64 { return chartTop + plotH - plotH*float64(v)/float64(top) }
+
+	b.WriteString(`<g font-size="13" fill="#1b1f24">`)
+	for v := int64(0); v <= top; v += step {
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#c9d1d9"/>`, chartLeft, chartW-chartRight, y(v), y(v))
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%d</text>`, chartLeft-8, y(v)+4, v)
+	}
+	ticks := []int{0, days / 2, days - 1}
+	if days < 3 {
+		ticks = ticks[len(ticks)-days:]
+	}
+	seen := map[int]bool{}
+	for _, i := range ticks {
+		if seen[i] {
+			continue
+		}
+		seen[i] = true
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(i), chartH-chartBottom+20, series[0].Points[i].Day.Format("02/01"))
+	}
+	b.WriteString(`</g>`)
+	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#1b1f24"/>`, chartLeft, chartW-chartRight, y(0), y(0))
+
+	for si, s := range series {
+		var pts []string
+		for i, p := range s.Points {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(p.Value)))
+		}
+		dash := ""
+		if s.Dash != "" {
+			dash = fmt.Sprintf(` stroke-dasharray="%s"`, html.EscapeString(s.Dash))
+		}
+		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="3"%s points="%s"/>`, html.EscapeString(s.Colour), dash, strings.Join(pts, " "))
+		// Legend, one entry per series under the x labels.
+		lx := chartLeft + si*200
+		ly := chartH - 16
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="3"%s/>`, lx, lx+28, ly-4, ly-4, html.EscapeString(s.Colour), dash)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" fill="#1b1f24">%s</text>`, lx+34, ly, html.EscapeString(s.Label))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// niceStep returns a round y-axis step (1, 2 or 5 × 10ⁿ) that splits
+// 0…maxV into at most four intervals.
+func niceStep(maxV int64) int64 {
+	if maxV <= 4 {
+		return 1
+	}
+	raw := (maxV + 3) / 4
+	for p := int64(1); ; p *= 10 {
+		for _, m := range []int64{1, 2, 5} {
+			if m*p >= raw {
+				return m * p
+			}
+		}
+	}
+}

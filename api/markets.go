@@ -15,18 +15,18 @@ import (
 
 // marketJSON is a market as the API shows it.
 type marketJSON struct {
-	ID           int64        `json:"id"`
-	Code         string       `json:"code"`
-	Name         string       `json:"name"`
-	CommuneCode  string       `json:"commune_code"`
-	ProvinceCode string       `json:"province_code"`
-	Address      string       `json:"address"`
-	Class        int          `json:"class"`
-	StallCount   int          `json:"stall_count"`
-	Status       string       `json:"status"`
-	FeeAccount   *payeeJSON   `json:"fee_account"`
-	CreatedAt    time.Time    `json:"created_at"`
-	UpdatedAt    time.Time    `json:"updated_at"`
+	ID           int64      `json:"id"`
+	Code         string     `json:"code"`
+	Name         string     `json:"name"`
+	CommuneCode  string     `json:"commune_code"`
+	ProvinceCode string     `json:"province_code"`
+	Address      string     `json:"address"`
+	Class        int        `json:"class"`
+	StallCount   int        `json:"stall_count"`
+	Status       string     `json:"status"`
+	FeeAccount   *payeeJSON `json:"fee_account"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 // payeeJSON is a bank account money is paid into, as read and written.

@@ -22,10 +22,12 @@ func (d *Decoded) fill(s string, runes bool) error {
 	for sc.more() {
 		id, val, off, _ := sc.next() // checkRoot has vetted the framing
 		seen.add(id)
-		if id < last && last != 63 {
-			d.warn("tag %02d comes after tag %02d (the spec allows any order, apps expect ascending)", id, last)
+		if id != 63 { // always last, checked by checkRoot
+			if id < last {
+				d.warn("tag %02d comes after tag %02d (the spec allows any order, apps expect ascending)", id, last)
+			}
+			last = id
 		}
-		last = id
 		if val == "" && id != 63 {
 			d.warn("tag %02d is empty (the spec requires 1–99 characters)", id)
 		}
@@ -212,7 +214,7 @@ func (d *Decoded) readBeneficiary(val string, base int, runes bool) error {
 			if d.Service == "" {
 				d.Service = v
 			}
-			d.warn("tag 38: service code nested inside 38/01 instead of 38")
+			d.warn("tag 38: service code 02 nested inside 38/01 instead of 38")
 		}
 	}
 	return nil

@@ -17,12 +17,13 @@ func MaskAccount(account string, visible int) string {
 	visible = max(0, min(visible, n/2))
 	var b strings.Builder
 	b.Grow(len(account) + (n-visible)*(utf8.RuneLen(MaskRune)-1))
-	for i, r := range []rune(account) {
+	i := 0
+	for _, r := range account {
 		if i < n-visible {
-			b.WriteRune(MaskRune)
-		} else {
-			b.WriteRune(r)
+			r = MaskRune
 		}
+		b.WriteRune(r)
+		i++
 	}
 	return b.String()
 }

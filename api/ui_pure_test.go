@@ -88,6 +88,9 @@ func TestCatalogCoversUI(t *testing.T) {
 			if key == "" && len(m) > 2 {
 				key = m[2]
 			}
+			if strings.HasSuffix(key, ".") || strings.HasSuffix(key, ".js") {
+				continue // a prefix built on, or a script's file name
+			}
 			found++
 			if !c.has(key) {
 				t.Errorf("%s uses message %q, which the catalogue lacks", name, key)

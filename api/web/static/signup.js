@@ -68,7 +68,7 @@
     banks = cacheGet('banks') || [];
     const res = await api('GET', '/banks');
     if (res.ok) {
-      banks = items(res.data).map((b) => ({ bin: b.bin, short: b.short_name || b.code || '', code: b.code || '', name: b.name || '' }));
+      banks = items(res.data).map((b) => ({ bin: b.bin, short: b.short_name || b.code || b.bin, code: b.code || '', name: b.name || '', old: !!b.deprecated }));
       cachePut('banks', banks);
     }
   }
@@ -88,23 +88,24 @@
     if (market.value) await loadStalls();
   }
 
-  // A stall is free when no active vendor holds it; the API names this
-  // either with a vendor_id or an occupied flag.
-  function isFree(s) {
-    if ('occupied' in s) return !s.occupied;
-    if ('free' in s) return !!s.free;
-    return !s.vendor_id && !s.vendor;
-  }
-
+  // loadStalls lists the market's stalls with the free ones first. A stall
+  // is free when it is active and no active vendor holds it; the stalls and
+  // the vendors come from two lists of the API.
   async function loadStalls() {
     const id = market.value;
     stall.replaceChildren(el('option', { value: '' }, t('signup.stall.choose')));
     if (!id) return;
     cachePut('last-market', id);
     let list = cacheGet('stalls:' + id) || [];
-    const res = await SapQR.all('/markets/' + encodeURIComponent(id) + '/stalls?limit=200', 2000);
-    if (Array.isArray(res)) {
-      list = res.map((s) => ({ code: s.code || s.stall_code, free: isFree(s) }));
+    const q = encodeURIComponent(id);
+    const [stalls, vendors] = await Promise.all([
+      SapQR.all('/markets/' + q + '/stalls?limit=200', 5000),
+      SapQR.all('/vendors?market=' + q + '&limit=200', 5000),
+    ]);
+    if (Array.isArray(stalls) && Array.isArray(vendors)) {
+      const taken = new Set(vendors.map((v) => v.stall_code));
+      list = stalls.filter((s) => s.status !== 'closed')
+        .map((s) => ({ code: s.code, free: s.status === 'active' && !taken.has(s.code) }));
       cachePut('stalls:' + id, list);
     }
     renderStalls(list);
@@ -132,6 +133,7 @@
     if (!f) return [];
     const scored = [];
     for (const b of banks) {
+      if (b.old && b.bin !== q.trim()) continue; // superseded BIN: apps use the other one
       const short = fold(b.short), code = fold(b.code), name = fold(b.name);
       let score = -1;
       if (short === f || code === f || b.bin === q.trim()) score = 0;
@@ -147,7 +149,7 @@
     const found = searchBanks(bankQ.value);
     bankList.replaceChildren(...found.map((b) => el('li', {},
       el('button', { type: 'button', 'data-bin': b.bin, onclick: () => chooseBank(b) },
-        el('strong', {}, b.short), b.name, ' · ', b.bin))));
+        el('strong', {}, b.code || b.short), b.short !== b.code ? b.short + ' · ' : '', b.bin))));
   }
   function chooseBank(b) {
     bin.value = b.bin;

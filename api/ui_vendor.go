@@ -1,0 +1,358 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/qr"
+)
+
+// vietnamTime is the zone dates are shown in (UTC+7, no daylight saving).
+var vietnamTime = time.FixedZone("ICT", 7*3600)
+
+func showTime(t time.Time) string { return t.In(vietnamTime).Format("02/01/2006 15:04") }
+
+// Stall and vendor states as the UI colours them, in the order of
+// progress. They name CSS classes (s-none…) and messages (status.none…).
+const (
+	stateNone        = "none"
+	stateRegistered  = "registered"
+	stateQR          = "qr"
+	statePrinted     = "printed"
+	stateTransacting = "transacting"
+)
+
+var uiStates = []string{stateNone, stateRegistered, stateQR, statePrinted, stateTransacting}
+
+// vendorState is how far a vendor has come: registered, QR issued, sign
+// printed, transacting.
+func vendorState(v merchants.Vendor) string {
+	switch {
+	case v.TransactingAt != nil:
+		return stateTransacting
+	case v.Payload != "" && v.SignPrintedVersion > 0:
+		return statePrinted
+	case v.Payload != "":
+		return stateQR
+	default:
+		return stateRegistered
+	}
+}
+
+// uiSign is what a sign shows, for the vendor page and the vendor's link.
+type uiSign struct {
+	MarketName    string
+	StallCode     string
+	FullName      string
+	BankShort     string
+	BankName      string
+	MaskedAccount string
+	Holder        string
+	QRSVG         template.HTML // empty when the vendor has no QR
+	Payload       string
+}
+
+// signOf builds the sign view of v at market m. It returns an error only
+// when a stored payload cannot be drawn, which is a server fault.
+func signOf(m merchants.Market, v merchants.Vendor) (uiSign, error) {
+	s := uiSign{MarketName: m.Name, StallCode: v.StallCode, FullName: v.FullName, Payload: v.Payload}
+	if a, ok := v.PrimaryAccount(); ok {
+		s.Holder = a.HolderName
+		s.MaskedAccount = qr.MaskAccount(a.AccountNumber, 4)
+		s.BankShort = a.BIN
+		if b, ok := qr.BankByBIN(a.BIN); ok {
+			s.BankShort, s.BankName = b.ShortName, b.Name
+		}
+	}
+	if v.Payload != "" {
+		svg, err := qrSVG(v.Payload)
+		if err != nil {
+			return s, err
+		}
+		s.QRSVG = svg
+	}
+	return s, nil
+}
+
+// qrSVG draws payload as an inline SVG QR code.
+func qrSVG(payload string) (template.HTML, error) {
+	m, err := qr.NewMatrix(payload, qr.ECMedium)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := m.WriteSVG(&b); err != nil {
+		return "", err
+	}
+	svg := strings.Replace(b.String(), "<svg ", `<svg class="qr" role="img" aria-label="VietQR" `, 1)
+	return template.HTML(svg), nil
+}
+
+// uiAccount is one bank account row on the vendor page.
+type uiAccount struct {
+	BankShort, BIN, Number, Holder string
+	Primary, Active                bool
+}
+
+// uiSignRow is one sign record on the vendor page.
+type uiSignRow struct {
+	Version int
+	Reason  string
+	Printed bool
+	At      string
+}
+
+// uiVendorData is the vendor page.
+type uiVendorData struct {
+	uiSign
+	ID            int64
+	MarketID      int64
+	Phone         string
+	RegisteredAt  string
+	Active        bool
+	StatusClass   string
+	Accounts      []uiAccount
+	Signs         []uiSignRow
+	SignOutdated  bool
+	Transacting   bool
+	TransactingAt string
+}
+
+// handleUIVendorPage shows a vendor: details, accounts (numbers masked),
+// the sign with its QR, sign versions, downloads, the first-payment
+// confirmation and the private link.
+func (s *Server) handleUIVendorPage(p *uiPages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		ctx, a := c.Request().Context(), actorOf(c)
+		v, err := s.cfg.Merchants.Vendor(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		m, err := s.cfg.Merchants.Market(ctx, a, v.MarketID)
+		if err != nil {
+			return err
+		}
+		recs, err := s.cfg.Merchants.SignRecords(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		sign, err := signOf(m, v)
+		if err != nil {
+			return err
+		}
+		d := uiVendorData{
+			uiSign:       sign,
+			ID:           v.ID,
+			MarketID:     v.MarketID,
+			Phone:        v.Phone,
+			RegisteredAt: showTime(v.CreatedAt),
+			Active:       v.Status == merchants.VendorActive,
+			StatusClass:  vendorState(v),
+			SignOutdated: v.SignOutdated() && v.SignPrintedVersion > 0,
+			Transacting:  v.TransactingAt != nil,
+		}
+		if !d.Active {
+			d.StatusClass = "inactive"
+		}
+		if v.TransactingAt != nil {
+			d.TransactingAt = showTime(*v.TransactingAt)
+		}
+		for _, acc := range v.Accounts {
+			short := acc.BIN
+			if b, ok := qr.BankByBIN(acc.BIN); ok {
+				short = b.ShortName
+			}
+			d.Accounts = append(d.Accounts, uiAccount{BankShort: short, BIN: acc.BIN,
+				Number: qr.MaskAccount(acc.AccountNumber, 4), Holder: acc.HolderName,
+				Primary: acc.Primary && acc.Active, Active: acc.Active})
+		}
+		for i := len(recs) - 1; i >= 0; i-- { // newest first
+			r := recs[i]
+			d.Signs = append(d.Signs, uiSignRow{Version: r.Version, Reason: string(r.Reason), Printed: r.Printed, At: showTime(r.At)})
+		}
+		return p.render(c, http.StatusOK, "vendor", "title.vendor", d, "vendor.js")
+	}
+}
+
+// uiLinkAnswer is the answer to creating a vendor's private link: the
+// URL (shown once) and a QR code of it for the vendor to scan.
+type uiLinkAnswer struct {
+	ID    int64  `json:"id"`
+	URL   string `json:"url"`
+	QRSVG string `json:"qr_svg"`
+}
+
+// handleUIVendorLinkCreate creates a vendor's private link and answers
+// with its URL and QR; the token is not stored and never shown again.
+func (s *Server) handleUIVendorLinkCreate(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	link, token, err := s.cfg.Merchants.CreateVendorLink(c.Request().Context(), actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	u := c.Scheme() + "://" + c.Request().Host + "/v/" + token
+	svg, err := qrSVG(u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusCreated, uiLinkAnswer{ID: link.ID, URL: u, QRSVG: string(svg)})
+}
+
+// handleUIVendorLinkRevoke revokes one private link; its page then says
+// the link is no longer valid.
+func (s *Server) handleUIVendorLinkRevoke(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Merchants.RevokeVendorLink(c.Request().Context(), actorOf(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// uiLinkData is the vendor's own page.
+type uiLinkData struct {
+	uiSign
+	Base string // the link's path, for the sign downloads
+}
+
+// validLinkToken accepts only the shape tokens have (43 base64url
+// characters), so junk never reaches the database.
+func validLinkToken(t string) bool {
+	if len(t) != 43 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		b := t[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// vendorByLink resolves a link token. Wrong, revoked and malformed tokens
+// all give merchants.ErrNotFound, so the answers cannot tell them apart.
+func (s *Server) vendorByLink(c echo.Context) (merchants.Vendor, error) {
+	token := c.Param("token")
+	if !validLinkToken(token) {
+		return merchants.Vendor{}, merchants.ErrNotFound
+	}
+	return s.cfg.Merchants.VendorByLink(c.Request().Context(), token)
+}
+
+// handleUIVendorLinkPage is the vendor's own page, opened without login
+// from the private link: their sign, QR and masked bank details, and the
+// sign downloads. A wrong or revoked token gets the same plain "link no
+// longer valid" page with 404.
+func (s *Server) handleUIVendorLinkPage(p *uiPages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v, err := s.vendorByLink(c)
+		if errors.Is(err, merchants.ErrNotFound) {
+			return p.render(c, http.StatusNotFound, "link_invalid", "title.link_invalid", nil)
+		}
+		if err != nil {
+			return err
+		}
+		// The link opens one vendor only; the market's name would need a
+		// read outside any user's scope, so the page shows the stall.
+		sign, err := signOf(merchants.Market{}, v)
+		if err != nil {
+			return err
+		}
+		return p.render(c, http.StatusOK, "link", "title.link", uiLinkData{uiSign: sign, Base: "/v/" + c.Param("token")})
+	}
+}
+
+// uiPreviewRequest is the bank account typed on the sign-up page.
+type uiPreviewRequest struct {
+	BIN           string `json:"bin"`
+	AccountNumber string `json:"account_number"`
+	HolderName    string `json:"holder_name"`
+}
+
+// uiPreviewAnswer is the payload the sign would carry and its QR code.
+type uiPreviewAnswer struct {
+	Payload string `json:"payload"`
+	SVG     string `json:"svg"`
+}
+
+// handleUIPreview builds the QR of a bank account before the vendor is
+// saved, so the team member can show the vendor their sign. It changes
+// nothing; the fields the payload refuses come back under their sign-up
+// names (bank_account.bin…), so the page shows them next to the inputs.
+func (s *Server) handleUIPreview(c echo.Context) error {
+	var in uiPreviewRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	payload, err := previewPayload(in)
+	if err != nil {
+		return err
+	}
+	svg, err := qrSVG(payload)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, uiPreviewAnswer{Payload: payload, SVG: string(svg)})
+}
+
+// previewPayload builds the static sign payload of a typed bank account
+// the way the domain will (no amount, holder name as tag 59 when it fits)
+// and reports what the encoder refuses as validation errors named like
+// the sign-up form's fields.
+func previewPayload(in uiPreviewRequest) (string, error) {
+	var fields []FieldError
+	if _, ok := qr.BankByBIN(in.BIN); !ok {
+		fields = append(fields, FieldError{Field: "bank_account.bin", Message: "choose a bank from the directory"})
+	}
+	p := qr.Payload{BIN: in.BIN, Account: strings.ReplaceAll(in.AccountNumber, " ", ""), Service: qr.ServiceAccount}
+	if name := qr.TransliterateName(in.HolderName); len(name) <= maxHolderTag {
+		p.Name = name
+	}
+	payload, err := qr.Encode(p)
+	if err != nil {
+		names := map[string]string{"bin": "bin", "account": "account_number", "name": "holder_name"}
+		errs := []error{err}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = j.Unwrap()
+		}
+		for _, e := range errs {
+			var fe *qr.FieldError
+			if !errors.As(e, &fe) {
+				return "", err
+			}
+			name, ok := names[fe.Field]
+			if !ok {
+				name = fe.Field
+			}
+			if name == "bin" && len(fields) > 0 {
+				continue // already reported
+			}
+			fields = append(fields, FieldError{Field: "bank_account." + name, Message: fe.Message})
+		}
+	}
+	if len(fields) > 0 {
+		return "", validationError(fields...)
+	}
+	return payload, nil
+}
+
+// maxHolderTag is the VietQR limit of the holder name (tag 59); a longer
+// name is left out of the payload, as on the printed sign.
+const maxHolderTag = 25

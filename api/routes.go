@@ -64,5 +64,6 @@ func (s *Server) routes() {
 	post("/imports/vendors", s.handleVendorImport)
 
 	// ---- UI pages (owned by api/ui*.go; register them below this line) ----
+	s.uiRoutes()
 	// ---- end of UI pages ----
 }

@@ -1,0 +1,282 @@
+package merchants
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Period is a reporting period, aligned on the calendar as communes report:
+// a month, a quarter, a half-year or a year.
+type Period string
+
+// Reporting periods.
+const (
+	PeriodMonth    Period = "month"
+	PeriodQuarter  Period = "quarter"
+	Period6Months  Period = "6months"
+	PeriodYear     Period = "year"
+	periodsAllowed        = "month, quarter, 6months or year"
+)
+
+// ParsePeriod reads a period name. It returns an error naming the allowed
+// values for anything else.
+func ParsePeriod(s string) (Period, error) {
+	switch p := Period(strings.ToLower(strings.TrimSpace(s))); p {
+	case PeriodMonth, PeriodQuarter, Period6Months, PeriodYear:
+		return p, nil
+	}
+	return "", fmt.Errorf("period %q: want %s", s, periodsAllowed)
+}
+
+// Range returns the first and last day of the period that contains the
+// month of at (days at midnight UTC): for at in November 2026, month is
+// 1–30 November, quarter October–December, 6months July–December and year
+// the whole of 2026. It returns an error for an unknown period.
+func (p Period) Range(at time.Time) (from, to time.Time, err error) {
+	y, m := at.Year(), at.Month()
+	var first time.Month
+	var months int
+	switch p {
+	case PeriodMonth:
+		first, months = m, 1
+	case PeriodQuarter:
+		first, months = (m-1)/3*3+1, 3
+	case Period6Months:
+		first, months = (m-1)/6*6+1, 6
+	case PeriodYear:
+		first, months = time.January, 12
+	default:
+		return time.Time{}, time.Time{}, fmt.Errorf("period %q: want %s", string(p), periodsAllowed)
+	}
+	from = time.Date(y, first, 1, 0, 0, 0, 0, time.UTC)
+	return from, from.AddDate(0, months, -1), nil
+}
+
+// ReportRequest asks for a commune's table (one row per market) or a
+// province's (one row per commune) for a period.
+type ReportRequest struct {
+	ProvinceCode string
+	CommuneCode  string // wins over ProvinceCode when both are set
+	Period       Period
+	// At is any day of the month the period contains; zero for today.
+	At time.Time
+}
+
+// Report is an adoption table in the shape communes report upward: per
+// unit, markets, chợ 4.0 markets, active stalls, vendors with QR, vendors
+// transacting, the share of active stalls with QR and the progress against
+// the target.
+type Report struct {
+	ProvinceCode string    `json:"province_code"`
+	CommuneCode  string    `json:"commune_code,omitempty"`
+	Period       Period    `json:"period"`
+	From         time.Time `json:"from"`
+	To           time.Time `json:"to"`
+	// AsOf is the day the figures describe: the end of the period, or today
+	// for a period not over yet.
+	AsOf time.Time `json:"as_of"`
+	// Source is where live figures come from; empty when the period is over
+	// and the figures come from the snapshot of its last day.
+	Source Source      `json:"source,omitempty"`
+	Rows   []ReportRow `json:"rows"`
+	Total  ReportRow   `json:"total"`
+}
+
+// ReportRow is one line of a Report: a market, a commune or the total.
+type ReportRow struct {
+	// Code is the market ID or the commune code; empty for the total.
+	Code               string `json:"code"`
+	Name               string `json:"name"`
+	Markets            int64  `json:"markets"`
+	Cho40Markets       int64  `json:"cho40_markets"`
+	StallsActive       int64  `json:"stalls_active"`
+	StallsWithQR       int64  `json:"stalls_with_qr"`
+	VendorsWithQR      int64  `json:"vendors_with_qr"`
+	VendorsTransacting int64  `json:"vendors_transacting"`
+	// QRRate is StallsWithQR ÷ StallsActive (0–1).
+	QRRate float64 `json:"qr_rate"`
+	// TargetProgress is (Cho40Markets ÷ Markets) ÷ the target's share
+	// (1 is the target met); nil when the unit has no target. Market rows
+	// have none: a target belongs to a commune or a province.
+	TargetProgress *float64 `json:"target_progress,omitempty"`
+	// TargetShare and TargetDue describe the target used.
+	TargetShare *float64   `json:"target_share,omitempty"`
+	TargetDue   *time.Time `json:"target_due,omitempty"`
+}
+
+// totalName names the total row of a report.
+const totalName = "Tổng cộng"
+
+// Report builds a commune's or a province's adoption table for a period:
+// live figures for a period not over yet, else the newest snapshot on or
+// before its last day. It returns a *ValidationError, changing nothing,
+// for a missing unit or an unknown period, and store errors.
+func (s *AdoptionService) Report(ctx context.Context, req ReportRequest) (Report, error) {
+	var p problems
+	if req.CommuneCode == "" && req.ProvinceCode == "" {
+		p.add("unit", "give a commune code or a province code")
+	}
+	if _, err := ParsePeriod(string(req.Period)); err != nil {
+		p.add("period", err.Error())
+	}
+	if err := p.err(); err != nil {
+		return Report{}, err
+	}
+	at := req.At
+	if at.IsZero() {
+		at = s.today()
+	}
+	from, to, _ := req.Period.Range(at)
+	f := UnitFilter{ProvinceCode: req.ProvinceCode, CommuneCode: req.CommuneCode}
+	if f.CommuneCode != "" {
+		f.ProvinceCode = ""
+	}
+	rep := Report{ProvinceCode: req.ProvinceCode, CommuneCode: f.CommuneCode, Period: req.Period, From: from, To: to}
+
+	var rows []MarketAdoption
+	if today := s.today(); !to.Before(today) {
+		rep.AsOf = today
+		var err error
+		if rows, rep.Source, err = s.markets(ctx, f); err != nil {
+			return Report{}, err
+		}
+	} else {
+		rep.AsOf = to
+		counts, err := s.store.AdoptionSnapshotAt(ctx, f, to)
+		if err != nil {
+			return Report{}, fmt.Errorf("adoption: report: %w", err)
+		}
+		thr, err := s.loadThresholds(ctx)
+		if err != nil {
+			return Report{}, err
+		}
+		for _, c := range counts {
+			rows = append(rows, marketAdoption(c, thresholdOf(thr, c.ProvinceCode), ""))
+		}
+	}
+	if rep.ProvinceCode == "" && len(rows) > 0 {
+		rep.ProvinceCode = rows[0].ProvinceCode
+	}
+
+	targets, err := s.store.AdoptionTargets(ctx, f)
+	if err != nil {
+		return Report{}, fmt.Errorf("adoption: report: %w", err)
+	}
+	unitTarget := func(commune string) *AdoptionTarget {
+		return targetFor(targets, rep.ProvinceCode, commune, to)
+	}
+
+	if f.CommuneCode != "" {
+		names, err := s.store.MarketNames(ctx, f)
+		if err != nil {
+			return Report{}, fmt.Errorf("adoption: report: %w", err)
+		}
+		for _, r := range rows {
+			row := reportRow(strconv.FormatInt(r.MarketID, 10), names[r.MarketID], []MarketAdoption{r}, nil)
+			rep.Rows = append(rep.Rows, row)
+		}
+		rep.Total = reportRow("", totalName, rows, unitTarget(f.CommuneCode))
+		return rep, nil
+	}
+
+	byCommune := make(map[string][]MarketAdoption)
+	for _, r := range rows {
+		byCommune[r.CommuneCode] = append(byCommune[r.CommuneCode], r)
+	}
+	communes := make([]string, 0, len(byCommune))
+	for c := range byCommune {
+		communes = append(communes, c)
+	}
+	slices.Sort(communes)
+	for _, c := range communes {
+		t := unitTarget(c)
+		if t == nil {
+			t = unitTarget("")
+		}
+		rep.Rows = append(rep.Rows, reportRow(c, s.communeName(c), byCommune[c], t))
+	}
+	rep.Total = reportRow("", totalName, rows, unitTarget(""))
+	return rep, nil
+}
+
+func (s *AdoptionService) communeName(code string) string {
+	if s.cfg.Units != nil {
+		if c, err := s.cfg.Units.Commune(code); err == nil {
+			return c.FullName()
+		}
+	}
+	return code
+}
+
+// targetFor picks a unit's target for a period ending on to: the first one
+// due on or after to, else the last one due before it; nil when the unit
+// has none. commune "" is the province's own target.
+func targetFor(targets []AdoptionTarget, province, commune string, to time.Time) *AdoptionTarget {
+	var mine []AdoptionTarget
+	for _, t := range targets {
+		if t.ProvinceCode == province && t.CommuneCode == commune {
+			mine = append(mine, t)
+		}
+	}
+	if len(mine) == 0 {
+		return nil
+	}
+	slices.SortFunc(mine, func(a, b AdoptionTarget) int { return a.Due.Compare(b.Due) })
+	i, _ := slices.BinarySearchFunc(mine, to, func(t AdoptionTarget, d time.Time) int { return t.Due.Compare(d) })
+	if i == len(mine) {
+		i--
+	}
+	return &mine[i]
+}
+
+// reportRow sums market rows into one report line.
+func reportRow(code, name string, rows []MarketAdoption, target *AdoptionTarget) ReportRow {
+	r := ReportRow{Code: code, Name: name}
+	for _, m := range rows {
+		r.Markets++
+		if m.Cho40 {
+			r.Cho40Markets++
+		}
+		r.StallsActive += m.StallsActive
+		r.StallsWithQR += m.StallsWithQR
+		r.VendorsWithQR += m.VendorsWithQR
+		r.VendorsTransacting += m.VendorsTransacting
+	}
+	r.QRRate = rate(r.StallsWithQR, r.StallsActive)
+	if target != nil {
+		progress := rate(r.Cho40Markets, r.Markets) / target.Cho40Share
+		share, due := target.Cho40Share, target.Due
+		r.TargetProgress, r.TargetShare, r.TargetDue = &progress, &share, &due
+	}
+	return r
+}
+
+// reportHeader is the header of ReportHeader.
+var reportHeader = [...]string{
+	"Mã", "Đơn vị", "Số chợ", "Số chợ 4.0", "Số sạp hoạt động",
+	"Số tiểu thương có QR", "Số tiểu thương đã giao dịch", "% sạp có QR", "% so với chỉ tiêu",
+}
+
+// ReportHeader returns the header row of a report table, in Vietnamese as
+// communes file it; ReportRow.Cells gives the matching cells.
+func ReportHeader() []string { return slices.Clone(reportHeader[:]) }
+
+// Cells returns the row as table cells: numbers as int64, percentages as
+// float64 rounded to one decimal (45.5 is 45.5%), a missing target as "".
+func (r ReportRow) Cells() []any {
+	progress := any("")
+	if r.TargetProgress != nil {
+		progress = percent(*r.TargetProgress)
+	}
+	return []any{r.Code, r.Name, r.Markets, r.Cho40Markets, r.StallsActive,
+		r.VendorsWithQR, r.VendorsTransacting, percent(r.QRRate), progress}
+}
+
+// percent turns a share into a percentage with one decimal.
+func percent(share float64) float64 {
+	return float64(int64(share*1000+0.5)) / 10
+}

@@ -1,0 +1,129 @@
+package merchants_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sapqr/sapqr/merchants"
+)
+
+func day(s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func TestPeriodRange(t *testing.T) {
+	at := day("2026-11-17")
+	cases := []struct {
+		period   string
+		from, to string
+	}{
+		{"month", "2026-11-01", "2026-11-30"},
+		{"quarter", "2026-10-01", "2026-12-31"},
+		{"6months", "2026-07-01", "2026-12-31"},
+		{"year", "2026-01-01", "2026-12-31"},
+		{" Quarter ", "2026-10-01", "2026-12-31"},
+	}
+	for _, c := range cases {
+		p, err := merchants.ParsePeriod(c.period)
+		if err != nil {
+			t.Fatalf("ParsePeriod(%q): %v", c.period, err)
+		}
+		from, to, err := p.Range(at)
+		if err != nil || !from.Equal(day(c.from)) || !to.Equal(day(c.to)) {
+			t.Errorf("%s of %s = %s…%s, %v; want %s…%s", c.period, at.Format(time.DateOnly), from.Format(time.DateOnly), to.Format(time.DateOnly), err, c.from, c.to)
+		}
+	}
+	for _, bad := range []string{"", "week", "6 months"} {
+		if _, err := merchants.ParsePeriod(bad); err == nil {
+			t.Errorf("ParsePeriod(%q) accepted an unknown period", bad)
+		}
+	}
+}
+
+func TestReport(t *testing.T) {
+	ctx := context.Background()
+	store := newFakeStore()
+	now := day("2026-11-23").Add(10 * time.Hour)
+	svc := merchants.NewAdoptionService(store, newCounters(), merchants.AdoptionConfig{Now: func() time.Time { return now }})
+	store.names[1], store.names[2] = "Chợ Bến Thành", "Chợ Tân Định"
+
+	// October's last snapshot: market 1 at 4/5 stalls (chợ 4.0), market 2
+	// at 1/10, market 3 in another commune at 9/10.
+	store.snapshots[day("2026-10-20")] = []merchants.MarketCounts{
+		market(1, "79", "26734", 5, 4), market(2, "79", "26734", 10, 1), market(3, "79", "26740", 10, 9),
+	}
+	store.snapshots[day("2026-11-02")] = []merchants.MarketCounts{market(1, "79", "26734", 5, 0)} // after October: unused
+	store.targets = []merchants.AdoptionTarget{
+		{ProvinceCode: "79", CommuneCode: "26734", Cho40Share: 1, Due: day("2026-12-31")},
+		{ProvinceCode: "79", Cho40Share: 0.5, Due: day("2026-06-30")},
+		{ProvinceCode: "79", Cho40Share: 0.8, Due: day("2026-12-31")},
+	}
+	ptr := func(f float64) *float64 { return &f }
+	due := func(s string) *time.Time { d := day(s); return &d }
+
+	commune, err := svc.Report(ctx, merchants.ReportRequest{CommuneCode: "26734", Period: merchants.PeriodMonth, At: day("2026-10-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := merchants.Report{
+		ProvinceCode: "79", CommuneCode: "26734", Period: merchants.PeriodMonth,
+		From: day("2026-10-01"), To: day("2026-10-31"), AsOf: day("2026-10-31"),
+		Rows: []merchants.ReportRow{
+			{Code: "1", Name: "Chợ Bến Thành", Markets: 1, Cho40Markets: 1, StallsActive: 5, StallsWithQR: 4, VendorsWithQR: 4, VendorsTransacting: 2, QRRate: 0.8},
+			{Code: "2", Name: "Chợ Tân Định", Markets: 1, StallsActive: 10, StallsWithQR: 1, VendorsWithQR: 1, QRRate: 0.1},
+		},
+		Total: merchants.ReportRow{Name: "Tổng cộng", Markets: 2, Cho40Markets: 1, StallsActive: 15, StallsWithQR: 5, VendorsWithQR: 5, VendorsTransacting: 2,
+			QRRate: 5.0 / 15, TargetProgress: ptr(0.5), TargetShare: ptr(1), TargetDue: due("2026-12-31")},
+	}
+	if diff := cmp.Diff(want, commune); diff != "" {
+		t.Errorf("commune report (-want +got):\n%s", diff)
+	}
+	if got, want := commune.Total.Cells(), []any{"", "Tổng cộng", int64(2), int64(1), int64(15), int64(5), int64(2), 33.3, 50.0}; !cmp.Equal(got, want) {
+		t.Errorf("total cells = %v, want %v", got, want)
+	}
+
+	province, err := svc.Report(ctx, merchants.ReportRequest{ProvinceCode: "79", Period: merchants.PeriodQuarter, At: day("2026-08-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The quarter July–September ends before the October snapshot: nothing.
+	if len(province.Rows) != 0 || province.Total.Markets != 0 {
+		t.Errorf("Q3 report = %+v, want no rows: no snapshot by its end", province)
+	}
+	store.snapshots[day("2026-09-30")] = store.snapshots[day("2026-10-20")]
+	province, err = svc.Report(ctx, merchants.ReportRequest{ProvinceCode: "79", Period: merchants.PeriodQuarter, At: day("2026-08-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, r := range append(province.Rows, province.Total) {
+		progress := "-"
+		if r.TargetProgress != nil {
+			progress = fmt.Sprintf("%.3f", *r.TargetProgress)
+		}
+		lines = append(lines, r.Code+" "+r.Name+" "+progress)
+	}
+	// Commune 26734 has its own target (1.0 by Dec 31: half met); 26740 has
+	// none and takes the province's (0.8 by Dec 31: 1/1 ÷ 0.8).
+	wantLines := []string{"26734 26734 0.500", "26740 26740 1.250", " Tổng cộng 0.833"}
+	if diff := cmp.Diff(wantLines, lines); diff != "" {
+		t.Errorf("province report lines (-want +got):\n%s", diff)
+	}
+
+	store.change(market(1, "79", "26734", 5, 5))
+	live, err := svc.Report(ctx, merchants.ReportRequest{CommuneCode: "26734", Period: merchants.PeriodYear})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !live.AsOf.Equal(day("2026-11-23")) || live.Source != merchants.SourceDatabase || live.Total.Cho40Markets != 1 {
+		t.Errorf("current year report as of %s from %q, want today from the database (counters cold) with today's chợ 4.0 market", live.AsOf, live.Source)
+	}
+}

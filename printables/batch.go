@@ -68,8 +68,9 @@ type BatchOptions struct {
 type Batch struct {
 	r     *Renderer
 	w     io.Writer
-	opt   BatchOptions
-	added int
+	opt    BatchOptions
+	added  int
+	closed bool
 
 	jobs    chan job
 	futures chan chan result
@@ -79,6 +80,20 @@ type Batch struct {
 	mu  sync.Mutex
 	err error // first failure, seen by Add
 }
+
+// SignError is a batch's error for one sign: its 1-based position in the
+// order signs were added, its stall code and why it cannot be printed.
+type SignError struct {
+	N     int
+	Stall string
+	Err   error
+}
+
+func (e *SignError) Error() string {
+	return fmt.Sprintf("sign %d (stall %q): %v", e.N, e.Stall, e.Err)
+}
+
+func (e *SignError) Unwrap() error { return e.Err }
 
 type job struct {
 	n      int // 1-based position in the batch
@@ -132,15 +147,18 @@ func (r *Renderer) NewBatch(w io.Writer, opt BatchOptions) (*Batch, error) {
 
 // Add queues s as the next sign. It returns an error when the batch
 // already holds MaxBatch signs, or when an earlier sign or write has
-// failed (the error names that sign); the batch is then dead and Close
-// returns the same error.
+// failed (a *SignError for a sign); the batch is then dead and Close
+// returns the first error.
 func (b *Batch) Add(s Sign) error {
-	if err := b.failure(); err != nil {
-		return err
+	if b.closed {
+		return errors.New("printables: Add after Close")
 	}
 	if b.added == MaxBatch {
 		err := fmt.Errorf("printables: a batch holds at most %d signs", MaxBatch)
 		b.fail(err)
+		return err
+	}
+	if err := b.failure(); err != nil {
 		return err
 	}
 	b.added++
@@ -152,11 +170,15 @@ func (b *Batch) Add(s Sign) error {
 
 // Close waits for every sign to be drawn and writes what is left: the PDF,
 // or the last PDF of the ZIP and the ZIP's directory. It returns the first
-// error of the batch: a *FieldError or *GlyphError for a sign (wrapped with
-// its position and stall), an error wrapping ErrSelfCheck, a write error,
-// or an error for an empty batch. When it returns an error, nothing was
+// error of the batch: a *SignError for a sign that cannot be printed
+// (wrapping a *FieldError, *GlyphError or ErrSelfCheck), a write error, or
+// an error for an empty batch. When it returns an error, nothing was
 // written if the batch fit in one PDF; a ZIP may have been cut short.
 func (b *Batch) Close() error {
+	if b.closed {
+		return errors.New("printables: batch closed twice")
+	}
+	b.closed = true
 	close(b.jobs)
 	close(b.futures)
 	b.wg.Wait()
@@ -183,7 +205,7 @@ func (b *Batch) work() {
 	for j := range b.jobs {
 		p, err := b.r.prepare(j.sign, b.opt.Options)
 		if err != nil {
-			err = fmt.Errorf("sign %d (stall %q): %w", j.n, j.sign.Stall, err)
+			err = &SignError{N: j.n, Stall: j.sign.Stall, Err: err}
 		}
 		j.result <- result{p, err}
 	}

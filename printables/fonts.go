@@ -175,6 +175,10 @@ func ttfTables(ttf []byte) (map[string][]byte, error) {
 	return tables, nil
 }
 
+// maxMappings bounds the characters a cmap may map, so a damaged table
+// cannot make parsing run away; Noto Sans maps about 3,000.
+const maxMappings = 1 << 16
+
 // parseCmap returns rune → glyph index from the best Unicode subtable:
 // format 12 (full Unicode) when present, else format 4 (BMP).
 func parseCmap(cmap []byte) (map[rune]int, error) {
@@ -222,6 +226,9 @@ func cmapFormat4(t []byte) (map[rune]int, error) {
 	m := make(map[rune]int)
 	for s := range segs {
 		end, start, delta, ro := u16(ends+2*s), u16(starts+2*s), u16(deltas+2*s), u16(offsets+2*s)
+		if end >= start && len(m)+end-start > maxMappings {
+			return nil, errors.New("cmap format 4 maps too many characters")
+		}
 		for c := start; c <= end && c != 0xFFFF; c++ {
 			g := 0
 			if ro == 0 {
@@ -257,6 +264,9 @@ func cmapFormat12(t []byte) (map[rune]int, error) {
 		start, end, glyph := binary.BigEndian.Uint32(g), binary.BigEndian.Uint32(g[4:]), binary.BigEndian.Uint32(g[8:])
 		if end < start || end > unicode.MaxRune {
 			return nil, errors.New("bad cmap format 12 group")
+		}
+		if len(m)+int(end-start) > maxMappings {
+			return nil, errors.New("cmap format 12 maps too many characters")
 		}
 		for c := start; c <= end; c++ {
 			m[rune(c)] = int(glyph + c - start)

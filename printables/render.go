@@ -56,6 +56,18 @@ func (r *Renderer) RenderSign(w io.Writer, s Sign, opt Options) error {
 	return d.output(w)
 }
 
+// Check reports whether s can be printed with opt, without drawing it or
+// computing its QR: it returns the errors RenderSign returns for bad input
+// (*FieldError, *GlyphError, joined when several), so a sign-up form or an
+// import can refuse a name the sign font cannot show before it is stored.
+func (r *Renderer) Check(s Sign, opt Options) error {
+	if _, err := opt.normalized(); err != nil {
+		return err
+	}
+	_, err := validate(r.fonts, normalize(s))
+	return err
+}
+
 // prepared is a sign ready to draw: validated, its payload encoded and
 // self-checked, its QR matrix computed once and its text laid out.
 type prepared struct {
@@ -107,6 +119,7 @@ type document struct {
 	created time.Time // the latest print date, the PDF's creation date
 	title   string
 	id      hash.Hash // over what was drawn, for the deterministic document ID
+	buf     []byte    // reused for each QR's path
 }
 
 // newDocument starts an empty PDF for opt (normalised).
@@ -192,36 +205,43 @@ func (d *document) drawSign(p *prepared, x, y, scale float64) {
 	d.drawQR(p.matrix, x+q.x*scale, y+q.y*scale, q.w*scale)
 }
 
-// drawQR draws m as one filled path of rectangles, quiet zone included in
-// side (millimetres). Dark modules are merged into horizontal runs, and
-// runs repeating at the same columns on the next rows into one taller
-// rectangle, which keeps the page small and leaves no hairline seams
+// drawQR draws m with its quiet zone in a square of side millimetres at
+// (x, y), as one filled path of rectangles. A transformation makes one
+// unit one module, with y growing downwards from the symbol's top-left
+// corner, so every rectangle is four small integers: module edges fall on
+// exact positions and the page stays small. Dark modules are merged into
+// horizontal runs, and runs repeating at the same columns on the next rows
+// into one taller rectangle; a single fill leaves no hairline seams
 // between modules when a viewer anti-aliases.
 func (d *document) drawQR(m *qr.Matrix, x, y, side float64) {
-	n := m.Size()
-	module := side / float64(n+2*quietModules)
-	ox, oy := x+quietModules*module, y+quietModules*module
+	module := side / float64(m.Size()+2*quietModules)
 	_, pageH := d.pdf.GetPageSize()
 	k := d.pdf.GetConversionRatio()
+	// PDF space has its origin at the bottom left, in points.
+	ox, oy := (x+quietModules*module)*k, (pageH-y-quietModules*module)*k
 
-	buf := make([]byte, 0, 16*1024)
-	buf = append(buf, "q 0 g\n"...)
-	emit := func(r run) {
-		// PDF space has its origin at the bottom left, in points.
-		rx, ry := ox+float64(r.x0)*module, oy+float64(r.y0)*module
-		rw, rh := float64(r.x1-r.x0)*module, float64(r.y1-r.y0)*module
-		buf = strconv.AppendFloat(buf, rx*k, 'f', 3, 64)
+	buf := append(d.buf[:0], "q 0 g "...)
+	buf = strconv.AppendFloat(buf, module*k, 'f', 4, 64)
+	buf = append(buf, " 0 0 "...)
+	buf = strconv.AppendFloat(buf, -module*k, 'f', 4, 64)
+	buf = append(buf, ' ')
+	buf = strconv.AppendFloat(buf, ox, 'f', 3, 64)
+	buf = append(buf, ' ')
+	buf = strconv.AppendFloat(buf, oy, 'f', 3, 64)
+	buf = append(buf, " cm\n"...)
+	mergeRuns(m, func(r run) {
+		buf = strconv.AppendInt(buf, int64(r.x0), 10)
 		buf = append(buf, ' ')
-		buf = strconv.AppendFloat(buf, (pageH-ry-rh)*k, 'f', 3, 64)
+		buf = strconv.AppendInt(buf, int64(r.y0), 10)
 		buf = append(buf, ' ')
-		buf = strconv.AppendFloat(buf, rw*k, 'f', 3, 64)
+		buf = strconv.AppendInt(buf, int64(r.x1-r.x0), 10)
 		buf = append(buf, ' ')
-		buf = strconv.AppendFloat(buf, rh*k, 'f', 3, 64)
+		buf = strconv.AppendInt(buf, int64(r.y1-r.y0), 10)
 		buf = append(buf, " re\n"...)
-	}
-	mergeRuns(m, emit)
-	buf = append(buf, "f\nQ\n"...)
+	})
+	buf = append(buf, "f Q"...)
 	d.pdf.RawWriteBuf(bytes.NewReader(buf))
+	d.buf = buf
 }
 
 // run is a rectangle of dark modules: columns [x0, x1), rows [y0, y1).

@@ -66,8 +66,8 @@ type BatchOptions struct {
 //
 // Add and Close must be called from one goroutine.
 type Batch struct {
-	r     *Renderer
-	w     io.Writer
+	r      *Renderer
+	w      io.Writer
 	opt    BatchOptions
 	added  int
 	closed bool

@@ -64,7 +64,6 @@ const (
 	codeRateLimited       = "rate_limited"
 	codeUnavailable       = "unavailable"
 	codeInternal          = "internal"
-	codeNotImplemented    = "not_implemented"
 )
 
 // apiError is an error the api raises itself (bad input, limits, auth

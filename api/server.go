@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/printables"
 )
 
 // IdempotencyStore keeps the first answer to each (user, Idempotency-Key)
@@ -31,13 +32,17 @@ type IdempotencyStore interface {
 	ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error
 }
 
-// Config is what a Server is built from. Merchants, Units, Idempotency
-// and Database are required; the rest have defaults.
+// Config is what a Server is built from. Merchants, Units, Adoption,
+// Signs, Idempotency and Database are required; the rest have defaults.
 type Config struct {
 	// Merchants is the domain service every resource route calls.
 	Merchants *merchants.Service
 	// Units is the administrative-unit directory in force.
 	Units *merchants.Units
+	// Adoption answers adoption figures and reports.
+	Adoption *merchants.AdoptionService
+	// Signs draws the PDF stall signs.
+	Signs *printables.Renderer
 	// Idempotency stores Idempotency-Key answers.
 	Idempotency IdempotencyStore
 	// Database is pinged by /readyz; when it fails the replica is "down".
@@ -95,8 +100,8 @@ type Server struct {
 // when a required dependency is missing or the metrics cannot be
 // registered (a second Server on the same registry).
 func New(cfg Config) (*Server, error) {
-	if cfg.Merchants == nil || cfg.Units == nil || cfg.Idempotency == nil || cfg.Database == nil {
-		return nil, errors.New("api: Config needs Merchants, Units, Idempotency and Database")
+	if cfg.Merchants == nil || cfg.Units == nil || cfg.Adoption == nil || cfg.Signs == nil || cfg.Idempotency == nil || cfg.Database == nil {
+		return nil, errors.New("api: Config needs Merchants, Units, Adoption, Signs, Idempotency and Database")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -3,13 +3,17 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/printables"
 	"github.com/sapqr/sapqr/qr"
 )
 
@@ -112,4 +116,170 @@ func (s *Server) handleVendorQRSVG(c echo.Context) error {
 		return fmt.Errorf("vendor %d: SVG: %w", id, err)
 	}
 	return c.Blob(http.StatusOK, "image/svg+xml", buf.Bytes())
+}
+
+// signReason says why the current sign is printed now.
+func signReason(v merchants.Vendor) merchants.SignReason {
+	switch {
+	case v.SignPrintedVersion == 0:
+		return merchants.SignNew
+	case v.SignPrintedVersion < v.SignVersion:
+		return merchants.SignBankChanged
+	}
+	return merchants.SignReprint
+}
+
+// stallSign fills a printables.Sign from a vendor and its market.
+func stallSign(m merchants.Market, v merchants.Vendor, printed time.Time) (printables.Sign, bool) {
+	acc, ok := v.PrimaryAccount()
+	if !ok || v.Payload == "" {
+		return printables.Sign{}, false
+	}
+	return printables.Sign{
+		Market: m.Name, Stall: v.StallCode, Vendor: v.FullName,
+		BIN: acc.BIN, Account: acc.AccountNumber, Holder: acc.HolderName,
+		Version: v.SignVersion, Printed: printed,
+	}, true
+}
+
+// printablesError maps the printables package's input errors to a 422
+// naming the field; anything else is the server's fault.
+func printablesError(err error) error {
+	var fe *printables.FieldError
+	if errors.As(err, &fe) {
+		return validationError(FieldError{Field: strings.ToLower(fe.Field), Message: fe.Message})
+	}
+	return err
+}
+
+// handleStallSignPDF renders the vendor's stall sign (?size=a6|a5|a4) and
+// records the print, so signs_printed and outdated-sign checks stay true.
+// The PDF is built before anything is sent, so a failure is a clean
+// problem answer.
+func (s *Server) handleStallSignPDF(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	size := printables.SizeA6
+	if v := c.QueryParam("size"); v != "" {
+		if size, err = printables.ParseSize(v); err != nil {
+			return validationError(FieldError{Field: "size", Message: "must be a6, a5 or a4"})
+		}
+	}
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	v, err := s.vendorPayload(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	m, err := s.cfg.Merchants.Market(ctx, a, v.MarketID)
+	if err != nil {
+		return err
+	}
+	sign, ok := stallSign(m, v, s.now())
+	if !ok {
+		return newError(http.StatusConflict, "no_qr", "the vendor has no active bank account, so there is no sign")
+	}
+	var buf bytes.Buffer
+	if err := s.cfg.Signs.RenderSign(&buf, sign, printables.Options{Size: size}); err != nil {
+		return printablesError(err)
+	}
+	if _, err := s.cfg.Merchants.RecordSignPrint(ctx, a, id, signReason(v)); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sapqr-sign-%d-v%d-%s.pdf"`, v.ID, v.SignVersion, size))
+	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+// handleMarketSignsPDF streams the signs of every active vendor with a QR
+// in a market (?sheet=a4-4up by default, or none|a4-2up; ?size= for
+// sheet=none): one PDF, or a ZIP of PDFs for a very large market. Memory
+// stays bounded whatever the market's size. Prints are recorded once the
+// whole document has been written.
+func (s *Server) handleMarketSignsPDF(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	opt := printables.Options{Sheet: printables.SheetA4x4}
+	var fields []FieldError
+	if v := c.QueryParam("sheet"); v != "" {
+		if opt.Sheet, err = printables.ParseSheet(v); err != nil {
+			fields = append(fields, FieldError{Field: "sheet", Message: "must be none, a4-2up or a4-4up"})
+		}
+	}
+	if v := c.QueryParam("size"); v != "" {
+		if opt.Size, err = printables.ParseSize(v); err != nil {
+			fields = append(fields, FieldError{Field: "size", Message: "must be a6, a5 or a4"})
+		}
+	}
+	if fields != nil {
+		return validationError(fields...)
+	}
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	m, err := s.cfg.Merchants.Market(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	if err := merchants.Authorize(a, merchants.PermRegister, m.Unit()); err != nil {
+		return err
+	}
+	if !a.Can(merchants.PermSeeAccountNumbers) {
+		return fmt.Errorf("market %d signs: %w", id, merchants.ErrForbidden)
+	}
+	var vendors []merchants.Vendor
+	cursor := ""
+	for {
+		page, err := s.cfg.Merchants.ListVendors(ctx, a, merchants.VendorFilter{MarketID: id, Cursor: cursor, Limit: s.cfg.Merchants.MaxPageSize()})
+		if err != nil {
+			return err
+		}
+		for _, v := range page.Vendors {
+			if v.Payload != "" {
+				vendors = append(vendors, v)
+			}
+		}
+		if page.NextCursor == "" || len(vendors) > printables.MaxBatch {
+			break
+		}
+		cursor = page.NextCursor
+	}
+	if len(vendors) == 0 {
+		return newError(http.StatusConflict, "no_qr", "the market has no active vendor with a bank account, so there is no sign to print")
+	}
+	if len(vendors) > printables.MaxBatch {
+		return validationError(FieldError{Field: "id", Message: fmt.Sprintf("the market has more than %d vendors with a QR; print them in parts from the vendor pages", printables.MaxBatch)})
+	}
+	now := s.now()
+	b, err := s.cfg.Signs.NewBatch(c.Response(), printables.BatchOptions{
+		Options: opt,
+		Begin: func(f printables.Format) {
+			h := c.Response().Header()
+			h.Set(echo.HeaderContentType, f.ContentType())
+			h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sapqr-signs-market-%d%s"`, id, f.Ext()))
+			c.Response().WriteHeader(http.StatusOK)
+		},
+	})
+	if err != nil {
+		return printablesError(err)
+	}
+	for _, v := range vendors {
+		sign, _ := stallSign(m, v, now)
+		if err := b.Add(sign); err != nil {
+			_ = b.Close()
+			return printablesError(err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		return printablesError(err)
+	}
+	for _, v := range vendors {
+		if _, err := s.cfg.Merchants.RecordSignPrint(ctx, a, v.ID, signReason(v)); err != nil {
+			s.log.WarnContext(ctx, "market signs: print not recorded", "request_id", requestIDOf(c), "vendor_id", v.ID, "error", err)
+		}
+	}
+	return nil
 }

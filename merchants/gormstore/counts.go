@@ -1,0 +1,167 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/sapqr/sapqr/merchants"
+)
+
+// recountSQL computes markets' counts from the base tables, as DESIGN.md
+// defines them, in one statement (so in one snapshot), with the counter
+// version stored beside them. Every sub-count is an index range scan of
+// one market (vendors_by_market, stalls_by_market_status,
+// bank_accounts_by_vendor), so a market costs about its own row count.
+const recountSQL = `
+SELECT m.id AS market_id, m.commune_code, m.province_code, m.counter_version AS version,
+	m.stalls_declared,
+	(SELECT COUNT(*) FROM stalls s WHERE s.market_id = m.id AND s.status = 'active') AS stalls_active,
+	(SELECT COUNT(*) FROM vendors v JOIN stalls s ON s.id = v.stall_id
+		WHERE v.market_id = m.id AND v.status = 'active' AND s.status = 'active'
+		AND EXISTS (SELECT 1 FROM bank_accounts b WHERE b.vendor_id = v.id AND b.active)) AS stalls_with_qr,
+	(SELECT COUNT(*) FROM vendors v WHERE v.market_id = m.id AND v.status = 'active') AS vendors,
+	(SELECT COUNT(*) FROM vendors v WHERE v.market_id = m.id AND v.status = 'active'
+		AND EXISTS (SELECT 1 FROM bank_accounts b WHERE b.vendor_id = v.id AND b.active)) AS vendors_with_qr,
+	(SELECT COUNT(*) FROM vendors v WHERE v.market_id = m.id AND v.status = 'active'
+		AND v.sign_printed_version > 0 AND v.sign_printed_version = v.sign_version) AS signs_printed,
+	(SELECT COUNT(*) FROM vendors v WHERE v.market_id = m.id AND v.status = 'active'
+		AND v.transacting_at IS NOT NULL) AS vendors_transacting
+FROM markets m`
+
+type countsRow struct {
+	MarketID           int64
+	CommuneCode        string
+	ProvinceCode       string
+	Version            int64
+	StallsDeclared     int64
+	StallsActive       int64
+	StallsWithQR       int64 `gorm:"column:stalls_with_qr"`
+	Vendors            int64
+	VendorsWithQR      int64 `gorm:"column:vendors_with_qr"`
+	SignsPrinted       int64
+	VendorsTransacting int64
+}
+
+func (r countsRow) toDomain() merchants.MarketCounts {
+	return merchants.MarketCounts{
+		MarketID: r.MarketID, CommuneCode: r.CommuneCode, ProvinceCode: r.ProvinceCode, Version: r.Version,
+		StallsDeclared: r.StallsDeclared, StallsActive: r.StallsActive, StallsWithQR: r.StallsWithQR,
+		Vendors: r.Vendors, VendorsWithQR: r.VendorsWithQR, SignsPrinted: r.SignsPrinted, VendorsTransacting: r.VendorsTransacting,
+	}
+}
+
+// unitWhere returns the WHERE clause selecting f's rows of a table with
+// market_id, commune_code and province_code columns (alias prefix p).
+func unitWhere(f merchants.UnitFilter, idCol, p string) (string, []any) {
+	var conds []string
+	var args []any
+	switch {
+	case f.CommuneCode != "":
+		conds, args = append(conds, p+"commune_code = ?"), append(args, f.CommuneCode)
+	case f.ProvinceCode != "":
+		conds, args = append(conds, p+"province_code = ?"), append(args, f.ProvinceCode)
+	}
+	if f.MarketIDs != nil {
+		if len(f.MarketIDs) == 0 {
+			conds = append(conds, "1 = 0")
+		} else {
+			conds, args = append(conds, p+idCol+" IN ?"), append(args, f.MarketIDs)
+		}
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+func (q q) recount(ctx context.Context, f merchants.UnitFilter) ([]merchants.MarketCounts, error) {
+	where, args := unitWhere(f, "id", "m.")
+	var rows []countsRow
+	if err := q.db.WithContext(ctx).Raw(recountSQL+where+" ORDER BY m.id", args...).Scan(&rows).Error; err != nil {
+		return nil, translate(err, "recount markets")
+	}
+	out := make([]merchants.MarketCounts, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// RecountMarkets computes the filtered markets' counts from the base
+// tables with their current versions, in one statement and so one
+// consistent snapshot.
+func (s *Store) RecountMarkets(ctx context.Context, f merchants.UnitFilter) ([]merchants.MarketCounts, error) {
+	return s.recount(ctx, f)
+}
+
+// EmitMarketCounts locks the market, recounts it, bumps its counter
+// version and writes the counts to the outbox (see merchants.Tx).
+func (t tx) EmitMarketCounts(ctx context.Context, marketID int64) (merchants.MarketCounts, error) {
+	m, err := t.LockMarket(ctx, marketID)
+	if err != nil {
+		return merchants.MarketCounts{}, err
+	}
+	res := t.db.WithContext(ctx).Exec("UPDATE markets SET counter_version = ? WHERE id = ?", m.CounterVersion+1, marketID)
+	if res.Error != nil {
+		return merchants.MarketCounts{}, translate(res.Error, "bump counter version")
+	}
+	cs, err := t.recount(ctx, merchants.UnitFilter{MarketIDs: []int64{marketID}})
+	if err != nil {
+		return merchants.MarketCounts{}, err
+	}
+	if len(cs) != 1 {
+		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("recount market %d", marketID))
+	}
+	c := cs[0]
+	ev := counterEventRow{
+		MarketID: c.MarketID, CommuneCode: c.CommuneCode, ProvinceCode: c.ProvinceCode, Version: c.Version,
+		StallsDeclared: c.StallsDeclared, StallsActive: c.StallsActive, StallsWithQR: c.StallsWithQR, Vendors: c.Vendors,
+		VendorsWithQR: c.VendorsWithQR, SignsPrinted: c.SignsPrinted, VendorsTransacting: c.VendorsTransacting,
+	}
+	if err := t.db.WithContext(ctx).Create(&ev).Error; err != nil {
+		return merchants.MarketCounts{}, translate(err, "write counter event")
+	}
+	return c, nil
+}
+
+// PendingCounterEvents returns up to limit outbox rows, oldest first.
+func (s *Store) PendingCounterEvents(ctx context.Context, limit int) ([]merchants.CounterEvent, error) {
+	var rows []counterEventRow
+	if err := s.db.WithContext(ctx).Order("id").Limit(limitOf(limit)).Find(&rows).Error; err != nil {
+		return nil, translate(err, "pending counter events")
+	}
+	out := make([]merchants.CounterEvent, len(rows))
+	for i, r := range rows {
+		out[i] = merchants.CounterEvent{ID: r.ID, Counts: merchants.MarketCounts{
+			MarketID: r.MarketID, CommuneCode: r.CommuneCode, ProvinceCode: r.ProvinceCode, Version: r.Version,
+			StallsDeclared: r.StallsDeclared, StallsActive: r.StallsActive, StallsWithQR: r.StallsWithQR, Vendors: r.Vendors,
+			VendorsWithQR: r.VendorsWithQR, SignsPrinted: r.SignsPrinted, VendorsTransacting: r.VendorsTransacting,
+		}}
+	}
+	return out, nil
+}
+
+// DeleteCounterEvents removes applied outbox rows; unknown IDs are ignored.
+func (s *Store) DeleteCounterEvents(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.transact(ctx, func(t tx) error {
+		return translate(t.db.WithContext(ctx).Where("id IN ?", ids).Delete(&counterEventRow{}).Error, "delete counter events")
+	})
+}
+
+// HasPendingCounterEvents reports whether an outbox row of the filter's
+// markets waits to be applied.
+func (s *Store) HasPendingCounterEvents(ctx context.Context, f merchants.UnitFilter) (bool, error) {
+	where, args := unitWhere(f, "market_id", "")
+	var n int64
+	err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM counter_events"+where+" LIMIT 1) AS pending", args...).Scan(&n).Error
+	if err != nil {
+		return false, translate(err, "pending counter events")
+	}
+	return n > 0, nil
+}

@@ -1,0 +1,147 @@
+package gormstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/sapqr/sapqr/merchants"
+)
+
+// Dialects.
+const (
+	Postgres = "postgres"
+	SQLite   = "sqlite"
+)
+
+// Store is a merchants.Store on PostgreSQL or SQLite.
+type Store struct {
+	q
+	sqlDB *sql.DB
+	// writeMu serialises write transactions on SQLite, which allows one
+	// writer at a time: waiting here is cheaper and fairer than SQLite's
+	// busy loop. It is nil on PostgreSQL, whose row locks do the job.
+	writeMu *sync.Mutex
+}
+
+var _ merchants.Store = (*Store)(nil)
+
+// q holds the queries shared by a Store and its transactions.
+type q struct {
+	db      *gorm.DB
+	dialect string
+}
+
+// tx is a merchants.Tx.
+type tx struct{ q }
+
+var _ merchants.Tx = tx{}
+
+// Open connects to the database at url: "sqlite:FILE" for an SQLite file
+// (created if missing; WAL journal, foreign keys on, a 10 s busy timeout)
+// or "postgres://…" / "postgresql://…" for PostgreSQL. It does not migrate;
+// call Migrate. It returns an error for any other URL or when the database
+// cannot be reached.
+func Open(ctx context.Context, dbURL string) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	var (
+		db      *gorm.DB
+		err     error
+		dialect string
+	)
+	switch {
+	case strings.HasPrefix(dbURL, "sqlite:"):
+		file := strings.TrimPrefix(dbURL, "sqlite:")
+		if file == "" {
+			return nil, errors.New("open sqlite: empty file name; want sqlite:FILE")
+		}
+		dialect = SQLite
+		// _txlock=immediate: a write transaction takes SQLite's write lock
+		// when it begins, so two processes never deadlock upgrading a read
+		// lock, and busy_timeout makes the second one wait.
+		dsn := "file:" + (&url.URL{Path: file}).EscapedPath() + "?_txlock=immediate" +
+			"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		db, err = gorm.Open(sqlite.Open(dsn), cfg)
+	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
+		dialect = Postgres
+		db, err = gorm.Open(postgres.Open(dbURL), cfg)
+	default:
+		return nil, fmt.Errorf("open %q: want sqlite:FILE or postgres://…", redact(dbURL))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", redact(dbURL), err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", redact(dbURL), err)
+	}
+	s := &Store{q: q{db: db, dialect: dialect}, sqlDB: sqlDB}
+	if dialect == SQLite {
+		s.writeMu = new(sync.Mutex)
+		sqlDB.SetMaxOpenConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open %s: %w", redact(dbURL), err)
+	}
+	return s, nil
+}
+
+// redact hides a password in a database URL.
+func redact(dbURL string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil || u.User == nil {
+		return dbURL
+	}
+	return u.Redacted()
+}
+
+// Close closes the database connections.
+func (s *Store) Close() error { return s.sqlDB.Close() }
+
+// Dialect returns Postgres or SQLite.
+func (s *Store) Dialect() string { return s.dialect }
+
+// DB returns the underlying database handle, for the packages that extend
+// the store in their own files (counters, idempotency, units, bulk import).
+func (s *Store) DB() *sql.DB { return s.sqlDB }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.sqlDB.PingContext(ctx) }
+
+// InTx runs fn in one transaction (see merchants.Store).
+func (s *Store) InTx(ctx context.Context, fn func(merchants.Tx) error) error {
+	return s.transact(ctx, func(t tx) error { return fn(t) })
+}
+
+// transact runs fn in a transaction, one writer at a time on SQLite.
+func (s *Store) transact(ctx context.Context, fn func(tx) error) error {
+	if s.writeMu != nil {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		return fn(tx{q{db: g, dialect: s.dialect}})
+	})
+}
+
+// Gorm returns the GORM handle for the store's own extension files.
+func (s *Store) Gorm() *gorm.DB { return s.db }

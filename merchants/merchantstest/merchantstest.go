@@ -1,0 +1,195 @@
+// Package merchantstest gives tests of any package a real, fresh store
+// and a Service on it, with fixtures for the common nouns.
+//
+// NewStore opens an SQLite file in t.TempDir() by default, and a fresh
+// PostgreSQL schema (random name, dropped at cleanup) when the
+// SAPQR_TEST_DATABASE_URL environment variable is set, as CI does. Tests
+// of different packages may run at once against one database: each gets
+// its own schema.
+package merchantstest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to create schemas
+
+	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/gormstore"
+)
+
+// DatabaseURLEnv names the variable selecting PostgreSQL for tests.
+const DatabaseURLEnv = "SAPQR_TEST_DATABASE_URL"
+
+// URL returns the database URL of a fresh, migrated-on-open database for
+// t: an SQLite file in t.TempDir(), or a new PostgreSQL schema of the
+// SAPQR_TEST_DATABASE_URL database, dropped when t ends. Use it to start a
+// whole server on its own database; most tests want NewStore.
+func URL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(DatabaseURLEnv)
+	if base == "" {
+		return "sqlite:" + filepath.Join(t.TempDir(), "sapqr.db")
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	schema := "t_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open %s: %v", DatabaseURLEnv, err)
+	}
+	defer admin.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer db.Close()
+		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", DatabaseURLEnv, err)
+	}
+	qs := u.Query()
+	qs.Set("search_path", schema)
+	u.RawQuery = qs.Encode()
+	return u.String()
+}
+
+// NewStore returns a migrated store on a fresh database (see URL), closed
+// when t ends.
+func NewStore(t testing.TB) *gormstore.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := gormstore.Open(ctx, URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Units is a small administrative unit directory for tests: two provinces
+// with two communes each.
+type Units map[string]string
+
+// ProvinceOfCommune implements merchants.UnitResolver.
+func (u Units) ProvinceOfCommune(commune string) (string, error) {
+	if p, ok := u[commune]; ok {
+		return p, nil
+	}
+	return "", merchants.ErrNotFound
+}
+
+// Test units: communes A1 and A2 of province A, B1 of province B.
+const (
+	ProvinceA = "01"
+	CommuneA1 = "00004"
+	CommuneA2 = "00008"
+	ProvinceB = "79"
+	CommuneB1 = "26734"
+)
+
+// TestUnits returns the test unit directory.
+func TestUnits() Units {
+	return Units{CommuneA1: ProvinceA, CommuneA2: ProvinceA, CommuneB1: ProvinceB}
+}
+
+// Config returns a Service configuration for tests: the test units and
+// cheap password hashing (tests need speed, not resistance to cracking).
+func Config() merchants.Config {
+	return merchants.Config{
+		Units:    TestUnits(),
+		Password: merchants.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1},
+	}
+}
+
+// NewService returns a Service on a fresh store (see NewStore) with Config.
+func NewService(t testing.TB) (*merchants.Service, *gormstore.Store) {
+	t.Helper()
+	st := NewStore(t)
+	return merchants.NewService(st, Config()), st
+}
+
+// Actors for tests; their user IDs need not exist in the store.
+
+// Admin returns an admin actor.
+func Admin() merchants.Actor {
+	return merchants.Actor{UserID: 1, Username: "admin", Role: merchants.RoleAdmin}
+}
+
+// Member returns a team member of the given communes.
+func Member(communes ...string) merchants.Actor {
+	return merchants.Actor{UserID: 2, Username: "member", Role: merchants.RoleMember, CommuneCodes: communes}
+}
+
+// CommuneOfficer returns a commune officer of the given communes.
+func CommuneOfficer(communes ...string) merchants.Actor {
+	return merchants.Actor{UserID: 3, Username: "commune", Role: merchants.RoleCommune, CommuneCodes: communes}
+}
+
+// ProvinceOfficer returns a province officer.
+func ProvinceOfficer(province string) merchants.Actor {
+	return merchants.Actor{UserID: 4, Username: "province", Role: merchants.RoleProvince, ProvinceCode: province}
+}
+
+// Market creates a market in commune with stalls declared stalls.
+func Market(t testing.TB, s *merchants.Service, commune string, stalls int) merchants.Market {
+	t.Helper()
+	m, err := s.CreateMarket(context.Background(), Admin(), merchants.CreateMarketInput{
+		Name: "Chợ " + commune, CommuneCode: commune, StallsDeclared: stalls,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// BankAccount returns a valid bank account input; n makes the account
+// number unique.
+func BankAccount(n int) merchants.BankAccountInput {
+	return merchants.BankAccountInput{BIN: "970436", AccountNumber: "00110012" + pad(n, 5), HolderName: "NGUYEN THI HA"}
+}
+
+// Phone returns a valid, normalised mobile number; n makes it unique.
+func Phone(n int) string { return "09123" + pad(n, 5) }
+
+func pad(n, width int) string {
+	s := strings.Repeat("0", width) + strconv.Itoa(n)
+	return s[len(s)-width:]
+}
+
+// Vendor registers a vendor at stall code of m with account n.
+func Vendor(t testing.TB, s *merchants.Service, m merchants.Market, stall string, n int) merchants.Vendor {
+	t.Helper()
+	r, err := s.RegisterVendor(context.Background(), Admin(), merchants.RegisterVendorInput{
+		MarketID: m.ID, StallCode: stall, FullName: "Nguyễn Thị Hà", Phone: Phone(n), Consent: true, BankAccount: BankAccount(n),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.Vendor
+}

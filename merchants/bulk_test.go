@@ -1,0 +1,505 @@
+package merchants_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/merchantstest"
+	"github.com/sapqr/sapqr/merchants/tabular"
+)
+
+// newBulkService returns a Service on a fresh store with the real unit
+// directory, so that communes can be named in files.
+func newBulkService(t *testing.T) *merchants.Service {
+	t.Helper()
+	units, err := merchants.LoadUnits(time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := merchantstest.Config()
+	cfg.Units = units
+	return merchants.NewService(merchantstest.NewStore(t), cfg)
+}
+
+// Real communes: Ba Đình and Ngọc Hà in Hà Nội, Bến Thành in Hồ Chí Minh City.
+const (
+	baDinh    = "00004"
+	ngocHa    = "00008"
+	benThanh  = "26743"
+	hanoi     = "01"
+	hoChiMinh = "79"
+)
+
+// marketsCSV is a commune's market list with Vietnamese headers, a title
+// row and a BOM, naming one commune by code and one by name.
+const marketsCSV = "\xEF\xBB\xBFDANH SÁCH CHỢ\n" +
+	"STT,Mã chợ,Tên chợ,Mã xã,Xã/phường,Tỉnh/thành phố,Địa chỉ,Hạng chợ,Số sạp\n" +
+	"1,BD,Chợ Ba Đình,00004,,,1 Đội Cấn,II,120\n" +
+	"2,NH,Chợ Ngọc Hà,,Phường Ngọc Hà,Hà Nội,,3,40\n" +
+	"3,BT,Chợ Bến Thành,,ben thanh,Thành phố Hồ Chí Minh,Lê Lợi,1,1.500\n"
+
+// summary is what a test compares of an ImportReport.
+type summary struct {
+	Applied                             bool
+	Created, Updated, Unchanged, Failed int
+	Errors                              []string // "line N: field: message"
+}
+
+func summarize(rep merchants.ImportReport) summary {
+	s := summary{Applied: rep.Applied, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged, Failed: rep.Failed}
+	for _, row := range rep.Rows {
+		for _, e := range row.Errors {
+			s.Errors = append(s.Errors, fmt.Sprintf("line %d: %s: %s", row.Line, e.Field, e.Message))
+		}
+	}
+	return s
+}
+
+// state is what an import may change, read back through the Service.
+type state struct {
+	Markets []string // "commune/code name class stalls"
+	Vendors []string // "market stall name phone bin account"
+	Audit   int
+}
+
+func readState(t *testing.T, svc *merchants.Service) state {
+	t.Helper()
+	ctx := context.Background()
+	var st state
+	mp, err := svc.ListMarkets(ctx, merchantstest.Admin(), merchants.MarketFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mp.Markets {
+		st.Markets = append(st.Markets, fmt.Sprintf("%s/%s %s, %s, class %d, %d stalls", m.CommuneCode, m.Code, m.Name, m.Address, m.Class, m.StallsDeclared))
+	}
+	vp, err := svc.ListVendors(ctx, merchantstest.Admin(), merchants.VendorFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vp.Vendors {
+		acc, _ := v.PrimaryAccount()
+		st.Vendors = append(st.Vendors, fmt.Sprintf("market %d %s %s %s %s %s %s", v.MarketID, v.StallCode, v.FullName, v.Phone, acc.BIN, acc.AccountNumber, acc.HolderName))
+	}
+	ap, err := svc.AuditLog(ctx, merchantstest.Admin(), merchants.AuditFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Audit = len(ap.Entries)
+	return st
+}
+
+func TestImportMarkets(t *testing.T) {
+	ctx := context.Background()
+	admin := merchantstest.Admin()
+	tests := []struct {
+		name    string
+		actor   merchants.Actor
+		in      string
+		dryRun  bool
+		want    summary
+		wantErr string // part of the returned error
+		markets int    // markets stored afterwards
+	}{
+		{
+			name:    "vietnamese headers, codes and names of communes",
+			actor:   admin,
+			in:      marketsCSV,
+			want:    summary{Applied: true, Created: 3},
+			markets: 3,
+		},
+		{
+			name:    "english headers",
+			actor:   admin,
+			in:      "code,name,commune_code,class,stall_count\nBD,Chợ Ba Đình,00004,2,120\n",
+			want:    summary{Applied: true, Created: 1},
+			markets: 1,
+		},
+		{
+			name:    "dry run changes nothing",
+			actor:   admin,
+			in:      marketsCSV,
+			dryRun:  true,
+			want:    summary{Created: 3},
+			markets: 0,
+		},
+		{
+			name:  "bad rows: all or nothing, every problem with its line",
+			actor: admin,
+			in: "Mã chợ,Tên chợ,Mã xã,Hạng chợ,Số sạp\n" +
+				"BD,Chợ Ba Đình,00004,2,120\n" +
+				"X,Chợ Ma,99999,2,10\n" +
+				"Y,,00008,hạng tư,mười\n",
+			want: summary{Created: 1, Failed: 2, Errors: []string{
+				"line 3: commune_code: 99999 is not a commune-level unit in force",
+				"line 4: name: is required",
+				"line 4: class: \"hạng tư\" is not a market class; use 1, 2 or 3 (or I, II, III)",
+				"line 4: stall_count: \"mười\" is not a whole number",
+			}},
+			wantErr: "line 3: commune_code: 99999 is not a commune-level unit in force",
+			markets: 0,
+		},
+		{
+			name:    "commune officer outside its communes",
+			actor:   merchantstest.CommuneOfficer(ngocHa),
+			in:      "Mã chợ,Tên chợ,Mã xã\nBD,Chợ Ba Đình,00004\nNH,Chợ Ngọc Hà,00008\n",
+			want:    summary{Created: 1, Failed: 1, Errors: []string{"line 2: row: forbidden: commune 00004 is outside your scope"}},
+			wantErr: "line 2: row",
+			markets: 0,
+		},
+		{
+			name:    "team members do not manage markets",
+			actor:   merchantstest.Member(baDinh),
+			in:      marketsCSV,
+			wantErr: "forbidden",
+		},
+		{
+			name:    "missing required column",
+			actor:   admin,
+			in:      "Mã chợ,Mã xã\nBD,00004\n",
+			wantErr: "file: header (line 1): missing required columns: name",
+		},
+		{
+			name:    "commune name in the wrong province",
+			actor:   admin,
+			in:      "Tên chợ,Xã,Tỉnh\nChợ A,Ba Đình,Cà Mau\n",
+			want:    summary{Failed: 1, Errors: []string{"line 2: commune: \"Ba Đình\" is not a commune-level unit of Tỉnh Cà Mau in force"}},
+			wantErr: "line 2: commune",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := newBulkService(t)
+			rep, err := svc.ImportMarkets(ctx, tt.actor, strings.NewReader(tt.in), tabular.CSV, tt.dryRun)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("ImportMarkets: %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("ImportMarkets error = %v, want it to contain %q", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, summarize(rep)); diff != "" {
+				t.Errorf("report (-want +got):\n%s", diff)
+			}
+			if got := len(readState(t, svc).Markets); got != tt.markets {
+				t.Errorf("%d markets stored, want %d", got, tt.markets)
+			}
+		})
+	}
+}
+
+func TestImportMarketsIdempotentAndUpdates(t *testing.T) {
+	ctx := context.Background()
+	svc := newBulkService(t)
+	admin := merchantstest.Admin()
+	if _, err := svc.ImportMarkets(ctx, admin, strings.NewReader(marketsCSV), tabular.CSV, false); err != nil {
+		t.Fatal(err)
+	}
+	before := readState(t, svc)
+	rep, err := svc.ImportMarkets(ctx, admin, strings.NewReader(marketsCSV), tabular.CSV, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(summary{Applied: true, Unchanged: 3}, summarize(rep)); diff != "" {
+		t.Errorf("re-import report (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(before, readState(t, svc)); diff != "" {
+		t.Errorf("re-import changed the store (-before +after):\n%s", diff)
+	}
+	changed := strings.Replace(marketsCSV, "1 Đội Cấn,II,120", "1 Đội Cấn,II,130", 1)
+	rep, err = svc.ImportMarkets(ctx, admin, strings.NewReader(changed), tabular.CSV, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(summary{Applied: true, Updated: 1, Unchanged: 2}, summarize(rep)); diff != "" {
+		t.Errorf("changed file report (-want +got):\n%s", diff)
+	}
+	after := readState(t, svc)
+	if after.Audit != before.Audit+1 {
+		t.Errorf("audit entries %d, want %d (one update)", after.Audit, before.Audit+1)
+	}
+}
+
+// vendorsCSV lists vendors of the markets of marketsCSV by market code and
+// commune, with Vietnamese headers.
+const vendorsHeader = "Mã chợ,Mã xã,Mã sạp,Ngành hàng,Họ và tên,Số điện thoại,Ngân hàng,Số tài khoản,Tên chủ tài khoản,Đồng ý\n"
+
+const vendorsCSV = vendorsHeader +
+	"BD,00004,A-01,Rau củ,Nguyễn Thị Hà,0912 345 678,Vietcombank,0011001234567,Nguyễn Thị Hà,có\n" +
+	"BD,00004,A-02,Thịt,Trần Văn Bình,+84 987 654 321,970415,1234 5678 9012,TRAN VAN BINH,x\n" +
+	"BT,26743,B-01,,Lê Thị Cúc,0901234567,MB,0901234567,LE THI CUC,yes\n"
+
+func importMarkets(t *testing.T, svc *merchants.Service) {
+	t.Helper()
+	if _, err := svc.ImportMarkets(context.Background(), merchantstest.Admin(), strings.NewReader(marketsCSV), tabular.CSV, false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestImportVendors(t *testing.T) {
+	ctx := context.Background()
+	admin := merchantstest.Admin()
+	tests := []struct {
+		name    string
+		actor   merchants.Actor
+		in      []byte
+		format  tabular.Format
+		dryRun  bool
+		want    summary
+		wantErr string
+		vendors int
+	}{
+		{
+			name: "vietnamese headers", actor: admin, in: []byte(vendorsCSV), format: tabular.CSV,
+			want: summary{Applied: true, Created: 3}, vendors: 3,
+		},
+		{
+			name: "xlsx with english headers", actor: admin, format: tabular.XLSX,
+			in: xlsx(t, [][]any{
+				{"market_code", "commune_code", "stall_code", "full_name", "phone", "bank", "account_number", "holder_name", "consent"},
+				{"BD", "00004", "A-01", "Nguyễn Thị Hà", 912345678, "VCB", "0011001234567", "NGUYEN THI HA", "yes"},
+			}),
+			want: summary{Applied: true, Created: 1}, vendors: 1,
+		},
+		{
+			name: "dry run changes nothing", actor: admin, in: []byte(vendorsCSV), format: tabular.CSV, dryRun: true,
+			want: summary{Created: 3}, vendors: 0,
+		},
+		{
+			name: "bad rows: all or nothing", actor: admin, format: tabular.CSV,
+			in: []byte(vendorsHeader +
+				"BD,00004,A-01,Rau củ,Nguyễn Thị Hà,0912345678,Vietcombank,0011001234567,NGUYEN THI HA,có\n" +
+				"BD,00004,A-02,,Trần Văn Bình,0123,Ngân hàng X,12,TRAN VAN BINH,không\n" +
+				"ZZ,00004,A-03,,Lê Văn C,0987654321,970436,99,LE VAN C,có\n"),
+			want: summary{Created: 1, Failed: 2, Errors: []string{
+				"line 3: phone: must be a Vietnamese mobile number of ten digits such as 0912345678 (or +84 912345678)",
+				"line 3: bank: \"Ngân hàng X\" is not a bank of the VietQR directory; give its BIN (6 digits), code or short name",
+				"line 3: consent: must be yes (có, x): the vendor agrees to the storage of their name, phone and bank account",
+				"line 4: market: no market ZZ in commune 00004; import the markets first",
+			}},
+			wantErr: "line 3: phone", vendors: 0,
+		},
+		{
+			name: "the same stall twice in one file", actor: admin, format: tabular.CSV,
+			in: []byte(vendorsHeader +
+				"BD,00004,A-01,,Nguyễn Thị Hà,0912345678,VCB,0011001234567,NGUYEN THI HA,có\n" +
+				"BD,00004,A-01,,Trần Văn Bình,0987654321,VCB,0011009999999,TRAN VAN BINH,có\n"),
+			want: summary{Created: 1, Failed: 1, Errors: []string{
+				"line 3: row: conflict: stall A-01 already has vendor 1 (Nguyễn Thị Hà, phone 0912345678); deactivate that vendor first",
+			}},
+			wantErr: "line 3: row: conflict", vendors: 0,
+		},
+		{
+			name: "the same bank account twice in one file", actor: admin, format: tabular.CSV,
+			in: []byte(vendorsHeader +
+				"BD,00004,A-01,,Nguyễn Thị Hà,0912345678,VCB,0011001234567,NGUYEN THI HA,có\n" +
+				"BD,00004,A-02,,Trần Văn Bình,0987654321,970436,0011001234567,NGUYEN THI HA,có\n"),
+			want: summary{Created: 1, Failed: 1, Errors: []string{
+				"line 3: row: conflict: bank account 970436 •••••••••4567 is active on another vendor (1)",
+			}},
+			wantErr: "line 3: row: conflict", vendors: 0,
+		},
+		{
+			name: "member outside its communes sees no such market", actor: merchantstest.Member(baDinh), in: []byte(vendorsCSV), format: tabular.CSV,
+			want: summary{Created: 2, Failed: 1, Errors: []string{"line 4: market: no such market in your scope"}},
+			wantErr: "line 4: market", vendors: 0,
+		},
+		{
+			name: "province officers register nobody", actor: merchantstest.ProvinceOfficer(hanoi), in: []byte(vendorsCSV), format: tabular.CSV,
+			wantErr: "forbidden",
+		},
+		{
+			name: "not an xlsx file", actor: admin, in: []byte(vendorsCSV), format: tabular.XLSX,
+			wantErr: "file: not a readable XLSX file",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc := newBulkService(t)
+			importMarkets(t, svc)
+			rep, err := svc.ImportVendors(ctx, tt.actor, bytes.NewReader(tt.in), tt.format, tt.dryRun)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("ImportVendors: %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("ImportVendors error = %v, want it to contain %q", err, tt.wantErr)
+			}
+			var verr *merchants.ValidationError
+			if tt.want.Failed > 0 && !errors.As(err, &verr) {
+				t.Errorf("error %T, want *merchants.ValidationError", err)
+			}
+			if diff := cmp.Diff(tt.want, summarize(rep)); diff != "" {
+				t.Errorf("report (-want +got):\n%s", diff)
+			}
+			if got := len(readState(t, svc).Vendors); got != tt.vendors {
+				t.Errorf("%d vendors stored, want %d", got, tt.vendors)
+			}
+		})
+	}
+}
+
+func TestImportVendorsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	svc := newBulkService(t)
+	admin := merchantstest.Admin()
+	importMarkets(t, svc)
+	if _, err := svc.ImportVendors(ctx, admin, strings.NewReader(vendorsCSV), tabular.CSV, false); err != nil {
+		t.Fatal(err)
+	}
+	before := readState(t, svc)
+	want := []string{
+		"market 1 A-01 Nguyễn Thị Hà 0912345678 970436 0011001234567 NGUYEN THI HA",
+		"market 1 A-02 Trần Văn Bình 0987654321 970415 123456789012 TRAN VAN BINH",
+		"market 3 B-01 Lê Thị Cúc 0901234567 970422 0901234567 LE THI CUC",
+	}
+	if diff := cmp.Diff(want, before.Vendors); diff != "" {
+		t.Errorf("stored vendors (-want +got):\n%s", diff)
+	}
+	for _, dry := range []bool{true, false} {
+		rep, err := svc.ImportVendors(ctx, admin, strings.NewReader(vendorsCSV), tabular.CSV, dry)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(summary{Applied: !dry, Unchanged: 3}, summarize(rep)); diff != "" {
+			t.Errorf("re-import (dry run %v) report (-want +got):\n%s", dry, diff)
+		}
+		if diff := cmp.Diff(before, readState(t, svc)); diff != "" {
+			t.Errorf("re-import (dry run %v) changed the store (-before +after):\n%s", dry, diff)
+		}
+	}
+	renamed := strings.Replace(vendorsCSV, "Lê Thị Cúc", "Lê Thị Cúc Hoa", 1)
+	rep, err := svc.ImportVendors(ctx, admin, strings.NewReader(renamed), tabular.CSV, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(summary{Applied: true, Updated: 1, Unchanged: 2}, summarize(rep)); diff != "" {
+		t.Errorf("renamed report (-want +got):\n%s", diff)
+	}
+	otherAccount := strings.Replace(vendorsCSV, "MB,0901234567", "MB,0901234568", 1)
+	_, err = svc.ImportVendors(ctx, admin, strings.NewReader(otherAccount), tabular.CSV, false)
+	if err == nil || !strings.Contains(err.Error(), "line 4: account_number: vendor") {
+		t.Errorf("another account: err = %v, want a line 4 account_number error", err)
+	}
+}
+
+func TestExportVendors(t *testing.T) {
+	ctx := context.Background()
+	svc := newBulkService(t)
+	importMarkets(t, svc)
+	if _, err := svc.ImportVendors(ctx, merchantstest.Admin(), strings.NewReader(vendorsCSV), tabular.CSV, false); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		actor    merchants.Actor
+		filter   merchants.ExportFilter
+		format   tabular.Format
+		rows     int
+		accounts []string
+		wantErr  error
+	}{
+		{name: "masked by default", actor: merchantstest.Admin(), format: tabular.CSV, rows: 3,
+			accounts: []string{"•••••••••4567", "••••••••9012", "••••••4567"}},
+		{name: "full for admin on request", actor: merchantstest.Admin(), format: tabular.XLSX, filter: merchants.ExportFilter{FullAccounts: true}, rows: 3,
+			accounts: []string{"0011001234567", "123456789012", "0901234567"}},
+		{name: "by commune", actor: merchantstest.Admin(), format: tabular.CSV, filter: merchants.ExportFilter{CommuneCode: benThanh}, rows: 1,
+			accounts: []string{"••••••4567"}},
+		{name: "province officer sees its province, masked", actor: merchantstest.ProvinceOfficer(hanoi), format: tabular.CSV, rows: 2,
+			accounts: []string{"•••••••••4567", "••••••••9012"}},
+		{name: "province officer may not see full numbers", actor: merchantstest.ProvinceOfficer(hanoi), format: tabular.CSV,
+			filter: merchants.ExportFilter{FullAccounts: true}, wantErr: merchants.ErrForbidden},
+		{name: "member outside its communes", actor: merchantstest.Member(ngocHa), format: tabular.CSV,
+			filter: merchants.ExportFilter{CommuneCode: benThanh}, wantErr: merchants.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			n, err := svc.ExportVendors(ctx, tt.actor, &buf, tt.format, tt.filter)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("ExportVendors error = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if n != tt.rows {
+				t.Errorf("wrote %d rows, want %d", n, tt.rows)
+			}
+			r, err := tabular.NewReader(&buf, tt.format, tabular.Schema{{Key: "account_number", Aliases: []string{"Số tài khoản"}, Required: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for {
+				row, err := r.Next()
+				if err != nil {
+					break
+				}
+				got = append(got, row.Get("account_number"))
+			}
+			if diff := cmp.Diff(tt.accounts, got); diff != "" {
+				t.Errorf("account numbers (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestExportImportRoundTrip re-imports full exports into the store they
+// came from: every row is unchanged.
+func TestExportImportRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	svc := newBulkService(t)
+	admin := merchantstest.Admin()
+	importMarkets(t, svc)
+	if _, err := svc.ImportVendors(ctx, admin, strings.NewReader(vendorsCSV), tabular.CSV, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []tabular.Format{tabular.CSV, tabular.XLSX} {
+		var markets, vendors bytes.Buffer
+		if _, err := svc.ExportMarkets(ctx, admin, &markets, f, merchants.ExportFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.ExportVendors(ctx, admin, &vendors, f, merchants.ExportFilter{FullAccounts: true}); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := svc.ImportMarkets(ctx, admin, &markets, f, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(summary{Unchanged: 3}, summarize(rep)); diff != "" {
+			t.Errorf("%s markets round trip (-want +got):\n%s", f, diff)
+		}
+		rep, err = svc.ImportVendors(ctx, admin, &vendors, f, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(summary{Unchanged: 3}, summarize(rep)); diff != "" {
+			t.Errorf("%s vendors round trip (-want +got):\n%s", f, diff)
+		}
+	}
+}
+
+// xlsx builds an XLSX file from rows.
+func xlsx(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, row := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

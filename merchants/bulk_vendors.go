@@ -1,0 +1,348 @@
+package merchants
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/sapqr/sapqr/merchants/tabular"
+	"github.com/sapqr/sapqr/qr"
+)
+
+// VendorColumns are the columns of a vendors file, for import and export.
+// The market is named by market_id, or by its commune (code, or name with
+// province) and its code or name; the stall by its code in the market.
+var VendorColumns = append(tabular.Schema{
+	{Key: "market_id", Aliases: []string{"ID chợ", "Market ID"}},
+	{Key: "market_code", Aliases: []string{"Mã chợ", "Market code"}},
+	{Key: "market", Aliases: []string{"Tên chợ", "Chợ", "Market", "Market name"}},
+	{Key: "stall_code", Aliases: []string{"Mã sạp", "Số sạp", "Sạp", "Ki ốt", "Số ki ốt", "Quầy", "Stall", "Stall code"}, Required: true},
+	{Key: "category", Aliases: []string{"Ngành hàng", "Mặt hàng", "Nhóm hàng", "Category", "Goods"}},
+	{Key: "full_name", Aliases: []string{"Họ và tên", "Họ tên", "Tên tiểu thương", "Tên hộ kinh doanh", "Tiểu thương", "Full name", "Vendor", "Vendor name"}, Required: true},
+	{Key: "phone", Aliases: []string{"Số điện thoại", "SĐT", "Điện thoại", "Số ĐT", "Phone", "Phone number", "Mobile"}, Required: true},
+	{Key: "bank", Aliases: []string{"Ngân hàng", "Tên ngân hàng", "Mã ngân hàng", "Bank"}},
+	{Key: "bin", Aliases: []string{"BIN", "Mã BIN", "BIN ngân hàng", "Bank BIN"}},
+	{Key: "account_number", Aliases: []string{"Số tài khoản", "STK", "Tài khoản", "Account number", "Account"}, Required: true},
+	{Key: "holder_name", Aliases: []string{"Tên chủ tài khoản", "Chủ tài khoản", "Tên tài khoản", "Account name", "Holder name", "Account holder"}, Required: true},
+	{Key: "consent", Aliases: []string{"Đồng ý", "Đồng ý lưu dữ liệu", "Đồng ý lưu thông tin", "Consent"}, Required: true},
+	{Key: "confirmation", Aliases: []string{"Xác nhận", "Cách xác nhận", "Confirmation"}},
+}, commonUnitColumns...)
+
+// vendorFieldColumns renames the Service's vendor input fields to columns.
+var vendorFieldColumns = map[string]string{
+	"market_id":                   "market",
+	"bank_account.bin":            "bank",
+	"bank_account.account_number": "account_number",
+	"bank_account.holder_name":    "holder_name",
+	"bank_account.confirmation":   "confirmation",
+	"account_number":              "account_number",
+}
+
+// ImportVendors registers the vendors listed in a CSV or XLSX file (see
+// VendorColumns), each with its stall and bank account, as RegisterVendor
+// does for one. A dry run returns the row-by-row report and changes
+// nothing; a real run applies every row in one transaction, or none when a
+// row is bad. A row whose stall already has the same vendor (same phone)
+// with the same bank account is unchanged, so importing a file twice
+// changes nothing the second time; a changed name or goods category
+// updates it. Another vendor on the stall, or another account for the
+// same vendor, is a row error: those changes go through the app, so that
+// the old sign is known to be outdated.
+//
+// The returned errors are those of ImportMarkets: ErrForbidden unless the
+// actor's role registers vendors, a *ValidationError on "file" for an
+// unreadable file, and for a real run with bad rows the report with a
+// *ValidationError naming each bad row and column. The API serves it as
+// POST /imports/vendors?dry_run=true with the file as multipart.
+func (s *Service) ImportVendors(ctx context.Context, a Actor, r io.Reader, format tabular.Format, dryRun bool) (ImportReport, error) {
+	rep := ImportReport{Kind: "vendors", DryRun: dryRun}
+	if !a.Can(PermRegister) {
+		return rep, Authorize(a, PermRegister, Unit{})
+	}
+	rows, err := readImport(r, format, VendorColumns, &rep)
+	if err != nil {
+		return rep, err
+	}
+	markets := map[string]Market{}
+	err = s.store.InTx(ctx, func(tx Tx) error {
+		moved := map[int64]bool{}
+		for _, row := range rows {
+			out, err := s.importVendorRow(ctx, tx, a, row, markets, moved)
+			if err != nil {
+				fields, ok := rowFailure(err, vendorFieldColumns)
+				if !ok {
+					return fmt.Errorf("line %d: %w", row.Line, err)
+				}
+				out.Action, out.ID, out.Errors = ImportFailed, 0, fields
+			}
+			if dryRun && out.Action == ImportCreate {
+				out.ID = 0
+			}
+			rep.add(out)
+		}
+		if dryRun || rep.Failed > 0 {
+			return errRollback
+		}
+		return emitCounts(ctx, tx, moved)
+	})
+	switch {
+	case err == nil:
+		rep.Applied = true
+		return rep, nil
+	case !errors.Is(err, errRollback):
+		return rep, fmt.Errorf("import vendors: %w", err)
+	case dryRun:
+		return rep, nil
+	}
+	return rep, rep.err()
+}
+
+// vendorRow is one checked row of a vendors file.
+type vendorRow struct {
+	stallCode string
+	category  string
+	vendor    Vendor
+	account   BankAccount
+}
+
+// checkVendorRow checks and normalises the vendor fields of a row as
+// RegisterVendor checks its input.
+func checkVendorRow(p *problems, row tabular.Row) vendorRow {
+	var vr vendorRow
+	vr.stallCode = checkCode(p, "stall_code", row.Get("stall_code"), true, 20)
+	vr.category = checkText(p, "category", row.Get("category"), false, 100)
+	vr.vendor = Vendor{
+		FullName:    checkText(p, "full_name", row.Get("full_name"), true, 120),
+		Phone:       checkPhone(p, "phone", row.Get("phone")),
+		Status:      VendorActive,
+		SignVersion: 1,
+	}
+	// The BIN column wins; the bank column may hold a BIN, a code or a
+	// short name.
+	field, b := "bin", row.Get("bin")
+	if b == "" {
+		field, b = "bank", row.Get("bank")
+	}
+	var bin string
+	if b != "" {
+		bank, ok := qr.FindBank(b)
+		if !ok {
+			p.add(field, fmt.Sprintf("%q is not a bank of the VietQR directory; give its BIN (6 digits), code or short name", b))
+		}
+		bin = bank.BIN
+	} else {
+		p.add("bank", "is required: the bank's BIN, code or short name (970436, VCB, Vietcombank)")
+	}
+	if !yes(row.Get("consent")) {
+		p.add("consent", "must be yes (có, x): the vendor agrees to the storage of their name, phone and bank account")
+	}
+	var conf Confirmation
+	switch c := Fold(row.Get("confirmation")); c {
+	case "":
+	case "app_shown", "app shown", "app", "da xem app", "xem app", "ung dung":
+		conf = ConfirmAppShown
+	case "test_transfer", "test transfer", "chuyen khoan thu", "ck thu":
+		conf = ConfirmTestTransfer
+	default:
+		p.add("confirmation", fmt.Sprintf("%q: use app_shown (đã xem app), test_transfer (chuyển khoản thử) or leave empty", row.Get("confirmation")))
+	}
+	if bin != "" {
+		vr.account = checkBankAccount(p, "bank_account.", BankAccountInput{BIN: bin, AccountNumber: row.Get("account_number"),
+			HolderName: row.Get("holder_name"), Confirmation: conf})
+	} else {
+		// Without a bank the payload cannot be checked; the other fields can.
+		checkAccountNumber(p, "account_number", row.Get("account_number"))
+		checkHolderName(p, "holder_name", row.Get("holder_name"))
+	}
+	return vr
+}
+
+// rowMarket finds the market a vendor row names, remembering it by key in
+// seen for the rows that follow.
+func (s *Service) rowMarket(ctx context.Context, tx Tx, p *problems, row tabular.Row, seen map[string]Market) (Market, bool) {
+	if id := row.Get("market_id"); id != "" {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil || n <= 0 {
+			p.add("market_id", fmt.Sprintf("%q is not a market ID", id))
+			return Market{}, false
+		}
+		key := "id:" + id
+		if m, ok := seen[key]; ok {
+			return m, true
+		}
+		m, err := tx.Market(ctx, n)
+		if err != nil {
+			p.add("market_id", fmt.Sprintf("market %d does not exist", n))
+			return Market{}, false
+		}
+		seen[key] = m
+		return m, true
+	}
+	commune, _ := s.rowCommune(p, row)
+	code := checkCode(p, "market_code", row.Get("market_code"), false, 32)
+	name := cleanText(row.Get("market"))
+	if code == "" && name == "" {
+		p.add("market", "is required: market_id, or the market's code or name with its commune")
+	}
+	if len(*p) > 0 {
+		return Market{}, false
+	}
+	key := "c:" + commune + "/" + code + "/" + Fold(name)
+	if m, ok := seen[key]; ok {
+		return m, true
+	}
+	m, err := findMarket(ctx, tx, commune, code, name)
+	if err != nil {
+		p.add("market", fmt.Sprintf("no market %s in commune %s; import the markets first", joinSummary(code, name), commune))
+		return Market{}, false
+	}
+	seen[key] = m
+	return m, true
+}
+
+// importVendorRow registers, updates or leaves the vendor of one row in tx.
+// Markets whose counts the row moved are marked in moved.
+func (s *Service) importVendorRow(ctx context.Context, tx Tx, a Actor, row tabular.Row, seen map[string]Market, moved map[int64]bool) (ImportRow, error) {
+	var p problems
+	out := ImportRow{Line: row.Line}
+	vr := checkVendorRow(&p, row)
+	out.Summary = joinSummary(vr.stallCode, vr.vendor.FullName)
+	m, ok := s.rowMarket(ctx, tx, &p, row, seen)
+	if ok {
+		if err := Authorize(a, PermRead, m.Unit()); err != nil {
+			p.add("market", "no such market in your scope")
+		} else if err := Authorize(a, PermRegister, m.Unit()); err != nil {
+			return out, err
+		}
+	}
+	if err := p.err(); err != nil {
+		return out, err
+	}
+	out.Summary = joinSummary(m.Name+":", vr.stallCode, vr.vendor.FullName)
+	if _, err := tx.LockMarket(ctx, m.ID); err != nil {
+		return out, err
+	}
+	st, err := tx.StallByCode(ctx, m.ID, vr.stallCode)
+	if err == nil {
+		cur, err := tx.ActiveVendorOnStall(ctx, st.ID)
+		switch {
+		case err == nil:
+			return s.importExistingVendor(ctx, tx, a, m, st, cur, vr, out)
+		case !errors.Is(err, ErrNotFound):
+			return out, err
+		}
+	} else if !errors.Is(err, ErrNotFound) {
+		return out, err
+	}
+	v, warnings, err := s.registerInTx(ctx, tx, a, m, vr.vendor, vr.account, vr.stallCode)
+	if err != nil {
+		return out, err
+	}
+	if vr.category != "" {
+		if st, err = tx.Stall(ctx, v.StallID); err != nil {
+			return out, err
+		}
+		if st.Category != vr.category {
+			if err := s.setStallCategory(ctx, tx, a, st, vr.category); err != nil {
+				return out, err
+			}
+		}
+	}
+	moved[m.ID] = true
+	out.Action, out.ID, out.Warnings = ImportCreate, v.ID, warnings
+	return out, nil
+}
+
+// importExistingVendor handles a row whose stall already has an active
+// vendor: the same vendor with the same account is unchanged, or updated
+// when its name or the stall's category differ.
+func (s *Service) importExistingVendor(ctx context.Context, tx Tx, a Actor, m Market, st Stall, cur Vendor, vr vendorRow, out ImportRow) (ImportRow, error) {
+	out.ID = cur.ID
+	if cur.Phone != vr.vendor.Phone {
+		return out, fmt.Errorf("%w: stall %s already has vendor %d (%s, phone %s); deactivate that vendor first",
+			ErrConflict, st.Code, cur.ID, cur.FullName, cur.Phone)
+	}
+	hasAccount := false
+	for _, acc := range cur.Accounts {
+		if acc.Active && acc.BIN == vr.account.BIN && acc.AccountNumber == vr.account.AccountNumber {
+			hasAccount = true
+		}
+	}
+	if !hasAccount {
+		return out, &ValidationError{Fields: []FieldError{{Field: "account_number", Message: fmt.Sprintf(
+			"vendor %d at stall %s has another bank account; add this one in the app so the new sign is issued", cur.ID, st.Code)}}}
+	}
+	out.Action = ImportUnchanged
+	if cur.FullName != vr.vendor.FullName {
+		before := auditVendor(cur)
+		cur.FullName, cur.UpdatedAt = vr.vendor.FullName, s.clock()
+		if err := tx.UpdateVendor(ctx, cur); err != nil {
+			return out, err
+		}
+		if err := s.audit(ctx, tx, a, ActionUpdate, "vendor", cur.ID, m.ID, before, auditVendor(cur)); err != nil {
+			return out, err
+		}
+		out.Action = ImportUpdate
+	}
+	if vr.category != "" && vr.category != st.Category {
+		if err := s.setStallCategory(ctx, tx, a, st, vr.category); err != nil {
+			return out, err
+		}
+		out.Action = ImportUpdate
+	}
+	return out, nil
+}
+
+// setStallCategory changes a stall's goods category, audited.
+func (s *Service) setStallCategory(ctx context.Context, tx Tx, a Actor, st Stall, category string) error {
+	before := st
+	st.Category, st.UpdatedAt = category, s.clock()
+	if err := tx.UpdateStall(ctx, st); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, a, ActionUpdate, "stall", st.ID, st.MarketID, auditStall(before), auditStall(st))
+}
+
+// registerInTx registers a checked vendor with its primary account at the
+// stall with stallCode of the locked market m, inside tx: the steps of
+// RegisterVendor's transaction but the counter outbox row, which the
+// caller writes once per market (EmitMarketCounts) after all its changes.
+// It returns the vendor with its payload and any duplicate_phone warning.
+func (s *Service) registerInTx(ctx context.Context, tx Tx, a Actor, m Market, v Vendor, acc BankAccount, stallCode string) (Vendor, []Warning, error) {
+	now := s.clock()
+	v.MarketID, v.ConsentAt, v.ConsentBy, v.RegisteredBy = m.ID, now, a.UserID, a.UserID
+	acc.Primary, acc.CreatedBy, acc.Active = true, a.UserID, true
+	st, err := s.stallForVendor(ctx, tx, a, m, stallCode)
+	if err != nil {
+		return Vendor{}, nil, err
+	}
+	if err := checkAccountFree(ctx, tx, acc, 0); err != nil {
+		return Vendor{}, nil, err
+	}
+	v.StallID, v.StallCode, v.CommuneCode, v.ProvinceCode = st.ID, st.Code, m.CommuneCode, m.ProvinceCode
+	warnings, err := phoneWarnings(ctx, tx, m.ID, v.Phone, 0)
+	if err != nil {
+		return Vendor{}, nil, err
+	}
+	if v, err = tx.CreateVendor(ctx, v); err != nil {
+		return Vendor{}, nil, err
+	}
+	acc.VendorID = v.ID
+	if acc, err = tx.CreateBankAccount(ctx, acc); err != nil {
+		return Vendor{}, nil, err
+	}
+	v.Accounts = []BankAccount{acc}
+	if v, err = withPayload(v); err != nil {
+		return Vendor{}, nil, err
+	}
+	if _, err := tx.CreateSignRecord(ctx, SignRecord{VendorID: v.ID, MarketID: m.ID, Version: v.SignVersion,
+		BankAccountID: acc.ID, Payload: v.Payload, Reason: SignNew, By: a.UserID, At: now}); err != nil {
+		return Vendor{}, nil, err
+	}
+	if err := s.audit(ctx, tx, a, ActionRegister, "vendor", v.ID, m.ID, nil, auditVendor(v)); err != nil {
+		return Vendor{}, nil, err
+	}
+	return v, warnings, nil
+}

@@ -309,7 +309,7 @@ func TestImportVendors(t *testing.T) {
 		},
 		{
 			name: "member outside its communes sees no such market", actor: merchantstest.Member(baDinh), in: []byte(vendorsCSV), format: tabular.CSV,
-			want: summary{Created: 2, Failed: 1, Errors: []string{"line 4: market: no such market in your scope"}},
+			want:    summary{Created: 2, Failed: 1, Errors: []string{"line 4: market: no such market in your scope"}},
 			wantErr: "line 4: market", vendors: 0,
 		},
 		{

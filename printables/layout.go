@@ -24,7 +24,7 @@ const (
 	qrGap        = 2.0  // between the QR and the text above and below it
 
 	// The QR symbol, quiet zone included.
-	qrMaxSide    = 64.0 // at A6
+	qrMaxSide    = 70.0 // at A6
 	qrMinSide    = 40.0 // below this the layout is refused rather than cramped
 	quietModules = 4    // the quiet zone ISO/IEC 18004 asks for
 	minModuleMM  = 0.6  // smallest module printed at any size

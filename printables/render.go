@@ -151,11 +151,8 @@ func (d *document) add(p *prepared) {
 		cols := 2
 		rows := cells / cols
 		if cell == 0 {
-			orientation := "P"
-			if sw > sh {
-				orientation = "L"
-			}
-			d.pdf.AddPageFormat(orientation, gofpdf.SizeType{Wd: sw, Ht: sh})
+			// "P" takes the size as given; "L" would swap it.
+			d.pdf.AddPageFormat("P", gofpdf.SizeType{Wd: sw, Ht: sh})
 			d.cutMarks(sw, sh, cols, rows)
 		}
 		cw, ch := sw/float64(cols), sh/float64(rows)

@@ -122,12 +122,19 @@ func Banks() []Bank {
 // BankByBIN returns the bank with that BIN, and false when the directory
 // has none.
 func BankByBIN(bin string) (Bank, bool) {
-	d := bankDirectory()
-	i, ok := d.byBIN[bin]
-	if !ok {
-		return Bank{}, false
+	if b := bankDirectory().lookup(bin); b != nil {
+		return *b, true
 	}
-	return d.banks[i], true
+	return Bank{}, false
+}
+
+// lookup returns the entry for bin, or nil; the entry must not be
+// modified or handed out.
+func (d *directory) lookup(bin string) *Bank {
+	if i, ok := d.byBIN[bin]; ok {
+		return &d.banks[i]
+	}
+	return nil
 }
 
 // FindBank looks q up as a BIN, a code or a short name, ignoring case and

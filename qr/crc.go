@@ -37,20 +37,22 @@ func makeCRCTable() *[8][256]uint16 {
 // crc16 returns the CRC-16/CCITT-FALSE of b; it takes a string or a byte
 // slice so that neither encoding nor decoding copies its input.
 func crc16[T string | []byte](b T) uint16 {
+	t := crcTable
 	crc := uint16(0xFFFF)
 	for len(b) >= 8 {
-		crc = crcTable[7][byte(crc>>8)^b[0]] ^
-			crcTable[6][byte(crc)^b[1]] ^
-			crcTable[5][b[2]] ^
-			crcTable[4][b[3]] ^
-			crcTable[3][b[4]] ^
-			crcTable[2][b[5]] ^
-			crcTable[1][b[6]] ^
-			crcTable[0][b[7]]
+		_ = b[7] // one bounds check for the eight bytes
+		crc = t[7][byte(crc>>8)^b[0]] ^
+			t[6][byte(crc)^b[1]] ^
+			t[5][b[2]] ^
+			t[4][b[3]] ^
+			t[3][b[4]] ^
+			t[2][b[5]] ^
+			t[1][b[6]] ^
+			t[0][b[7]]
 		b = b[8:]
 	}
 	for i := 0; i < len(b); i++ {
-		crc = crc<<8 ^ crcTable[0][byte(crc>>8)^b[i]]
+		crc = crc<<8 ^ t[0][byte(crc>>8)^b[i]]
 	}
 	return crc
 }

@@ -3,6 +3,7 @@ package qr
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -77,32 +78,34 @@ func (d *Decoded) decode(payload string) error {
 	if len(s) != len(payload) {
 		d.warn("white space around the payload ignored")
 	}
-	if !utf8.ValidString(s) {
+	runes := !isASCII(s)
+	if runes && !utf8.ValidString(s) {
 		return fmt.Errorf("%w: payload is not valid UTF-8", ErrTLV)
 	}
 	crcErr := d.checkCRC(s)
 
-	runes := !isASCII(s)
-	tlvErr := checkRoot(s, runes)
-	if tlvErr != nil && runes && checkRoot(s, false) == nil {
+	before := *d
+	before.Warnings = slices.Clip(before.Warnings) // appends below must copy
+	err := d.fill(s, runes)
+	if runes && errors.Is(err, ErrTLV) {
 		// Some encoders count lengths in UTF-8 bytes, not characters
 		// as the spec says (SPEC-NOTES §9.3).
-		runes, tlvErr = false, nil
-		d.warn("lengths count UTF-8 bytes, not characters as the spec says")
+		alt := before
+		if altErr := alt.fill(s, false); !errors.Is(altErr, ErrTLV) {
+			alt.warn("lengths count UTF-8 bytes, not characters as the spec says")
+			*d, err = alt, altErr
+		}
+	}
+	if errors.Is(err, ErrTLV) {
+		*d = before // what a broken structure seemed to say is not reported
 	}
 	switch {
-	case crcErr != nil && tlvErr != nil:
-		return fmt.Errorf("%w; %w", crcErr, tlvErr)
-	case tlvErr != nil:
-		return tlvErr
+	case crcErr != nil && err != nil:
+		return fmt.Errorf("%w; %w", crcErr, err)
+	case crcErr != nil:
+		return crcErr
 	}
-	if err := d.fill(s, runes); err != nil {
-		if crcErr != nil {
-			return fmt.Errorf("%w; %w", crcErr, err)
-		}
-		return err
-	}
-	return crcErr
+	return err
 }
 
 // checkCRC verifies the final 6304XXXX against the CRC of everything before
@@ -113,17 +116,15 @@ func (d *Decoded) checkCRC(s string) error {
 	}
 	found := s[len(s)-4:]
 	want := crc16(s[:len(s)-4])
-	var exp [4]byte
-	appendCRCHex(exp[:0], want)
 	got, ok := parseHex16(found)
 	switch {
 	case !ok:
-		return fmt.Errorf("%w: expected %s, found %q (not 4 hex digits)", ErrCRC, exp[:], found)
+		return fmt.Errorf("%w: expected %04X, found %q (not 4 hex digits)", ErrCRC, want, found)
 	case got != want:
-		return fmt.Errorf("%w: expected %s, found %s", ErrCRC, exp[:], found)
+		return fmt.Errorf("%w: expected %04X, found %s", ErrCRC, want, found)
 	}
 	d.CRCValid = true
-	if found != string(exp[:]) {
+	if strings.ContainsAny(found, "abcdef") {
 		d.warn("crc: lower-case hex digits %s", found)
 	}
 	return nil

@@ -222,7 +222,7 @@ func checkBIN(bin string, fail func(field, format string, args ...any)) {
 	case len(bin) != 6 || !allDigits(bin):
 		fail("bin", "must be 6 digits (got %q)", bin)
 	default:
-		if _, ok := BankByBIN(bin); !ok {
+		if bankDirectory().lookup(bin) == nil {
 			fail("bin", "%s is not in the bank directory", bin)
 		}
 	}

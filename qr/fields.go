@@ -6,9 +6,9 @@ import (
 	"unicode/utf8"
 )
 
-// fill reads the root objects of s, already known to be well formed,
-// into d. It returns ErrTLV for a broken template and ErrNotVietQR when
-// no NAPAS account is present.
+// fill reads the root objects of s into d in one pass. It returns ErrTLV
+// when the objects or a template inside them are malformed and
+// ErrNotVietQR when no NAPAS account is present.
 func (d *Decoded) fill(s string, runes bool) error {
 	sc := newScanner(s, 0, runes, "")
 	var (
@@ -18,10 +18,20 @@ func (d *Decoded) fill(s string, runes bool) error {
 		guid38    string // what tag 38 carries when it is not NAPAS
 		otherGUID string // the first foreign account template, for the error
 		otherID   int
+		amount    string
+		hasAmount bool
 	)
 	for sc.more() {
-		id, val, off, _ := sc.next() // checkRoot has vetted the framing
-		seen.add(id)
+		id, val, off, err := sc.next()
+		if err != nil {
+			return err
+		}
+		if seen.add(id) {
+			return fmt.Errorf("%w: tag %02d at offset %d appears a second time", ErrTLV, id, off)
+		}
+		if id == 63 && sc.more() {
+			return fmt.Errorf("%w: tag 63 (CRC) at offset %d is not the last object", ErrTLV, off)
+		}
 		if id != 63 { // always last, checked by checkRoot
 			if id < last {
 				d.warn("tag %02d comes after tag %02d (the spec allows any order, apps expect ascending)", id, last)
@@ -75,8 +85,7 @@ func (d *Decoded) fill(s string, runes bool) error {
 				d.warn("tag 53: currency %q, VietQR uses 704 (VND)", val)
 			}
 		case id == 54:
-			a := val
-			d.Amount = &a
+			amount, hasAmount = val, true
 			if msg := checkAmount(val); msg != "" {
 				d.warn("tag 54: amount %q %s", val, msg)
 			}
@@ -110,6 +119,10 @@ func (d *Decoded) fill(s string, runes bool) error {
 	}
 
 	if !napas {
+		if hasAmount {
+			a := amount
+			d.Amount = &a
+		}
 		switch {
 		case strings.EqualFold(otherGUID, guidVNPAY):
 			return fmt.Errorf("%w: VNPAY-QR (tag %02d, GUID %s); VietQR carries tag 38 with GUID %s", ErrNotVietQR, otherID, otherGUID, guidNAPAS)
@@ -133,6 +146,19 @@ func (d *Decoded) fill(s string, runes bool) error {
 	}{{0, "00 (payload format)"}, {1, "01 (point of initiation)"}, {53, "53 (currency)"}, {58, "58 (country)"}} {
 		if !seen.has(m.id) {
 			d.warn("tag %s is missing", m.what)
+		}
+	}
+	// Decoded hands out pointers; one allocation holds both strings.
+	bank, known := d.checkBIN()
+	if known || hasAmount {
+		box := new([2]string)
+		if known {
+			box[0] = bank
+			d.Bank = &box[0]
+		}
+		if hasAmount {
+			box[1] = amount
+			d.Amount = &box[1]
 		}
 	}
 	switch {
@@ -183,9 +209,6 @@ func (d *Decoded) readNAPAS(val string, base int, runes bool) (guid string, err 
 	default:
 		d.warn("tag 38: unknown service code %q", d.Service)
 	}
-	if d.BIN != "" {
-		d.checkBIN()
-	}
 	if n := len(d.Account); n > 0 && (n > maxAccount || !alnumString(d.Account)) {
 		d.warn("tag 38: account is not 1–%d letters or digits", maxAccount)
 	}
@@ -220,19 +243,20 @@ func (d *Decoded) readBeneficiary(val string, base int, runes bool) error {
 	return nil
 }
 
-func (d *Decoded) checkBIN() {
-	b, ok := BankByBIN(d.BIN)
+// checkBIN looks the BIN up, warns when it is unknown or flagged, and
+// returns the bank's short name.
+func (d *Decoded) checkBIN() (shortName string, known bool) {
+	b := bankDirectory().lookup(d.BIN)
 	switch {
-	case !ok:
+	case b == nil:
 		d.warn("bin %s is not in the bank directory", d.BIN)
-		return
+		return "", false
 	case b.Deprecated:
 		d.warn("bin %s (%s) is deprecated: %s", b.BIN, b.ShortName, b.Note)
 	case b.Conflict:
 		d.warn("bin %s (%s) conflicts between sources: %s", b.BIN, b.ShortName, b.Note)
 	}
-	name := b.ShortName
-	d.Bank = &name
+	return b.ShortName, true
 }
 
 // readAdditional reads tag 62: bill number, store label and purpose.

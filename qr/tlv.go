@@ -86,23 +86,3 @@ func (t *tagSet) add(id int) (dup bool) {
 }
 
 func (t *tagSet) has(id int) bool { return t[id/64]&(uint64(1)<<(id%64)) != 0 }
-
-// checkRoot verifies that s is a well-formed sequence of root objects,
-// each ID at most once, ending with the CRC (tag 63).
-func checkRoot(s string, runes bool) error {
-	sc := newScanner(s, 0, runes, "")
-	var seen tagSet
-	for sc.more() {
-		id, _, off, err := sc.next()
-		if err != nil {
-			return err
-		}
-		if seen.add(id) {
-			return fmt.Errorf("%w: tag %02d at offset %d appears a second time", ErrTLV, id, off)
-		}
-		if id == 63 && sc.more() {
-			return fmt.Errorf("%w: tag 63 (CRC) at offset %d is not the last object", ErrTLV, off)
-		}
-	}
-	return nil
-}

@@ -166,8 +166,10 @@ type RetryPolicy struct {
 
 // Attempt is one try of a retried POST.
 type Attempt struct {
-	Kind    string // Response.Kind or TransportKind
-	Latency time.Duration
+	Kind       string // Response.Kind or TransportKind
+	RetryAfter string // the Retry-After header of the answer, if any
+	At         time.Time
+	Latency    time.Duration
 }
 
 // Result is the end of a retried POST.
@@ -202,12 +204,13 @@ func (c *Client) PostIdempotent(ctx context.Context, path, key string, body []by
 	for {
 		t0 := time.Now()
 		r, err := c.Do(ctx, http.MethodPost, path, body, header)
-		a := Attempt{Latency: time.Since(t0)}
+		a := Attempt{At: t0, Latency: time.Since(t0)}
 		if err != nil {
 			a.Kind = TransportKind(err)
 			r = Response{}
 		} else {
 			a.Kind = r.Kind()
+			a.RetryAfter = r.Header.Get("Retry-After")
 		}
 		res.Attempts = append(res.Attempts, a)
 		res.Response = r

@@ -70,6 +70,7 @@ type Batch struct {
 	w      io.Writer
 	opt    BatchOptions
 	added  int
+	limit  int // MaxBatch; lowered by tests
 	closed bool
 
 	jobs    chan job
@@ -133,6 +134,7 @@ func (r *Renderer) NewBatch(w io.Writer, opt BatchOptions) (*Batch, error) {
 		r:       r,
 		w:       w,
 		opt:     opt,
+		limit:   MaxBatch,
 		jobs:    make(chan job, window),
 		futures: make(chan chan result, window),
 		done:    make(chan error, 1),
@@ -153,8 +155,8 @@ func (b *Batch) Add(s Sign) error {
 	if b.closed {
 		return errors.New("printables: Add after Close")
 	}
-	if b.added == MaxBatch {
-		err := fmt.Errorf("printables: a batch holds at most %d signs", MaxBatch)
+	if b.added == b.limit {
+		err := fmt.Errorf("printables: a batch holds at most %d signs", b.limit)
 		b.fail(err)
 		return err
 	}

@@ -3,10 +3,13 @@ package merchants
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sapqr/sapqr/merchants/tabular"
 )
 
 // Period is a reporting period, aligned on the calendar as communes report:
@@ -279,4 +282,20 @@ func (r ReportRow) Cells() []any {
 // percent turns a share into a percentage with one decimal.
 func percent(share float64) float64 {
 	return float64(int64(share*1000+0.5)) / 10
+}
+
+// WriteReport writes rep as a table in format f: the header, a row per
+// unit and the total. It returns an error for an unknown format or when
+// writing fails.
+func WriteReport(w io.Writer, f tabular.Format, rep Report) error {
+	tw, err := tabular.NewWriter(w, f, ReportHeader())
+	if err != nil {
+		return err
+	}
+	for _, r := range append(rep.Rows, rep.Total) {
+		if err := tw.Write(r.Cells()); err != nil {
+			return err
+		}
+	}
+	return tw.Close()
 }

@@ -1,14 +1,22 @@
 package merchants_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/tabular"
 )
 
 func day(s string) time.Time {
@@ -125,5 +133,68 @@ func TestReport(t *testing.T) {
 	}
 	if !live.AsOf.Equal(day("2026-11-23")) || live.Source != merchants.SourceDatabase || live.Total.Cho40Markets != 1 {
 		t.Errorf("current year report as of %s from %q, want today from the database (counters cold) with today's chợ 4.0 market", live.AsOf, live.Source)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestWriteReportGolden(t *testing.T) {
+	progress, share, due := 0.5, 1.0, day("2026-12-31")
+	rep := merchants.Report{
+		ProvinceCode: "79", CommuneCode: "26734", Period: merchants.PeriodMonth,
+		Rows: []merchants.ReportRow{
+			{Code: "1", Name: "Chợ Bến Thành", Markets: 1, Cho40Markets: 1, StallsActive: 5, StallsWithQR: 4, VendorsWithQR: 4, VendorsTransacting: 2, QRRate: 0.8},
+			{Code: "2", Name: "=cmd|' /C calc'!A0", Markets: 1, StallsActive: 3, StallsWithQR: 1, VendorsWithQR: 1, QRRate: 1.0 / 3},
+		},
+		Total: merchants.ReportRow{Name: "Tổng cộng", Markets: 2, Cho40Markets: 1, StallsActive: 8, StallsWithQR: 5, VendorsWithQR: 5, VendorsTransacting: 2,
+			QRRate: 5.0 / 8, TargetProgress: &progress, TargetShare: &share, TargetDue: &due},
+	}
+	var buf bytes.Buffer
+	if err := merchants.WriteReport(&buf, tabular.CSV, rep); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "report.golden.csv")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+		t.Errorf("CSV report (-golden +got):\n%s", diff)
+	}
+
+	buf.Reset()
+	if err := merchants.WriteReport(&buf, tabular.XLSX, rep); err != nil {
+		t.Fatal(err)
+	}
+	book, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet, err := book.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvRows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(want), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same cells as the CSV, but for the apostrophe CSV puts before a
+	// formula-like text, and the empty trailing cell XLSX leaves out.
+	for i := range csvRows {
+		csvRows[i][1] = strings.TrimPrefix(csvRows[i][1], "'")
+		if n := len(csvRows[i]); csvRows[i][n-1] == "" {
+			csvRows[i] = csvRows[i][:n-1]
+		}
+	}
+	if diff := cmp.Diff(csvRows, sheet); diff != "" {
+		t.Errorf("XLSX cells against the CSV (-csv +xlsx):\n%s", diff)
 	}
 }

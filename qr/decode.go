@@ -78,26 +78,26 @@ func (d *Decoded) decode(payload string) error {
 	if len(s) != len(payload) {
 		d.warn("white space around the payload ignored")
 	}
-	runes := !isASCII(s)
-	if runes && !utf8.ValidString(s) {
+	ascii, crcErr := d.checkCRC(s)
+	if !ascii && !utf8.ValidString(s) {
 		return fmt.Errorf("%w: payload is not valid UTF-8", ErrTLV)
 	}
-	crcErr := d.checkCRC(s)
 
-	before := *d
-	before.Warnings = slices.Clip(before.Warnings) // appends below must copy
-	err := d.fill(s, runes)
-	if runes && errors.Is(err, ErrTLV) {
+	// What a broken structure seemed to say is not reported: on ErrTLV
+	// only the CRC verdict and the warnings so far remain.
+	crcValid, nWarn := d.CRCValid, len(d.Warnings)
+	err := d.fill(s, !ascii)
+	if !ascii && errors.Is(err, ErrTLV) {
 		// Some encoders count lengths in UTF-8 bytes, not characters
 		// as the spec says (SPEC-NOTES §9.3).
-		alt := before
+		alt := Decoded{CRCValid: crcValid, Warnings: slices.Clone(d.Warnings[:nWarn])}
 		if altErr := alt.fill(s, false); !errors.Is(altErr, ErrTLV) {
 			alt.warn("lengths count UTF-8 bytes, not characters as the spec says")
 			*d, err = alt, altErr
 		}
 	}
 	if errors.Is(err, ErrTLV) {
-		*d = before // what a broken structure seemed to say is not reported
+		*d = Decoded{CRCValid: crcValid, Warnings: d.Warnings[:nWarn]}
 	}
 	switch {
 	case crcErr != nil && err != nil:
@@ -109,25 +109,29 @@ func (d *Decoded) decode(payload string) error {
 }
 
 // checkCRC verifies the final 6304XXXX against the CRC of everything before
-// its four hex digits, case-insensitively.
-func (d *Decoded) checkCRC(s string) error {
+// its four hex digits, case-insensitively. It also reports whether s is
+// all ASCII, which decides how lengths are counted.
+func (d *Decoded) checkCRC(s string) (ascii bool, err error) {
 	if len(s) < 8 || s[len(s)-8:len(s)-4] != "6304" {
-		return fmt.Errorf("%w: missing; a VietQR payload ends with 6304 and 4 hex digits", ErrCRC)
+		return isASCII(s), fmt.Errorf("%w: missing; a VietQR payload ends with 6304 and 4 hex digits", ErrCRC)
 	}
 	found := s[len(s)-4:]
-	want := crc16(s[:len(s)-4])
+	want, ascii := crc16(s[:len(s)-4]), isASCII(s)
 	got, ok := parseHex16(found)
 	switch {
 	case !ok:
-		return fmt.Errorf("%w: expected %04X, found %q (not 4 hex digits)", ErrCRC, want, found)
+		return ascii, fmt.Errorf("%w: expected %04X, found %q (not 4 hex digits)", ErrCRC, want, found)
 	case got != want:
-		return fmt.Errorf("%w: expected %04X, found %s", ErrCRC, want, found)
+		return ascii, fmt.Errorf("%w: expected %04X, found %s", ErrCRC, want, found)
 	}
 	d.CRCValid = true
-	if strings.ContainsAny(found, "abcdef") {
-		d.warn("crc: lower-case hex digits %s", found)
+	for i := 0; i < len(found); i++ {
+		if found[i] >= 'a' {
+			d.warn("crc: lower-case hex digits %s", found)
+			break
+		}
 	}
-	return nil
+	return ascii, nil
 }
 
 func parseHex16(s string) (uint16, bool) {
@@ -150,10 +154,12 @@ func parseHex16(s string) (uint16, bool) {
 }
 
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
+	var high byte // OR of every byte: its top bit says "not ASCII"
+	for ; len(s) >= 8; s = s[8:] {
+		high |= s[0] | s[1] | s[2] | s[3] | s[4] | s[5] | s[6] | s[7]
 	}
-	return true
+	for i := 0; i < len(s); i++ {
+		high |= s[i]
+	}
+	return high < utf8.RuneSelf
 }

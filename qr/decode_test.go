@@ -168,7 +168,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"foreign GUID in 38", withCRC(head + tlv("38", tlv("00", "A000000999")) + tail), []error{ErrNotVietQR}, `not a VietQR payload: tag 38 carries GUID "A000000999", not the NAPAS GUID A000000727`, true},
 		{"no merchant account at all", withCRC(head + tail), []error{ErrNotVietQR}, "not a VietQR payload: no tag 38 with the NAPAS GUID A000000727", true},
 		{"no account", withCRC(head + tlv("38", tlv("00", guidNAPAS)+tlv("01", tlv("00", vcb))) + tail), []error{ErrTLV}, "tlv: tag 38 has no account (38/01/01)", true},
-		{"invalid UTF-8", withCRC(static + tlv("59", "\xff")), []error{ErrTLV}, "tlv: payload is not valid UTF-8", false},
+		{"invalid UTF-8", withCRC(static + tlv("59", "\xff")), []error{ErrTLV}, "tlv: payload is not valid UTF-8", true},
 		{"empty", "", []error{ErrCRC, ErrNotVietQR}, "crc: missing; a VietQR payload ends with 6304 and 4 hex digits; not a VietQR payload: no tag 38 with the NAPAS GUID A000000727", false},
 		{"wrong CRC and broken TLV", static + "38996304ABCD", []error{ErrCRC, ErrTLV}, "", false},
 	}

@@ -59,7 +59,7 @@ func (d *Decoded) fill(s string, runes bool) error {
 			if err != nil {
 				return err
 			}
-			if strings.EqualFold(g, guidNAPAS) {
+			if g == guidNAPAS || strings.EqualFold(g, guidNAPAS) {
 				napas = true
 			} else {
 				guid38 = g
@@ -292,10 +292,12 @@ func (d *Decoded) readAdditional(val string, base int, runes bool) error {
 // checkText warns about an ANS field that is not printable ASCII or is
 // longer than the spec allows.
 func (d *Decoded) checkText(what, v string, limit int) {
+	n := len(v)
 	if !printableASCII(v) {
 		d.warn("tag %s is not printable ASCII", what)
+		n = utf8.RuneCountInString(v)
 	}
-	if n := utf8.RuneCountInString(v); n > limit {
+	if n > limit {
 		d.warn("tag %s is longer than %d characters (%d)", what, limit, n)
 	}
 }

@@ -36,3 +36,16 @@ fuzz:
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 10s $$pkg || exit 1; \
 	  done; \
 	done
+
+.PHONY: previews
+
+## previews: README preview PNGs of an A6 sign and an A4 4-up sheet, drawn by `sapqr sign` (needs pdftoppm)
+previews:
+	$(GO) build -o bin/sapqr-previews ./cmd/sapqr
+	bin/sapqr-previews sign --bin 970436 --account 0011001234567 --holder "NGUYEN THI HA" \
+	  --vendor "Nguyễn Thị Hà" --market "Chợ Bộc Bố" --stall A-12 --date 2026-11-23 -o printables/preview/sign-a6.pdf
+	bin/sapqr-previews sign --csv printables/preview/stalls.csv --sheet a4-4up --date 2026-11-23 \
+	  -o printables/preview/market-a4-4up.pdf
+	pdftoppm -png -r 120 -singlefile printables/preview/sign-a6.pdf printables/preview/sign-a6
+	pdftoppm -png -r 60 -singlefile printables/preview/market-a4-4up.pdf printables/preview/market-a4-4up
+	rm -f printables/preview/*.pdf bin/sapqr-previews

@@ -1,0 +1,131 @@
+package merchants_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/merchantstest"
+	"github.com/sapqr/sapqr/qr"
+)
+
+func TestSeed(t *testing.T) {
+	ctx := context.Background()
+	units, err := merchants.LoadUnits(merchants.UnitEditions()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	communes, err := units.Communes("01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := merchantstest.NewStore(t)
+	cfg := merchantstest.Config()
+	cfg.Units = units
+	svc := merchants.NewService(st, cfg)
+	admin := merchantstest.Admin()
+
+	// Two runs into one store: the second must not collide with the first.
+	for run := range 2 {
+		var progress []int
+		res, err := svc.Seed(ctx, admin, st, merchants.SeedOptions{
+			Markets: 3, Vendors: 250, Communes: communes, Batch: 100,
+			Rand:     rand.New(rand.NewPCG(uint64(run), 1)),
+			Progress: func(n int) { progress = append(progress, n) },
+		})
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		if len(res.MarketIDs) != 3 || res.Vendors != 250 {
+			t.Errorf("run %d: %d markets, %d vendors; want 3, 250", run, len(res.MarketIDs), res.Vendors)
+		}
+		if want := []int{100, 200, 250}; !slices.Equal(progress, want) {
+			t.Errorf("run %d: progress %v, want %v", run, progress, want)
+		}
+	}
+
+	counts, err := st.RecountMarkets(ctx, merchants.UnitFilter{ProvinceCode: "01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum merchants.CountSums
+	for _, c := range counts {
+		sum.Add(c)
+		if c.Version == 0 {
+			t.Errorf("market %d: counter version 0; seeding must write the counter outbox", c.MarketID)
+		}
+		if c.StallsActive > c.StallsDeclared {
+			t.Errorf("market %d: %d active stalls over %d declared", c.MarketID, c.StallsActive, c.StallsDeclared)
+		}
+	}
+	if len(counts) != 6 || sum.Vendors != 500 || sum.VendorsWithQR != 500 || sum.StallsActive != 500 {
+		t.Errorf("after two runs: %d markets, %+v; want 6 markets, 500 vendors with QR on 500 active stalls", len(counts), sum)
+	}
+	if sum.SignsPrinted < 200 || sum.SignsPrinted > 400 || sum.VendorsTransacting >= sum.SignsPrinted {
+		t.Errorf("signs printed %d, transacting %d: want about 60%% printed, fewer transacting", sum.SignsPrinted, sum.VendorsTransacting)
+	}
+
+	// Every seeded vendor reads back as a valid registration would leave it.
+	page, err := svc.ListVendors(ctx, admin, merchants.VendorFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withDiacritics := 0
+	for _, v := range page.Vendors {
+		if !norm.NFC.IsNormalString(v.FullName) {
+			t.Errorf("vendor %d name %q is not NFC", v.ID, v.FullName)
+		}
+		if utf8.RuneCountInString(v.FullName) < len(v.FullName) {
+			withDiacritics++
+		}
+		if _, err := merchants.NormalizePhone(v.Phone); err != nil {
+			t.Errorf("vendor %d phone %q: %v", v.ID, v.Phone, err)
+		}
+		d, err := qr.Decode(v.Payload)
+		if err != nil {
+			t.Errorf("vendor %d payload: %v", v.ID, err)
+			continue
+		}
+		acc, _ := v.PrimaryAccount()
+		if d.BIN != acc.BIN || d.Account != acc.AccountNumber {
+			t.Errorf("vendor %d payload is for %s %s, account is %s %s", v.ID, d.BIN, d.Account, acc.BIN, acc.AccountNumber)
+		}
+		if _, ok := qr.BankByBIN(acc.BIN); !ok {
+			t.Errorf("vendor %d bank %s not in the directory", v.ID, acc.BIN)
+		}
+	}
+	if withDiacritics < len(page.Vendors)/2 {
+		t.Errorf("%d of %d names have diacritics; want most", withDiacritics, len(page.Vendors))
+	}
+}
+
+func TestSeedRefuses(t *testing.T) {
+	ctx := context.Background()
+	svc, st := merchantstest.NewService(t)
+	communes := []merchants.Commune{{Code: merchantstest.CommuneA1, ProvinceCode: merchantstest.ProvinceA, Name: "A1", Type: merchants.UnitWard}}
+	tests := []struct {
+		name  string
+		actor merchants.Actor
+		opt   merchants.SeedOptions
+		want  string
+	}{
+		{"not an admin", merchantstest.CommuneOfficer(merchantstest.CommuneA1), merchants.SeedOptions{Markets: 1, Communes: communes}, "forbidden"},
+		{"no markets", merchantstest.Admin(), merchants.SeedOptions{Markets: 0, Vendors: 5, Communes: communes}, "markets: must be between 1 and 1000000"},
+		{"no communes", merchantstest.Admin(), merchants.SeedOptions{Markets: 1, Vendors: 5}, "communes: at least one commune"},
+		{"negative vendors", merchantstest.Admin(), merchants.SeedOptions{Markets: 1, Vendors: -1, Communes: communes}, "vendors: must be between 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Seed(ctx, tt.actor, st, tt.opt)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Seed error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -36,9 +36,31 @@ const DatabaseURLEnv = "SAPQR_TEST_DATABASE_URL"
 // whole server on its own database; most tests want NewStore.
 func URL(t testing.TB) string {
 	t.Helper()
+	if os.Getenv(DatabaseURLEnv) != "" {
+		return URLOn(t, gormstore.Postgres)
+	}
+	return URLOn(t, gormstore.SQLite)
+}
+
+// Databases returns the dialects to run a storage suite on: SQLite always,
+// PostgreSQL too when SAPQR_TEST_DATABASE_URL is set.
+func Databases() []string {
+	if os.Getenv(DatabaseURLEnv) != "" {
+		return []string{gormstore.SQLite, gormstore.Postgres}
+	}
+	return []string{gormstore.SQLite}
+}
+
+// URLOn is URL on a given dialect (gormstore.SQLite or gormstore.Postgres;
+// the latter needs SAPQR_TEST_DATABASE_URL and skips t without it).
+func URLOn(t testing.TB, dialect string) string {
+	t.Helper()
+	if dialect == gormstore.SQLite {
+		return "sqlite:" + filepath.Join(t.TempDir(), "sapqr.db")
+	}
 	base := os.Getenv(DatabaseURLEnv)
 	if base == "" {
-		return "sqlite:" + filepath.Join(t.TempDir(), "sapqr.db")
+		t.Skipf("%s is not set", DatabaseURLEnv)
 	}
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -80,8 +102,19 @@ func URL(t testing.TB) string {
 // when t ends.
 func NewStore(t testing.TB) *gormstore.Store {
 	t.Helper()
+	return open(t, URL(t))
+}
+
+// NewStoreOn is NewStore on a given dialect (see URLOn).
+func NewStoreOn(t testing.TB, dialect string) *gormstore.Store {
+	t.Helper()
+	return open(t, URLOn(t, dialect))
+}
+
+func open(t testing.TB, dbURL string) *gormstore.Store {
+	t.Helper()
 	ctx := context.Background()
-	s, err := gormstore.Open(ctx, URL(t))
+	s, err := gormstore.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +164,13 @@ func Config() merchants.Config {
 func NewService(t testing.TB) (*merchants.Service, *gormstore.Store) {
 	t.Helper()
 	st := NewStore(t)
+	return merchants.NewService(st, Config()), st
+}
+
+// NewServiceOn is NewService on a given dialect (see URLOn).
+func NewServiceOn(t testing.TB, dialect string) (*merchants.Service, *gormstore.Store) {
+	t.Helper()
+	st := NewStoreOn(t, dialect)
 	return merchants.NewService(st, Config()), st
 }
 

@@ -21,11 +21,12 @@ type Source string
 
 // Sources of adoption figures.
 const (
-	// SourceCache: the counters (Redis or the in-memory default), complete
-	// and up to date with every committed change.
+	// SourceCache: the counters (Redis or the in-memory default), with
+	// the few changes still in the outbox laid over them: complete and up
+	// to date with every change committed before the read.
 	SourceCache Source = "cache"
 	// SourceDatabase: a recount in the database, because the counters were
-	// cold, unreachable or behind.
+	// cold, unreachable or behind by more than a drain batch.
 	SourceDatabase Source = "database"
 )
 
@@ -438,19 +439,29 @@ func (s *AdoptionService) lost(ctx context.Context, behind []MarketCounts) (lost
 }
 
 // counts returns the filter's market counts from the counters when they
-// are built and nothing for the filter waits in the outbox, and else from
-// a database recount, saying which.
+// are built, and else from a database recount, saying which. Counts still
+// in the outbox are laid over the counters' (the newer version wins), so a
+// read from the cache includes every change committed before it began;
+// when more than a batch waits, the counters are behind and the database
+// answers.
 func (s *AdoptionService) counts(ctx context.Context, f UnitFilter) ([]MarketCounts, Source, error) {
 	pending, err := s.store.HasPendingCounterEvents(ctx, f)
 	if err != nil {
 		return nil, "", fmt.Errorf("adoption: %w", err)
 	}
+	var waiting []CounterEvent
 	if pending {
 		s.Notify()
-	} else {
+		// Read the outbox before the counters: a row deleted in between
+		// was applied before the counters are read.
+		if waiting, err = s.store.PendingCounterEvents(ctx, s.cfg.BatchSize); err != nil {
+			return nil, "", fmt.Errorf("adoption: %w", err)
+		}
+	}
+	if len(waiting) < s.cfg.BatchSize {
 		held, err := s.counters.Markets(ctx, f)
 		if err == nil {
-			return held, SourceCache, nil
+			return overlay(held, waiting, f), SourceCache, nil
 		}
 		if errors.Is(err, ErrCountersCold) {
 			signal(s.cold)
@@ -462,6 +473,47 @@ func (s *AdoptionService) counts(ctx context.Context, f UnitFilter) ([]MarketCou
 		return nil, "", fmt.Errorf("adoption: %w", err)
 	}
 	return counts, SourceDatabase, nil
+}
+
+// overlay returns held with the newer counts of the filter's markets among
+// the outbox events, ordered by market ID.
+func overlay(held []MarketCounts, events []CounterEvent, f UnitFilter) []MarketCounts {
+	if len(events) == 0 {
+		return held
+	}
+	byID := make(map[int64]int, len(held))
+	for i, c := range held {
+		byID[c.MarketID] = i
+	}
+	for _, e := range events {
+		c := e.Counts
+		if !f.matches(c) {
+			continue
+		}
+		i, ok := byID[c.MarketID]
+		switch {
+		case !ok:
+			byID[c.MarketID] = len(held)
+			held = append(held, c)
+		case held[i].Version < c.Version:
+			held[i] = c
+		}
+	}
+	slices.SortFunc(held, func(a, b MarketCounts) int { return cmp.Compare(a.MarketID, b.MarketID) })
+	return held
+}
+
+// matches reports whether the filter selects c's market.
+func (f UnitFilter) matches(c MarketCounts) bool {
+	switch {
+	case f.CommuneCode != "" && c.CommuneCode != f.CommuneCode:
+		return false
+	case f.CommuneCode == "" && f.ProvinceCode != "" && c.ProvinceCode != f.ProvinceCode:
+		return false
+	case f.MarketIDs != nil && !slices.Contains(f.MarketIDs, c.MarketID):
+		return false
+	}
+	return true
 }
 
 // threshold returns the chợ 4.0 threshold of every province, read from the

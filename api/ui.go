@@ -363,7 +363,10 @@ func (s *Server) uiRoutes() {
 	e.GET("/ui", s.handleUIHome, session...)
 	e.GET("/ui/", s.handleUIHome, session...)
 	e.GET("/ui/signup", s.handleUISignup(p), session...)
+	e.GET("/ui/markets", s.handleUIMarketsPage(p), session...)
+	e.GET("/ui/markets/:id", s.handleUIMarketPage(p), session...)
 	e.GET("/ui/vendors/:id", s.handleUIVendorPage(p), session...)
+	e.GET("/ui/dashboard", s.handleUIDashboardPage(p), session...)
 
 	e.POST("/ui/preview", s.handleUIPreview, s.authenticate, noStore)
 	e.POST("/ui/vendors/:id/link", s.handleUIVendorLinkCreate, s.authenticate, noStore)

@@ -1,0 +1,14 @@
+package api
+
+// RouteList returns "METHOD /path" of every route the server registered,
+// for the test that checks the OpenAPI document describes each one.
+func RouteList(s *Server) []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+// UnmarshalStrict exposes the request decoder to the fuzz test.
+var UnmarshalStrict = unmarshalStrict

@@ -246,10 +246,10 @@ func purgeIdempotency(ctx context.Context, store *gormstore.Store, log *slog.Log
 
 // Demo data of `serve --demo`.
 const (
-	demoAdmin         = "demo-admin"
-	demoProvince      = "01" // Hà Nội
-	demoMarketA       = "Chợ Mẫu Sáng"
-	demoMarketB       = "Chợ Mẫu Chiều"
+	demoAdmin    = "demo-admin"
+	demoProvince = "01" // Hà Nội
+	demoMarketA  = "Chợ Mẫu Sáng"
+	demoMarketB  = "Chợ Mẫu Chiều"
 )
 
 // createDemo creates, on a database with no market yet, a demo commune's

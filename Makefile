@@ -49,3 +49,33 @@ previews:
 	pdftoppm -png -r 120 -singlefile printables/preview/sign-a6.pdf printables/preview/sign-a6
 	pdftoppm -png -r 60 -singlefile printables/preview/market-a4-4up.pdf printables/preview/market-a4-4up
 	rm -f printables/preview/*.pdf bin/sapqr-previews
+
+# Load test and fault drills (deploy/drills): each starts its own PostgreSQL
+# and redis-server on free loopback ports, never the shared 5432/6379, and is
+# bounded in time. DRILLFLAGS passes flags, e.g. DRILLFLAGS='-duration 30s -keep'.
+DRILLFLAGS ?=
+.PHONY: loadtest drill-redis drill-postgres drill-replicas drill-badinput drills
+
+## loadtest: registrations and dashboard reads at full speed on PostgreSQL + Redis
+loadtest:
+	$(GO) run ./deploy/drills $(DRILLFLAGS) loadtest
+
+## drill-redis: Redis killed and restarted during registrations
+drill-redis:
+	$(GO) run ./deploy/drills $(DRILLFLAGS) redis
+
+## drill-postgres: PostgreSQL restarted during registrations
+drill-postgres:
+	$(GO) run ./deploy/drills $(DRILLFLAGS) postgres
+
+## drill-replicas: two replicas migrating at once, registrations spread over both
+drill-replicas:
+	$(GO) run ./deploy/drills $(DRILLFLAGS) replicas
+
+## drill-badinput: malformed requests at full speed: no 5xx, memory flat
+drill-badinput:
+	$(GO) run ./deploy/drills $(DRILLFLAGS) badinput
+
+## drills: every fault drill
+drills:
+	$(GO) run ./deploy/drills $(DRILLFLAGS) all

@@ -174,8 +174,13 @@ func CPUTime(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
-// waitFor calls ok every interval until it returns true, or fails when ctx
-// is done or limit passes, with what last went wrong.
+// errGaveUp marks an error of a waitFor condition that will never come true
+// (the process exited): waiting stops at once.
+var errGaveUp = errors.New("gave up")
+
+// waitFor calls ok every 50 ms until it returns true, or fails when ctx is
+// done, limit passes or ok's error wraps errGaveUp, with what last went
+// wrong.
 func waitFor(ctx context.Context, limit time.Duration, what string, ok func() (bool, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
@@ -184,6 +189,9 @@ func waitFor(ctx context.Context, limit time.Duration, what string, ok func() (b
 		done, err := ok()
 		if done {
 			return nil
+		}
+		if errors.Is(err, errGaveUp) {
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		last = err
 		select {

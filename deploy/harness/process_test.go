@@ -2,6 +2,8 @@ package harness
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,5 +84,33 @@ func TestFreePortIsFree(t *testing.T) {
 	}
 	if port <= 0 || port > 65535 {
 		t.Fatalf("port %d", port)
+	}
+}
+
+func TestWaitFor(t *testing.T) {
+	ctx := context.Background()
+	calls := 0
+	err := waitFor(ctx, 5*time.Second, "third time", func() (bool, error) {
+		calls++
+		return calls == 3, nil
+	})
+	if err != nil || calls != 3 {
+		t.Errorf("waitFor = %v after %d calls, want nil after 3", err, calls)
+	}
+
+	start := time.Now()
+	err = waitFor(ctx, 5*time.Second, "exited server", func() (bool, error) {
+		return false, fmt.Errorf("%w: exited", errGaveUp)
+	})
+	if err == nil || !strings.Contains(err.Error(), "exited server: gave up: exited") {
+		t.Errorf("waitFor = %v, want the give-up error", err)
+	}
+	if time.Since(start) > time.Second {
+		t.Errorf("giving up took %v; it should be at once", time.Since(start))
+	}
+
+	err = waitFor(ctx, 120*time.Millisecond, "never", func() (bool, error) { return false, errors.New("still starting") })
+	if err == nil || !strings.Contains(err.Error(), "still starting") || !strings.Contains(err.Error(), "never: not ready after") {
+		t.Errorf("waitFor = %v, want a timeout naming the last error", err)
 	}
 }

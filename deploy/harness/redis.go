@@ -57,7 +57,7 @@ func (r *Redis) Start(ctx context.Context) error {
 	r.proc = p
 	err = waitFor(ctx, 10*time.Second, "redis-server", func() (bool, error) {
 		if exited, err := p.Exited(); exited {
-			return false, fmt.Errorf("exited: %v\n%s", err, p.LogTail(5))
+			return false, fmt.Errorf("%w: exited: %v\n%s", errGaveUp, err, p.LogTail(5))
 		}
 		err := ping(ctx, r.Port)
 		return err == nil, err

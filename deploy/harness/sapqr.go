@@ -94,7 +94,7 @@ func (srv *Server) WaitReady(ctx context.Context, limit time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
 	return waitFor(ctx, limit, srv.Name, func() (bool, error) {
 		if exited, err := srv.Exited(); exited {
-			return false, fmt.Errorf("exited (%v):\n%s", err, srv.LogTail(20))
+			return false, fmt.Errorf("%w: exited (%v):\n%s", errGaveUp, err, srv.LogTail(20))
 		}
 		resp, err := client.Get(srv.URL + "/readyz")
 		if err != nil {

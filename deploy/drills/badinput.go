@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sapqr/sapqr/deploy/harness"
+)
+
+// badRequest is one malformed request of the storm.
+type badRequest struct {
+	method, path string
+	header       http.Header
+	body         []byte
+	// token: send the drill admin's valid token, so the request reaches
+	// validation rather than stopping at authentication.
+	token bool
+}
+
+// badCase builds requests of one kind of bad input. vendor is a real
+// vendor's ID, so routes with an ID reach their handlers.
+type badCase struct {
+	name string
+	make func(rng *rand.Rand, vendor int64, market int64) badRequest
+}
+
+// validVendor is a correct registration body the cases spoil.
+func validVendor(market int64) string {
+	return fmt.Sprintf(`{"market_id":%d,"stall_code":"X-1","full_name":"Nguyễn Thị Hà","phone":"0912345678","consent":true,`+
+		`"bank_account":{"bin":"970436","account_number":"0011001234567","holder_name":"NGUYEN THI HA"}}`, market)
+}
+
+func randomBytes(rng *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.UintN(256))
+	}
+	return b
+}
+
+func jsonPost(path string, body []byte) badRequest {
+	return badRequest{method: http.MethodPost, path: path, body: body, token: true,
+		header: http.Header{"Content-Type": {"application/json"}}}
+}
+
+// badCases are the storm's kinds of bad input: every one must get a 4xx (or
+// a 2xx when the input turns out acceptable), never a 5xx.
+func badCases() []badCase {
+	return []badCase{
+		{"oversize body", func(rng *rand.Rand, _, m int64) badRequest {
+			pad := strings.Repeat("Ạ", 300_000+rng.IntN(300_000)) // ~1–2 MB of valid UTF-8
+			return jsonPost("/api/v1/vendors", []byte(strings.Replace(validVendor(m), "Nguyễn Thị Hà", pad, 1)))
+		}},
+		{"oversize body, no JSON", func(rng *rand.Rand, _, _ int64) badRequest {
+			return jsonPost("/api/v1/vendors", randomBytes(rng, 2<<20))
+		}},
+		{"invalid UTF-8 in a name", func(rng *rand.Rand, _, m int64) badRequest {
+			return jsonPost("/api/v1/vendors", []byte(strings.Replace(validVendor(m), "Thị", "Th\xff\xfe", 1)))
+		}},
+		{"invalid UTF-8 in a holder name", func(rng *rand.Rand, _, m int64) badRequest {
+			return jsonPost("/api/v1/vendors", []byte(strings.Replace(validVendor(m), "NGUYEN THI HA", "NGUY\xc3\x28N", 1)))
+		}},
+		{"truncated JSON", func(rng *rand.Rand, _, m int64) badRequest {
+			v := validVendor(m)
+			return jsonPost("/api/v1/vendors", []byte(v[:rng.IntN(len(v))]))
+		}},
+		{"wrong types", func(rng *rand.Rand, _, m int64) badRequest {
+			return jsonPost("/api/v1/vendors", []byte(`{"market_id":"chợ","stall_code":12,"consent":"yes","bank_account":[1,2]}`))
+		}},
+		{"unknown fields", func(rng *rand.Rand, _, m int64) badRequest {
+			return jsonPost("/api/v1/vendors", []byte(strings.Replace(validVendor(m), "{", `{"is_admin":true,"__proto__":{},`, 1)))
+		}},
+		{"deep nesting", func(rng *rand.Rand, _, _ int64) badRequest {
+			n := 10_000 + rng.IntN(10_000)
+			return jsonPost("/api/v1/vendors", []byte(strings.Repeat("[", n)+strings.Repeat("]", n)))
+		}},
+		{"huge numbers", func(rng *rand.Rand, _, _ int64) badRequest {
+			return jsonPost("/api/v1/markets", []byte(`{"commune_code":"00004","name":"Chợ","stall_count":1e400}`))
+		}},
+		{"random bytes as JSON", func(rng *rand.Rand, _, _ int64) badRequest {
+			return jsonPost("/api/v1/vendors", randomBytes(rng, rng.IntN(4096)))
+		}},
+		{"wrong content type", func(rng *rand.Rand, _, m int64) badRequest {
+			r := jsonPost("/api/v1/vendors", []byte(validVendor(m)))
+			r.header.Set("Content-Type", []string{"text/plain", "multipart/form-data", "application/x-www-form-urlencoded", "application/json; charset=latin1"}[rng.IntN(4)])
+			return r
+		}},
+		{"bad QR payload", func(rng *rand.Rand, _, _ int64) badRequest {
+			payloads := []string{
+				"", "000201", "00020101021238570010A00000072701270006970436011300110012345670208QRIBFTTA53037045802VN6304FFFF",
+				strings.Repeat("99", 4000), "0002010102113899" + strings.Repeat("9", 99), string(randomBytes(rng, 256)),
+				"00020101021\xff38570010A000000727", "6304" + strings.Repeat("A", 1<<14),
+			}
+			body := fmt.Appendf(nil, `{"payload":%q}`, payloads[rng.IntN(len(payloads))])
+			return jsonPost("/api/v1/qr/decode", body)
+		}},
+		{"bad QR payload, raw bytes", func(rng *rand.Rand, _, _ int64) badRequest {
+			return jsonPost("/api/v1/qr/decode", append([]byte(`{"payload":"`), append(randomBytes(rng, 512), '"', '}')...))
+		}},
+		{"wrong token", func(rng *rand.Rand, v, _ int64) badRequest {
+			tokens := []string{"Bearer " + base64.RawURLEncoding.EncodeToString(randomBytes(rng, 32)), "Bearer ", "Basic YWRtaW46YWRtaW4=",
+				"Bearer " + strings.Repeat("x", 8000), "bearer\x00null", "Bearer \xff\xfe"}
+			return badRequest{method: http.MethodGet, path: "/api/v1/vendors/" + strconv.FormatInt(v, 10),
+				header: http.Header{"Authorization": {tokens[rng.IntN(len(tokens))]}}}
+		}},
+		{"no token on a write", func(rng *rand.Rand, _, m int64) badRequest {
+			return badRequest{method: http.MethodPost, path: "/api/v1/vendors", body: []byte(validVendor(m)),
+				header: http.Header{"Content-Type": {"application/json"}}}
+		}},
+		{"wrong password", func(rng *rand.Rand, _, _ int64) badRequest {
+			users := []string{drillUser, "admin", "root", "Nguyễn", "\xff\xfe", strings.Repeat("a", 10000)}
+			body := fmt.Appendf(nil, `{"username":%q,"password":%q}`, users[rng.IntN(len(users))], base64.StdEncoding.EncodeToString(randomBytes(rng, 12)))
+			return badRequest{method: http.MethodPost, path: "/api/v1/auth/login", body: body, header: http.Header{"Content-Type": {"application/json"}}}
+		}},
+		{"bad Idempotency-Key", func(rng *rand.Rand, _, m int64) badRequest {
+			r := jsonPost("/api/v1/vendors", []byte(validVendor(m)))
+			r.header.Set("Idempotency-Key", []string{strings.Repeat("k", 300), "khóa", "a b", "\x7f"}[rng.IntN(4)])
+			return r
+		}},
+		{"bad IDs in paths", func(rng *rand.Rand, _, _ int64) badRequest {
+			paths := []string{"/api/v1/vendors/-1", "/api/v1/vendors/0", "/api/v1/vendors/99999999999999999999999", "/api/v1/vendors/abc",
+				"/api/v1/vendors/%ff", "/api/v1/markets/1e3/adoption", "/api/v1/vendors/..%2f..%2fetc%2fpasswd", "/api/v1/markets/%00/stalls",
+				"/api/v1/units/provinces/%ff/communes", "/api/v1/nope", "/../../etc/passwd"}
+			return badRequest{method: http.MethodGet, path: paths[rng.IntN(len(paths))], token: true}
+		}},
+		{"bad query parameters", func(rng *rand.Rand, v, m int64) badRequest {
+			paths := []string{"/api/v1/vendors?limit=-5", "/api/v1/vendors?limit=999999999999", "/api/v1/vendors?cursor=" + base64.URLEncoding.EncodeToString(randomBytes(rng, 24)),
+				"/api/v1/vendors?cursor=%ff%fe", "/api/v1/vendors?market=-1", "/api/v1/vendors?q=%ff", "/api/v1/vendors?status=deleted",
+				"/api/v1/vendors/" + strconv.FormatInt(v, 10) + "/qr.png?size=999999999", "/api/v1/vendors/" + strconv.FormatInt(v, 10) + "/qr.png?size=-1",
+				"/api/v1/vendors/" + strconv.FormatInt(v, 10) + "/sign.pdf?size=a0", "/api/v1/markets/" + strconv.FormatInt(m, 10) + "/signs.pdf?sheet=%ff",
+				"/api/v1/adoption?province=%ff", "/api/v1/reports?format=exe"}
+			return badRequest{method: http.MethodGet, path: paths[rng.IntN(len(paths))], token: true}
+		}},
+		{"bad PATCH", func(rng *rand.Rand, v, _ int64) badRequest {
+			bodies := []string{`{"full_name":""}`, `{"phone":"12345"}`, `{"stall_code":"` + strings.Repeat("A", 500) + `"}`, `{"full_name":"\ud800"}`, `null`, `[]`}
+			r := jsonPost("/api/v1/vendors/"+strconv.FormatInt(v, 10), []byte(bodies[rng.IntN(len(bodies))]))
+			r.method = http.MethodPatch
+			return r
+		}},
+		{"garbage upload", func(rng *rand.Rand, _, _ int64) badRequest {
+			var b bytes.Buffer
+			b.WriteString("--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"v.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n")
+			b.Write(append([]byte("PK\x03\x04"), randomBytes(rng, 2048)...))
+			b.WriteString("\r\n--XYZ--\r\n")
+			return badRequest{method: http.MethodPost, path: "/api/v1/imports/vendors?dry_run=true", body: b.Bytes(), token: true,
+				header: http.Header{"Content-Type": {"multipart/form-data; boundary=XYZ"}}}
+		}},
+		{"wrong method", func(rng *rand.Rand, _, _ int64) badRequest {
+			return badRequest{method: []string{"PUT", "DELETE", "TRACE", "PROPFIND"}[rng.IntN(4)], path: "/api/v1/markets", token: true}
+		}},
+	}
+}
+
+// drillBadInput fires the bad cases at full speed and watches for 5xx and
+// for the server's memory growing.
+func drillBadInput(ctx context.Context, o options) *Report {
+	rep := newReport(o, "drill-badinput", "malformed requests at full speed")
+	s, err := newStack(ctx, o, rep)
+	if err != nil {
+		return rep.Fail(err)
+	}
+	defer s.Close()
+	if err := s.up(ctx, 1); err != nil {
+		return rep.Fail(err)
+	}
+	// One real vendor, so routes with IDs reach their handlers.
+	g := newRegistrar(s.clients, s.markets, 10*time.Second)
+	_, _, body := g.body(1)
+	res := s.clients[0].PostIdempotent(ctx, "/api/v1/vendors", "badinput-seed", body, g.policy)
+	if !res.Acked() {
+		return rep.Fail(fmt.Errorf("registering the seed vendor: %s %s", lastKind(res), res.Body))
+	}
+	var seed struct {
+		ID int64 `json:"id"`
+	}
+	if err := json.Unmarshal(res.Body, &seed); err != nil {
+		return rep.Fail(err)
+	}
+
+	cases := badCases()
+	type caseTally struct {
+		mu     sync.Mutex
+		kinds  map[string]int
+		sample map[string]string
+	}
+	per := make([]caseTally, len(cases))
+	for i := range per {
+		per[i].kinds, per[i].sample = map[string]int{}, map[string]string{}
+	}
+	pid := s.servers[0].Pid()
+	mctx, stopMem := context.WithCancel(ctx)
+	mem := sampleMemory(mctx, []int{pid}, 250*time.Millisecond)
+	c := s.clients[0]
+	anonymous := &harness.Client{HTTP: c.HTTP, Base: c.Base}
+	workers := o.writers
+	rep.Logf("storm: %d clients, %d kinds of bad input, for %v", workers, len(cases), o.duration)
+	stormCtx, cancel := context.WithTimeout(ctx, o.duration)
+	t0 := time.Now()
+	all := hammer(stormCtx, workers, func(ctx context.Context, w int, t *harness.Tally) {
+		rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
+		i := rng.IntN(len(cases))
+		req := cases[i].make(rng, seed.ID, s.markets[0])
+		client := anonymous
+		if req.token {
+			client = c
+		}
+		t1 := time.Now()
+		r, err := client.Do(ctx, req.method, req.path, req.body, req.header)
+		d := time.Since(t1)
+		kind := ""
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return
+		case err != nil:
+			kind = harness.TransportKind(err)
+		default:
+			kind = r.Kind()
+		}
+		t.Observe(kind, d)
+		ct := &per[i]
+		ct.mu.Lock()
+		ct.kinds[kind]++
+		if _, ok := ct.sample[kind]; !ok && err == nil && r.Status >= 500 {
+			ct.sample[kind] = firstLine(string(r.Body))
+		}
+		ct.mu.Unlock()
+	})
+	cancel()
+	elapsed := time.Since(t0)
+	// Let the server settle, then take the last memory samples.
+	time.Sleep(time.Second)
+	stopMem()
+
+	rep.Figure("requests", "%s", all.Summary(elapsed))
+	fivexx := all.CountIf(func(k string) bool { return strings.HasPrefix(k, "5") })
+	for i, bc := range cases {
+		rep.Figure("  "+bc.name, "%s", harness.FormatKinds(per[i].kinds))
+		for k, body := range per[i].sample {
+			rep.Logf("%s → %s: %s", bc.name, k, body)
+		}
+	}
+	series := mem.series(pid)
+	first, peak, last, n := mem.summary(pid)
+	// Flat: after the first quarter (warm-up: pools, caches, GC pacing),
+	// the resident size no longer climbs.
+	warm := peakOf(series[:max(1, len(series)/4)])
+	rep.Figure("server RSS", "start %s, after warm-up %s, peak %s, end %s (%d samples)", harness.MiB(first), harness.MiB(warm), harness.MiB(peak), harness.MiB(last), n)
+
+	rep.Check(fivexx == 0, "no response with status 5xx (%d)", fivexx)
+	transport := all.CountIf(func(k string) bool {
+		return !strings.HasPrefix(k, "2") && !strings.HasPrefix(k, "4") && !strings.HasPrefix(k, "5")
+	})
+	rep.Check(transport*100 <= all.Count(), "the server kept answering: connection failures ≤ 1%% (%d of %d)", transport, all.Count())
+	limit := warm + max(warm/4, 32<<20)
+	rep.Check(last <= limit, "memory flat: end %s ≤ warm-up %s + max(25%%, 32 MiB)", harness.MiB(last), harness.MiB(warm))
+	if exited, err := s.servers[0].Exited(); exited {
+		rep.Check(false, "the server is still running (it exited: %v)", err)
+	}
+	return rep
+}
+
+func peakOf(s []int64) int64 {
+	var p int64
+	for _, v := range s {
+		p = max(p, v)
+	}
+	return p
+}

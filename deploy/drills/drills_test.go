@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sapqr/sapqr/deploy/harness"
+)
+
+func TestRunRejectsBadUsage(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantStderr string
+	}{
+		{"no drill", nil, "usage: drills"},
+		{"unknown drill", []string{"chaos"}, `unknown drill "chaos"`},
+		{"two drills", []string{"redis", "postgres"}, "usage: drills"},
+		{"unknown flag", []string{"-nope", "redis"}, "flag provided but not defined"},
+		{"zero writers", []string{"-writers", "0", "redis"}, "must be positive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), tt.args, &stdout, &stderr); code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if !strings.Contains(stderr.String(), tt.wantStderr) {
+				t.Errorf("stderr %q does not mention %q", stderr.String(), tt.wantStderr)
+			}
+		})
+	}
+}
+
+func TestReportVerdicts(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(r *Report)
+		want  []string
+	}{
+		{"all checks hold", func(r *Report) {
+			r.Figure("registrations", "%d acknowledged", 10)
+			r.Check(true, "nothing lost (%d)", 0)
+		}, []string{"registrations  10 acknowledged", "ok   nothing lost (0)", "result: PASS (1 checks)"}},
+		{"a check fails", func(r *Report) {
+			r.Check(true, "fine")
+			r.Check(false, "counters equal the database (drift %d)", 3)
+		}, []string{"FAIL counters equal the database (drift 3)", "result: FAIL (1 of 2 checks)"}},
+		{"could not run", func(r *Report) {
+			r.Fail(context.DeadlineExceeded)
+		}, []string{"could not continue: context deadline exceeded", "result: COULD NOT RUN (context deadline exceeded)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			r := newReport(options{out: &out}, "drill-x", "a test")
+			tt.build(r)
+			r.Print(&out)
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+		})
+	}
+}
+
+// fakeVendors serves GET /api/v1/vendors from rows, two per page, and the
+// adoption of each market from counts.
+func fakeVendors(t *testing.T, rows []storedVendor, counts map[int64]adoption) *httptest.Server {
+	t.Helper()
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id, ok := strings.CutPrefix(r.URL.Path, "/api/v1/markets/"); ok {
+			m, _ := strconv.ParseInt(strings.TrimSuffix(id, "/adoption"), 10, 64)
+			json.NewEncoder(w).Encode(counts[m])
+			return
+		}
+		q := r.URL.Query()
+		market, _ := strconv.ParseInt(q.Get("market"), 10, 64)
+		after, _ := strconv.Atoi(q.Get("cursor"))
+		var match []storedVendor
+		for _, v := range rows {
+			if v.MarketID == market && v.Status == q.Get("status") {
+				match = append(match, v)
+			}
+		}
+		page := struct {
+			Items      []storedVendor `json:"items"`
+			NextCursor string         `json:"next_cursor,omitempty"`
+		}{Items: []storedVendor{}}
+		end := min(after+2, len(match))
+		page.Items = append(page.Items, match[after:end]...)
+		if end < len(match) {
+			page.NextCursor = strconv.Itoa(end)
+		}
+		json.NewEncoder(w).Encode(page)
+	}))
+}
+
+func acked(seq int64, market int64, stall string, id int64) registration {
+	return registration{seq: seq, market: market, stall: stall, id: id,
+		result: harness.Result{Response: harness.Response{Status: 201}, Attempts: []harness.Attempt{{Kind: "201"}}}}
+}
+
+func failed(seq int64, market int64, stall string) registration {
+	return registration{seq: seq, market: market, stall: stall,
+		result: harness.Result{Response: harness.Response{Status: 409}, Attempts: []harness.Attempt{{Kind: "503 unavailable"}, {Kind: "409 conflict"}}}}
+}
+
+func TestVerifyClassifiesWhatTheDatabaseHolds(t *testing.T) {
+	regs := []registration{
+		acked(1, 10, "D1", 101), // stored: fine
+		acked(2, 10, "D2", 102), // stored twice: duplicated
+		acked(3, 10, "D3", 103), // not stored: lost
+		acked(4, 20, "D4", 104), // another vendor on its stall: lost
+		failed(5, 20, "D5"),     // not acknowledged yet stored
+		failed(6, 20, "D6"),     // not acknowledged, not stored: fine
+		acked(7, 20, "D7", 107), // stored (five rows make three pages)
+	}
+	rows := []storedVendor{
+		{ID: 101, MarketID: 10, StallCode: "D1", Status: "active"},
+		{ID: 102, MarketID: 10, StallCode: "D2", Status: "active"},
+		{ID: 112, MarketID: 10, StallCode: "D2", Status: "inactive"},
+		{ID: 999, MarketID: 20, StallCode: "D4", Status: "active"},
+		{ID: 105, MarketID: 20, StallCode: "D5", Status: "active"},
+		{ID: 107, MarketID: 20, StallCode: "D7", Status: "active"},
+		{ID: 500, MarketID: 20, StallCode: "Z9", Status: "active"},
+	}
+	srv := fakeVendors(t, rows, nil)
+	defer srv.Close()
+	c := &harness.Client{HTTP: harness.NewHTTPClient(2, 5*time.Second), Base: srv.URL}
+	v, err := verify(context.Background(), c, []int64{10, 20}, regs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{"attempted": v.attempted, "acked": v.acked, "lost": v.lost, "duplicated": v.duplicated,
+		"storedUnacked": v.storedUnacked, "unexpected": v.unexpected, "active 10": v.active[10], "active 20": v.active[20]}
+	want := map[string]int{"attempted": 7, "acked": 5, "lost": 2, "duplicated": 1,
+		"storedUnacked": 1, "unexpected": 1, "active 10": 2, "active 20": 4}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("verdict (-want +got):\n%s", diff)
+	}
+	if len(v.examples) == 0 {
+		t.Error("no examples to show what went wrong")
+	}
+}
+
+func TestDriftComparesCountersWithTheDatabase(t *testing.T) {
+	counts := map[int64]adoption{
+		10: {StallsActive: 2, Vendors: 2, VendorsWithQR: 2, Source: "cache"},
+		20: {StallsActive: 4, Vendors: 3, VendorsWithQR: 5, Source: "cache"},
+	}
+	srv := fakeVendors(t, nil, counts)
+	defer srv.Close()
+	c := &harness.Client{HTTP: harness.NewHTTPClient(2, 5*time.Second), Base: srv.URL}
+	d, sources, notes, err := drift(context.Background(), []*harness.Client{c, c}, []int64{10, 20}, map[int64]int{10: 2, 20: 4}, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Market 20 is off by one vendor and one vendor with QR, on each of
+	// the two servers.
+	if d != 4 {
+		t.Errorf("drift = %d, want 4", d)
+	}
+	if diff := cmp.Diff(map[string]int{"cache": 4}, sources); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+	if len(notes) != 2 || !strings.Contains(notes[0], "market 20") {
+		t.Errorf("notes = %q, want two about market 20", notes)
+	}
+}
+
+func TestRegistrationBodiesAreUniqueAndValid(t *testing.T) {
+	g := newRegistrar([]*harness.Client{{}, {}}, []int64{7, 8, 9}, time.Second)
+	seenStall := map[string]bool{}
+	seenAccount := map[string]bool{}
+	for seq := int64(1); seq <= 1000; seq++ {
+		market, stall, body := g.body(seq)
+		var in struct {
+			MarketID    int64  `json:"market_id"`
+			StallCode   string `json:"stall_code"`
+			FullName    string `json:"full_name"`
+			Phone       string `json:"phone"`
+			Consent     bool   `json:"consent"`
+			BankAccount struct {
+				BIN           string `json:"bin"`
+				AccountNumber string `json:"account_number"`
+				HolderName    string `json:"holder_name"`
+			} `json:"bank_account"`
+		}
+		if err := json.Unmarshal(body, &in); err != nil {
+			t.Fatalf("seq %d: %v", seq, err)
+		}
+		if in.MarketID != market || in.StallCode != stall {
+			t.Fatalf("seq %d: body names market %d stall %s, registrar says %d %s", seq, in.MarketID, in.StallCode, market, stall)
+		}
+		key := strconv.FormatInt(market, 10) + "/" + stall
+		if seenStall[key] || seenAccount[in.BankAccount.AccountNumber] {
+			t.Fatalf("seq %d reuses stall %s or account %s", seq, key, in.BankAccount.AccountNumber)
+		}
+		seenStall[key], seenAccount[in.BankAccount.AccountNumber] = true, true
+		if len(in.Phone) != 10 || !strings.HasPrefix(in.Phone, "09") || len(in.BankAccount.AccountNumber) > 19 || !in.Consent {
+			t.Fatalf("seq %d: phone %q account %q consent %v", seq, in.Phone, in.BankAccount.AccountNumber, in.Consent)
+		}
+	}
+}

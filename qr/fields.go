@@ -12,7 +12,6 @@ import (
 func (d *Decoded) fill(s string, runes bool) error {
 	sc := newScanner(s, 0, runes, "")
 	var (
-		seen      tagSet
 		last      = -1
 		napas     bool   // tag 38 carries the NAPAS GUID
 		guid38    string // what tag 38 carries when it is not NAPAS
@@ -21,18 +20,12 @@ func (d *Decoded) fill(s string, runes bool) error {
 		amount    string
 		hasAmount bool
 	)
-	for sc.more() {
-		id, val, off, err := sc.next()
-		if err != nil {
-			return err
-		}
-		if seen.add(id) {
-			return fmt.Errorf("%w: tag %02d at offset %d appears a second time", ErrTLV, id, off)
-		}
-		if id == 63 && sc.more() {
+	for sc.next() {
+		id, val, off := sc.id, sc.val, sc.off
+		if id == 63 && sc.i < len(s) {
 			return fmt.Errorf("%w: tag 63 (CRC) at offset %d is not the last object", ErrTLV, off)
 		}
-		if id != 63 { // always last, checked by checkRoot
+		if id != 63 { // always last
 			if id < last {
 				d.warn("tag %02d comes after tag %02d (the spec allows any order, apps expect ascending)", id, last)
 			}
@@ -118,6 +111,9 @@ func (d *Decoded) fill(s string, runes bool) error {
 		}
 	}
 
+	if sc.err != nil {
+		return sc.err
+	}
 	if !napas {
 		if hasAmount {
 			a := amount
@@ -126,7 +122,7 @@ func (d *Decoded) fill(s string, runes bool) error {
 		switch {
 		case strings.EqualFold(otherGUID, guidVNPAY):
 			return fmt.Errorf("%w: VNPAY-QR (tag %02d, GUID %s); VietQR carries tag 38 with GUID %s", ErrNotVietQR, otherID, otherGUID, guidNAPAS)
-		case seen.has(38):
+		case sc.seen.has(38):
 			return fmt.Errorf("%w: tag 38 carries GUID %q, not the NAPAS GUID %s", ErrNotVietQR, guid38, guidNAPAS)
 		case otherGUID != "" || otherID != 0:
 			return fmt.Errorf("%w: no tag 38 with the NAPAS GUID %s, only tag %02d with GUID %q", ErrNotVietQR, guidNAPAS, otherID, otherGUID)
@@ -144,7 +140,7 @@ func (d *Decoded) fill(s string, runes bool) error {
 		id   int
 		what string
 	}{{0, "00 (payload format)"}, {1, "01 (point of initiation)"}, {53, "53 (currency)"}, {58, "58 (country)"}} {
-		if !seen.has(m.id) {
+		if !sc.seen.has(m.id) {
 			d.warn("tag %s is missing", m.what)
 		}
 	}
@@ -178,15 +174,8 @@ func (d *Decoded) keep(id int, val string) {
 // readNAPAS reads tag 38 and returns its GUID.
 func (d *Decoded) readNAPAS(val string, base int, runes bool) (guid string, err error) {
 	sc := newScanner(val, base, runes, "in tag 38, ")
-	var seen tagSet
-	for sc.more() {
-		id, v, off, err := sc.next()
-		if err != nil {
-			return "", err
-		}
-		if seen.add(id) {
-			return "", fmt.Errorf("%w: in tag 38, sub-tag %02d at offset %d appears a second time", ErrTLV, id, off)
-		}
+	for sc.next() {
+		id, v, off := sc.id, sc.val, sc.off
 		switch id {
 		case 0:
 			guid = v
@@ -198,7 +187,10 @@ func (d *Decoded) readNAPAS(val string, base int, runes bool) (guid string, err 
 			d.Service = v
 		}
 	}
-	if !strings.EqualFold(guid, guidNAPAS) {
+	if sc.err != nil {
+		return "", sc.err
+	}
+	if guid != guidNAPAS && !strings.EqualFold(guid, guidNAPAS) {
 		return guid, nil
 	}
 	switch d.Service {
@@ -219,15 +211,8 @@ func (d *Decoded) readNAPAS(val string, base int, runes bool) (guid string, err 
 // code some encoders nest there by mistake.
 func (d *Decoded) readBeneficiary(val string, base int, runes bool) error {
 	sc := newScanner(val, base, runes, "in tag 38/01, ")
-	var seen tagSet
-	for sc.more() {
-		id, v, off, err := sc.next()
-		if err != nil {
-			return err
-		}
-		if seen.add(id) {
-			return fmt.Errorf("%w: in tag 38/01, sub-tag %02d at offset %d appears a second time", ErrTLV, id, off)
-		}
+	for sc.next() {
+		id, v := sc.id, sc.val
 		switch id {
 		case 0:
 			d.BIN = v
@@ -240,7 +225,7 @@ func (d *Decoded) readBeneficiary(val string, base int, runes bool) error {
 			d.warn("tag 38: service code 02 nested inside 38/01 instead of 38")
 		}
 	}
-	return nil
+	return sc.err
 }
 
 // checkBIN looks the BIN up, warns when it is unknown or flagged, and
@@ -262,15 +247,8 @@ func (d *Decoded) checkBIN() (shortName string, known bool) {
 // readAdditional reads tag 62: bill number, store label and purpose.
 func (d *Decoded) readAdditional(val string, base int, runes bool) error {
 	sc := newScanner(val, base, runes, "in tag 62, ")
-	var seen tagSet
-	for sc.more() {
-		id, v, off, err := sc.next()
-		if err != nil {
-			return err
-		}
-		if seen.add(id) {
-			return fmt.Errorf("%w: in tag 62, sub-tag %02d at offset %d appears a second time", ErrTLV, id, off)
-		}
+	for sc.next() {
+		id, v := sc.id, sc.val
 		if v == "" {
 			d.warn("tag 62/%02d is empty", id)
 		}
@@ -286,7 +264,7 @@ func (d *Decoded) readAdditional(val string, base int, runes bool) error {
 			d.checkText("62/08 (purpose)", v, maxSubField)
 		}
 	}
-	return nil
+	return sc.err
 }
 
 // checkText warns about an ANS field that is not printable ASCII or is
@@ -332,13 +310,9 @@ func checkAmount(v string) string {
 // when the value is not a template.
 func templateGUID(val string, runes bool) string {
 	sc := newScanner(val, 0, runes, "")
-	for sc.more() {
-		id, v, _, err := sc.next()
-		if err != nil {
-			return ""
-		}
-		if id == 0 {
-			return v
+	for sc.next() {
+		if sc.id == 0 {
+			return sc.val
 		}
 	}
 	return ""

@@ -91,10 +91,10 @@ func (m *Matrix) Dark(x, y int) bool {
 }
 
 // WritePNG writes the symbol with a QuietZone-module margin as a
-// size×size black-and-white PNG. Modules are a whole number of pixels;
-// what is left over is split evenly into extra margin. It returns an
-// error when size is too small for one pixel per module, or the write
-// fails.
+// size×size black-and-white PNG (1 bit per pixel). Modules are a whole
+// number of pixels; what is left over is split evenly into extra margin.
+// It returns an error when size is too small for one pixel per module, or
+// the write fails.
 func (m *Matrix) WritePNG(w io.Writer, size int) error {
 	total := m.size + 2*QuietZone
 	if size < total {
@@ -102,25 +102,39 @@ func (m *Matrix) WritePNG(w io.Writer, size int) error {
 	}
 	scale := size / total
 	offset := (size-total*scale)/2 + QuietZone*scale
-	img := image.NewPaletted(image.Rect(0, 0, size, size), color.Palette{color.White, color.Black})
-	// Build each symbol row of pixels once, then copy it scale times.
-	for y := range m.size {
-		row := img.Pix[(offset+y*scale)*img.Stride:]
-		row = row[:size]
-		for x := range m.size {
-			if m.dark[y*m.size+x] {
-				px := row[offset+x*scale : offset+(x+1)*scale]
-				for i := range px {
-					px[i] = 1
-				}
-			}
-		}
-		for k := 1; k < scale; k++ {
-			copy(img.Pix[(offset+y*scale+k)*img.Stride:][:size], row)
+	// module[p] is the module row or column under pixel p, -1 in the margin.
+	module := make([]int32, size)
+	for p := range module {
+		module[p] = -1
+		if q := p - offset; q >= 0 && q < m.size*scale {
+			module[p] = int32(q / scale)
 		}
 	}
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	return enc.Encode(w, img)
+	return png.Encode(w, &pngView{m: m, size: size, module: module, palette: color.Palette{color.White, color.Black}})
+}
+
+// pngView shows a Matrix to image/png as a two-colour paletted image
+// without materialising its pixels: the encoder asks for each pixel's
+// colour index and packs them 8 to a byte.
+type pngView struct {
+	m       *Matrix
+	size    int
+	module  []int32
+	palette color.Palette // light, dark
+}
+
+var _ image.PalettedImage = (*pngView)(nil)
+
+func (v *pngView) ColorModel() color.Model { return v.palette }
+func (v *pngView) Bounds() image.Rectangle { return image.Rect(0, 0, v.size, v.size) }
+func (v *pngView) At(x, y int) color.Color { return v.palette[v.ColorIndexAt(x, y)] }
+
+func (v *pngView) ColorIndexAt(x, y int) uint8 {
+	row, col := v.module[y], v.module[x]
+	if row < 0 || col < 0 || !v.m.dark[int(row)*v.m.size+int(col)] {
+		return 0
+	}
+	return 1
 }
 
 // WriteSVG writes the symbol with a QuietZone-module margin as an SVG

@@ -6,33 +6,64 @@ import (
 )
 
 // scanner walks a sequence of data objects (ID, length, value), the shape
-// of the whole payload and of every template inside it.
+// of the whole payload and of every template inside it:
+//
+//	sc := newScanner(s, 0, runes, "")
+//	for sc.next() {
+//		// sc.id, sc.val, sc.off
+//	}
+//	if sc.err != nil { … }
 type scanner struct {
 	s     string
-	i     int  // byte offset of the next object in s
-	base  int  // byte offset of s inside the payload, for error messages
-	runes bool // lengths count characters (the spec) rather than bytes
-	where string
+	i     int    // byte offset of the next object in s
+	base  int    // byte offset of s inside the payload, for error messages
+	runes bool   // lengths count characters (the spec) rather than bytes
+	where string // "in tag 38, ": where s sits, for error messages
+	seen  tagSet
+
+	// The current object, after next returned true.
+	id  int
+	val string
+	off int // payload offset of its ID
+
+	err error // why next returned false early; wraps ErrTLV
 }
 
 func newScanner(s string, base int, runes bool, where string) scanner {
 	return scanner{s: s, base: base, runes: runes, where: where}
 }
 
-func (sc *scanner) more() bool { return sc.i < len(sc.s) }
-
-// next returns the next object: its ID, its value and the payload offset
-// of its ID. The error wraps ErrTLV.
-func (sc *scanner) next() (id int, val string, off int, err error) {
-	off = sc.base + sc.i
+// next moves to the next object and reports whether there is one: false
+// at the end, or when the object is malformed or repeats an ID (sc.err).
+func (sc *scanner) next() bool {
 	s := sc.s[sc.i:]
+	// The common case, byte lengths and a well-formed object, is kept
+	// short; every other case goes through nextSlow.
+	if len(s) >= 4 && !sc.runes {
+		a, b, c, d := s[0]-'0', s[1]-'0', s[2]-'0', s[3]-'0' // bytes: below '0' wraps above 9
+		if n := int(c)*10 + int(d); a <= 9 && b <= 9 && c <= 9 && d <= 9 && n <= len(s)-4 {
+			sc.id, sc.val, sc.off = int(a)*10+int(b), s[4:4+n], sc.base+sc.i
+			sc.i += 4 + n
+			return !sc.seen.add(sc.id) || sc.duplicate()
+		}
+	}
+	return sc.nextSlow(s)
+}
+
+func (sc *scanner) nextSlow(s string) bool {
+	if len(s) == 0 {
+		return false
+	}
+	off := sc.base + sc.i
 	if len(s) < 4 {
-		return 0, "", off, fmt.Errorf("%w: %sat offset %d, %q is too short for an ID and a length", ErrTLV, sc.where, off, s)
+		sc.err = fmt.Errorf("%w: %sat offset %d, %q is too short for an ID and a length", ErrTLV, sc.where, off, s)
+		return false
 	}
 	id, okID := num2(s[0], s[1])
 	n, okLen := num2(s[2], s[3])
 	if !okID || !okLen {
-		return 0, "", off, fmt.Errorf("%w: %sat offset %d, %q is not a 2-digit ID and a 2-digit length", ErrTLV, sc.where, off, s[:4])
+		sc.err = fmt.Errorf("%w: %sat offset %d, %q is not a 2-digit ID and a 2-digit length", ErrTLV, sc.where, off, s[:4])
+		return false
 	}
 	s = s[4:]
 	end := n
@@ -44,10 +75,18 @@ func (sc *scanner) next() (id int, val string, off int, err error) {
 		if sc.runes {
 			have = utf8.RuneCountInString(s)
 		}
-		return 0, "", off, fmt.Errorf("%w: %stag %02d at offset %d declares %d characters but only %d remain", ErrTLV, sc.where, id, off, n, have)
+		sc.err = fmt.Errorf("%w: %stag %02d at offset %d declares %d characters but only %d remain", ErrTLV, sc.where, id, off, n, have)
+		return false
 	}
+	sc.id, sc.val, sc.off = id, s[:end], off
 	sc.i += 4 + end
-	return id, s[:end], off, nil
+	return !sc.seen.add(id) || sc.duplicate()
+}
+
+// duplicate records that the current ID was already seen and returns false.
+func (sc *scanner) duplicate() bool {
+	sc.err = fmt.Errorf("%w: %stag %02d at offset %d appears a second time", ErrTLV, sc.where, sc.id, sc.off)
+	return false
 }
 
 // runeOffset returns the byte offset just past the first n characters of
@@ -79,10 +118,10 @@ func num2(a, b byte) (int, bool) {
 type tagSet [2]uint64
 
 func (t *tagSet) add(id int) (dup bool) {
-	w, bit := id/64, uint64(1)<<(id%64)
+	w, bit := uint(id)/64, uint64(1)<<(uint(id)%64)
 	dup = t[w]&bit != 0
 	t[w] |= bit
 	return dup
 }
 
-func (t *tagSet) has(id int) bool { return t[id/64]&(uint64(1)<<(id%64)) != 0 }
+func (t *tagSet) has(id int) bool { return t[uint(id)/64]&(uint64(1)<<(uint(id)%64)) != 0 }

@@ -24,6 +24,7 @@ import (
 	"github.com/sapqr/sapqr/merchants"
 	"github.com/sapqr/sapqr/merchants/gormstore"
 	"github.com/sapqr/sapqr/merchants/rediscounters"
+	"github.com/sapqr/sapqr/printables"
 )
 
 // systemActor is who the command line acts as: an admin that is no user
@@ -36,6 +37,7 @@ type serveOptions struct {
 	addr            string
 	databaseURL     string
 	redisURL        string
+	redisNamespace  string
 	demo            bool
 	secureCookies   bool
 	trustProxy      bool
@@ -51,6 +53,7 @@ func parseServeFlags(env *environment, args []string) (serveOptions, error) {
 	fs.StringVar(&o.addr, "addr", env.cfg.Addr, "listen address (SAPQR_ADDR)")
 	fs.StringVar(&o.databaseURL, "database-url", env.cfg.DatabaseURL, "sqlite:FILE or postgres://… (SAPQR_DATABASE_URL)")
 	fs.StringVar(&o.redisURL, "redis-url", env.cfg.RedisURL, "redis://… for shared counters; empty for in-memory (SAPQR_REDIS_URL)")
+	fs.StringVar(&o.redisNamespace, "redis-namespace", env.getenv("SAPQR_REDIS_NAMESPACE"), "prefix of the counters' Redis keys, to share one Redis between deployments (SAPQR_REDIS_NAMESPACE; default sapqr)")
 	fs.BoolVar(&o.demo, "demo", false, "on an empty database, create a demo commune with two markets and a demo admin (password printed once)")
 	fs.BoolVar(&o.secureCookies, "secure-cookies", envBool(env.getenv("SAPQR_SECURE_COOKIES")), "mark session cookies Secure; set behind HTTPS (SAPQR_SECURE_COOKIES)")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", envBool(env.getenv("SAPQR_TRUST_PROXY")), "take client addresses from X-Forwarded-For; only behind a proxy that sets it (SAPQR_TRUST_PROXY)")
@@ -123,7 +126,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		}
 		client := redis.NewClient(ropt)
 		defer client.Close()
-		rc, err := rediscounters.NewRedis(client, "")
+		rc, err := rediscounters.NewRedis(client, o.redisNamespace)
 		if err != nil {
 			return err
 		}
@@ -138,12 +141,17 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 
+	renderer, err := printables.NewRenderer()
+	if err != nil {
+		return fmt.Errorf("serve: sign fonts: %w", err)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := api.New(api.Config{
 		Merchants:     svc,
 		Units:         units,
 		Adoption:      adoption,
+		Signs:         renderer,
 		Idempotency:   store,
 		Database:      store,
 		Counters:      countersCheck,

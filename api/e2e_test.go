@@ -7,11 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -289,12 +291,11 @@ func checkA11y(t *testing.T, ctx context.Context, name string) {
 			t.Errorf("%s at %s (%dx%d): %s", name, size.label, size.w, size.h, strings.Join(problems, "; "))
 		}
 		if *screenshotDir != "" && size.label != "zoom200" {
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
 			if err != nil {
 				t.Fatalf("screenshot %s: %v", name, err)
 			}
-			// FullScreenshot gives a JPEG at quality < 100; keep its real type.
-			file := filepath.Join(*screenshotDir, name+"-"+size.label+".jpg")
+			file := filepath.Join(*screenshotDir, name+"-"+size.label+".png")
 			if err := os.WriteFile(file, png, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -437,7 +438,7 @@ func TestE2E(t *testing.T) {
 	)
 	checkA11y(t, ctx, "vendor")
 	pdf := download(t, ctx, downloads, `a[href$="size=a6"]`)
-	if got := scanPDF(t, pdf); got != payload.Payload {
+	if got := scanPDF(t, pdf); !slices.Equal(got, []string{payload.Payload}) {
 		t.Errorf("the downloaded sign's QR reads %q, want %q", got, payload.Payload)
 	}
 
@@ -446,11 +447,14 @@ func TestE2E(t *testing.T) {
 	run(t, ctx, "create the private link", acceptDialogs(ctx), chromedp.Click(chromedp.CSS("#vendor-link button[type=submit]")))
 	waitJS(t, ctx, "the link", `document.getElementById('link-url').href.includes('/v/')`)
 	linkURL := eval[string](t, ctx, `document.getElementById('link-url').href`)
-	checkLinkPage(t, w, linkURL, http.StatusOK, "Nguyễn Thị Hà", "••••4567")
+	checkLinkPage(t, w, linkURL, http.StatusOK, "Nguyễn Thị Hà", "Chợ Ngọc Hà", "4567")
 	checkLinkPage(t, w, w.url+"/v/"+strings.Repeat("A", 43), http.StatusNotFound, "Liên kết không còn hiệu lực")
 	checkLinkPage(t, w, w.url+"/v/1", http.StatusNotFound, "Liên kết không còn hiệu lực")
 	run(t, ctx, "open the link page in the browser", chromedp.Navigate(linkURL), chromedp.WaitVisible(chromedp.CSS(".sign svg.qr")))
 	checkA11y(t, ctx, "vendor-link")
+	if got := scanPDF(t, download(t, ctx, downloads, `a[href$="size=a5"]`)); !slices.Equal(got, []string{payload.Payload}) {
+		t.Errorf("the sign downloaded from the private link reads %q, want %q", got, payload.Payload)
+	}
 	run(t, ctx, "back to the vendor page",
 		chromedp.NavigateBack(),
 		chromedp.WaitVisible(chromedp.ID("vendor-link")),
@@ -463,6 +467,10 @@ func TestE2E(t *testing.T) {
 	waitJS(t, ctx, "revoked", `document.getElementById('link-new').hidden`)
 	checkLinkPage(t, w, second, http.StatusNotFound, "Liên kết không còn hiệu lực")
 	checkLinkPage(t, w, linkURL, http.StatusOK, "Nguyễn Thị Hà")
+
+	// The first payment, confirmed on the vendor page.
+	run(t, ctx, "confirm the first payment", chromedp.Click(chromedp.CSS("#confirm button[type=submit]")))
+	waitJS(t, ctx, "the vendor transacting", `document.querySelector('.alert.ok') !== null && document.querySelector('.alert.ok').textContent.includes('Đã nhận thanh toán')`)
 
 	// Offline: two registrations queue on the phone, then go exactly once.
 	run(t, ctx, "back to sign-up",
@@ -510,8 +518,19 @@ func TestE2E(t *testing.T) {
 	run(t, ctx, "open the market page", chromedp.Navigate(fmt.Sprintf("%s/ui/markets/%d", w.url, w.marketID)))
 	waitJS(t, ctx, "the stall grid", `document.querySelector('.grid') !== null`)
 	checkA11y(t, ctx, "market")
-	if n := eval[int](t, ctx, `document.querySelectorAll('.grid .s-none').length`); n != 3 {
-		t.Errorf("the market grid shows %d free stalls, want 3", n)
+	grid := eval[map[string]int](t, ctx, `(() => { const n = {}; for (const li of document.querySelectorAll('.grid li')) { const c = li.className.match(/s-(\w+)/)[1]; n[c] = (n[c] || 0) + 1; } return n; })()`)
+	if want := map[string]int{"none": 3, "qr": 2, "transacting": 1}; !maps.Equal(grid, want) {
+		t.Errorf("the market grid's stalls by status are %v, want %v", grid, want)
+	}
+	var payloads []string
+	for _, v := range w.vendors(t) {
+		var p struct{ Payload string }
+		w.call(t, "GET", fmt.Sprintf("/api/v1/vendors/%d/payload", v.ID), nil, http.StatusOK, &p)
+		payloads = append(payloads, p.Payload)
+	}
+	slices.Sort(payloads)
+	if got := scanPDF(t, download(t, ctx, downloads, `a[href*="signs.pdf"]`)); !slices.Equal(got, payloads) {
+		t.Errorf("the market's 4-up sheet reads %q, want the three vendors' payloads %q", got, payloads)
 	}
 	run(t, ctx, "open the dashboard", chromedp.Navigate(w.url+"/ui/dashboard?commune="+e2eCommune))
 	waitJS(t, ctx, "the dashboard table", `document.getElementById('units') !== null`)
@@ -595,9 +614,9 @@ func download(t *testing.T, ctx context.Context, dir, selector string) string {
 	return ""
 }
 
-// scanPDF renders the first page of a PDF and reads its QR code with
+// scanPDF renders the first page of a PDF and reads its QR codes with
 // pdftoppm and zbarimg (poppler-utils and zbar-tools, installed by CI).
-func scanPDF(t *testing.T, pdf string) string {
+func scanPDF(t *testing.T, pdf string) []string {
 	t.Helper()
 	for _, tool := range []string{"pdftoppm", "zbarimg"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -615,5 +634,7 @@ func scanPDF(t *testing.T, pdf string) string {
 	if err != nil {
 		t.Fatalf("zbarimg found no QR code in the sign: %v", err)
 	}
-	return strings.TrimSpace(string(out))
+	codes := strings.Split(strings.TrimSpace(string(out)), "\n")
+	slices.Sort(codes)
+	return codes
 }

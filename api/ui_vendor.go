@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/printables"
 	"github.com/sapqr/sapqr/qr"
 )
 
@@ -269,14 +271,84 @@ func (s *Server) handleUIVendorLinkPage(p *uiPages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		// The link opens one vendor only; the market's name would need a
-		// read outside any user's scope, so the page shows the stall.
-		sign, err := signOf(merchants.Market{}, v)
+		m, err := s.cfg.Merchants.MarketByLink(c.Request().Context(), c.Param("token"))
+		if err != nil {
+			return err
+		}
+		sign, err := signOf(m, v)
 		if err != nil {
 			return err
 		}
 		return p.render(c, http.StatusOK, "link", "title.link", uiLinkData{uiSign: sign, Base: "/v/" + c.Param("token")})
 	}
+}
+
+// handleUIVendorLinkSign downloads the vendor's sign (?size=a6|a5|a4)
+// from the private link, without login. The link's vendor has its account
+// numbers masked; the full number the sign prints is the one its public
+// QR payload carries anyway. Downloads here are not recorded as prints:
+// only a team member can say a sign went up on the stall.
+func (s *Server) handleUIVendorLinkSign(p *uiPages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := s.vendorLinkSign(c)
+		if errors.Is(err, merchants.ErrNotFound) {
+			return p.render(c, http.StatusNotFound, "link_invalid", "title.link_invalid", nil)
+		}
+		return err
+	}
+}
+
+func (s *Server) vendorLinkSign(c echo.Context) error {
+	size := printables.SizeA6
+	if q := c.QueryParam("size"); q != "" {
+		var err error
+		if size, err = printables.ParseSize(q); err != nil {
+			return validationError(FieldError{Field: "size", Message: "must be a6, a5 or a4"})
+		}
+	}
+	v, err := s.vendorByLink(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.cfg.Merchants.MarketByLink(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	if v.Payload == "" {
+		return newError(http.StatusConflict, "no_qr", "the vendor has no active bank account, so there is no sign")
+	}
+	d, err := qr.Decode(v.Payload)
+	if err != nil {
+		return fmt.Errorf("vendor %d: stored payload does not decode: %w", v.ID, err)
+	}
+	for i := range v.Accounts {
+		if v.Accounts[i].Primary && v.Accounts[i].Active {
+			v.Accounts[i].AccountNumber = d.Account
+		}
+	}
+	sign, ok := stallSign(m, v, s.now())
+	if !ok {
+		return newError(http.StatusConflict, "no_qr", "the vendor has no active bank account, so there is no sign")
+	}
+	var buf bytes.Buffer
+	if err := s.cfg.Signs.RenderSign(&buf, sign, printables.Options{Size: size}); err != nil {
+		return printablesError(err)
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sapqr-sign-%s-%s.pdf"`, safeFileName(v.StallCode), size))
+	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+}
+
+// safeFileName keeps the letters, digits and dashes of s for a download's
+// file name.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // uiPreviewRequest is the bank account typed on the sign-up page.

@@ -1,11 +1,17 @@
 package printables
 
 import (
+	"bytes"
+	"cmp"
+	"compress/zlib"
 	"embed"
+	"encoding/json"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"unicode"
 
 	"github.com/jung-kurt/gofpdf"
@@ -17,71 +23,237 @@ import (
 //go:embed fonts/NotoSans-Regular.ttf fonts/NotoSans-Bold.ttf fonts/OFL.txt
 var fontFiles embed.FS
 
-// fontFamily is the family name the documents register the faces under.
+// fontFamily is the family name the documents register the faces under;
+// each code page adds its number (notosans0, notosans1).
 const fontFamily = "notosans"
 
-// face is one font face, parsed once: the cut-down TrueType file handed to
-// every document and the advance widths used for layout, in the same
-// thousandths of an em gofpdf uses, so measured and drawn text agree.
+// How the faces reach a PDF. gofpdf's Unicode font path parses and
+// subsets the whole TrueType file again in every document, which costs
+// several milliseconds per sign. Instead the faces are cut down once to
+// the runes a sign may use and embedded as simple TrueType fonts: each
+// code page maps ASCII to itself and up to 129 further runes to the codes
+// 127–255, named uniXXXX in the encoding's Differences so viewers and
+// text extraction get the Unicode value back. A line of text is drawn as
+// runs of one code page; Vietnamese needs two pages.
+const (
+	firstPageCode = 127
+	codesPerPage  = 256 - firstPageCode
+)
+
+// face is one font face, prepared once: its advance widths for layout (in
+// the thousandths of an em the PDF widths use, so measured and drawn text
+// agree), the compressed cut-down font file and one gofpdf font definition
+// per code page.
 type face struct {
-	ttf    []byte
 	widths map[rune]int
+	z      []byte   // zlib-compressed TrueType file
+	defs   [][]byte // gofpdf JSON font definition per code page
 }
 
-// fonts holds the two faces a sign uses.
+// code is where a rune sits: its code page and its byte in that page.
+type code struct {
+	page int
+	b    byte
+}
+
+// fonts holds the two faces a sign uses and the code pages they share.
 type fonts struct {
 	regular, bold face
+	codes         map[rune]code // every rune a sign may use; ASCII is in every page, as page -1
+	pages         int
 }
 
-// loadFonts parses the embedded faces and cuts them down to the Unicode
-// ranges a sign may use: Latin (with every Vietnamese letter precomposed),
-// punctuation and currency signs. Each document then parses a small font
-// instead of the whole of Noto Sans. Combining marks are left out on
-// purpose: text is NFC-normalised first, and a mark that survives NFC would
-// be drawn unattached, since gofpdf does no shaping.
-func loadFonts() (fonts, error) {
-	blocks := [...][2]rune{
-		{0x0020, 0x007E}, // Basic Latin
-		{0x00A0, 0x024F}, // Latin-1 Supplement, Latin Extended-A and -B
-		{0x1E00, 0x1EFF}, // Latin Extended Additional (Vietnamese ạ…ỹ)
-		{0x2000, 0x206F}, // General Punctuation (– — “ ” …)
-		{0x20A0, 0x20CF}, // Currency Symbols (₫)
+// repertoire returns the runes a sign may use, in code-page order:
+// lower-case Vietnamese letters and common punctuation first (most text
+// then stays on page 0), then upper-case Vietnamese, then the rest of
+// Latin-1. Combining marks are left out on purpose: text is
+// NFC-normalised first, and a mark that survives NFC would be drawn
+// unattached, since nothing here shapes text.
+func repertoire() []rune {
+	vietnamese := func(r rune) bool {
+		switch {
+		case r >= 0x1EA0 && r <= 0x1EF9:
+			return true
+		case strings.ContainsRune("ĂăĐđĨĩŨũƠơƯư", r):
+			return true
+		}
+		return strings.ContainsRune("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý", r)
 	}
-	var fs fonts
+	var all []rune
+	for r := rune(0xA0); r <= 0xFF; r++ {
+		if r != 0xAD { // soft hyphen: invisible, never typed on purpose
+			all = append(all, r)
+		}
+	}
+	all = append(all, []rune("ĂăĐđĨĩŨũƠơƯư–—‘’“”•…₫€")...)
+	for r := rune(0x1EA0); r <= 0x1EF9; r++ {
+		all = append(all, r)
+	}
+	rank := func(r rune) int {
+		switch {
+		case vietnamese(r) && unicode.IsLower(r):
+			return 0
+		case strings.ContainsRune("–—‘’“”•…₫·", r):
+			return 1
+		case vietnamese(r):
+			return 2
+		}
+		return 3
+	}
+	slices.SortStableFunc(all, func(a, b rune) int { return cmp.Or(rank(a)-rank(b), int(a-b)) })
+	return all
+}
+
+// loadFonts parses the embedded faces, cuts them down to the repertoire
+// and builds their code pages.
+func loadFonts() (fonts, error) {
+	raw := map[string][]byte{}
+	for _, name := range []string{"NotoSans-Regular", "NotoSans-Bold"} {
+		b, err := fontFiles.ReadFile("fonts/" + name + ".ttf")
+		if err != nil {
+			return fonts{}, fmt.Errorf("printables: reading %s: %w", name, err)
+		}
+		raw[name] = b
+	}
+	// The repertoire is what both faces can draw.
+	regularWidths, err := parseWidths(raw["NotoSans-Regular"])
+	if err != nil {
+		return fonts{}, fmt.Errorf("printables: parsing NotoSans-Regular: %w", err)
+	}
+	boldWidths, err := parseWidths(raw["NotoSans-Bold"])
+	if err != nil {
+		return fonts{}, fmt.Errorf("printables: parsing NotoSans-Bold: %w", err)
+	}
+	fs := fonts{codes: map[rune]code{}}
+	var extra []rune
+	for _, r := range repertoire() {
+		if regularWidths[r] > 0 && boldWidths[r] > 0 {
+			extra = append(extra, r)
+		}
+	}
+	for r := rune(0x20); r < 0x7F; r++ {
+		fs.codes[r] = code{page: -1, b: byte(r)}
+	}
+	for i, r := range extra {
+		fs.codes[r] = code{page: i / codesPerPage, b: byte(firstPageCode + i%codesPerPage)}
+	}
+	fs.pages = (len(extra) + codesPerPage - 1) / codesPerPage
+	cutset := make([]rune, 0, len(fs.codes))
+	for r := range fs.codes {
+		cutset = append(cutset, r)
+	}
+	slices.Sort(cutset)
+
 	for _, f := range []struct {
-		name string
-		dst  *face
+		name   string
+		bold   bool
+		widths map[rune]int
+		dst    *face
 	}{
-		{"fonts/NotoSans-Regular.ttf", &fs.regular},
-		{"fonts/NotoSans-Bold.ttf", &fs.bold},
+		{"NotoSans-Regular", false, regularWidths, &fs.regular},
+		{"NotoSans-Bold", true, boldWidths, &fs.bold},
 	} {
-		raw, err := fontFiles.ReadFile(f.name)
-		if err != nil {
-			return fonts{}, fmt.Errorf("printables: reading %s: %w", f.name, err)
-		}
-		widths, err := parseWidths(raw)
-		if err != nil {
-			return fonts{}, fmt.Errorf("printables: parsing %s: %w", f.name, err)
-		}
-		cut := make([]rune, 0, len(widths))
-		for _, b := range blocks {
-			for r := b[0]; r <= b[1]; r++ {
-				if _, ok := widths[r]; ok {
-					cut = append(cut, r)
-				}
-			}
-		}
-		kept := make(map[rune]int, len(cut))
-		for _, r := range cut {
-			kept[r] = widths[r]
-		}
-		ttf := gofpdf.UTF8CutFont(raw, string(cut))
+		ttf := gofpdf.UTF8CutFont(raw[f.name], string(cutset))
 		if len(ttf) == 0 {
 			return fonts{}, fmt.Errorf("printables: cutting %s produced no font", f.name)
 		}
-		*f.dst = face{ttf: ttf, widths: kept}
+		kept := make(map[rune]int, len(cutset))
+		for _, r := range cutset {
+			kept[r] = f.widths[r]
+		}
+		var z bytes.Buffer
+		zw := zlib.NewWriter(&z)
+		zw.Write(ttf)
+		if err := zw.Close(); err != nil {
+			return fonts{}, err
+		}
+		defs := make([][]byte, fs.pages)
+		for page := range defs {
+			if defs[page], err = fontDefinition(f.name, f.bold, ttf, kept, fs.codes, page); err != nil {
+				return fonts{}, fmt.Errorf("printables: %s: %w", f.name, err)
+			}
+		}
+		*f.dst = face{widths: kept, z: z.Bytes(), defs: defs}
 	}
 	return fs, nil
+}
+
+// fontDefinition returns gofpdf's JSON definition of a simple TrueType font
+// for one code page of a cut-down face: metrics from the font's tables,
+// widths per code and the Differences naming each code's rune.
+func fontDefinition(name string, bold bool, ttf []byte, widths map[rune]int, codes map[rune]code, page int) ([]byte, error) {
+	tables, err := ttfTables(ttf)
+	if err != nil {
+		return nil, err
+	}
+	head, hhea, post := tables["head"], tables["hhea"], tables["post"]
+	if len(head) < 54 || len(hhea) < 36 || len(post) < 12 {
+		return nil, errors.New("missing or short head, hhea or post table")
+	}
+	i16 := func(b []byte, at int) int { return int(int16(binary.BigEndian.Uint16(b[at:]))) }
+	upem := float64(binary.BigEndian.Uint16(head[18:]))
+	scale := func(v int) int { return int(math.Round(float64(v) * 1000 / upem)) }
+	capHeight := scale(i16(hhea, 4)) // ascender, unless OS/2 says better
+	if os2 := tables["OS/2"]; len(os2) >= 90 && binary.BigEndian.Uint16(os2) >= 2 {
+		capHeight = scale(i16(os2, 88))
+	}
+	stemV := 80
+	if bold {
+		stemV = 120
+	}
+	type box struct{ Xmin, Ymin, Xmax, Ymax int }
+	type desc struct {
+		Ascent, Descent, CapHeight, Flags int
+		FontBBox                          box
+		ItalicAngle, StemV, MissingWidth  int
+	}
+	// The field names are gofpdf's font definition format.
+	def := struct {
+		Tp, Name     string
+		Desc         desc
+		Up, Ut       int
+		Cw           []int
+		Enc, Diff    string
+		File         string
+		OriginalSize int
+	}{
+		Tp:   "TrueType",
+		Name: subsetTag(bold) + name,
+		Desc: desc{
+			Ascent: scale(i16(hhea, 4)), Descent: scale(i16(hhea, 6)), CapHeight: capHeight,
+			Flags:        32, // nonsymbolic: codes map through the encoding to Unicode
+			FontBBox:     box{scale(i16(head, 36)), scale(i16(head, 38)), scale(i16(head, 40)), scale(i16(head, 42))},
+			ItalicAngle:  i16(post, 4),
+			StemV:        stemV,
+			MissingWidth: widths[' '],
+		},
+		Up:           scale(i16(post, 8)),
+		Ut:           scale(i16(post, 10)),
+		Cw:           make([]int, 256),
+		Enc:          fmt.Sprintf("sapqr-%d", page),
+		File:         strings.ToLower(name) + ".z", // gofpdf embeds a file ending in .z as compressed
+		OriginalSize: len(ttf),
+	}
+	names := make([]string, codesPerPage)
+	for r, c := range codes {
+		switch {
+		case c.page == -1:
+			def.Cw[c.b] = widths[r]
+		case c.page == page:
+			def.Cw[c.b] = widths[r]
+			names[int(c.b)-firstPageCode] = fmt.Sprintf("/uni%04X", r)
+		}
+	}
+	var diff strings.Builder
+	fmt.Fprintf(&diff, "%d", firstPageCode)
+	for _, n := range names {
+		if n == "" {
+			n = "/.notdef"
+		}
+		diff.WriteString(" " + n)
+	}
+	def.Diff = diff.String()
+	return json.Marshal(def)
 }
 
 // width is the advance width of s at size pt, in millimetres.
@@ -93,6 +265,38 @@ func (f face) width(s string, pt float64) float64 {
 	return float64(units) * pt / 1000 * mmPerPt
 }
 
+// segment is a run of text in one code page, ready for the PDF.
+type segment struct {
+	page  int
+	text  string // bytes in the page's encoding
+	units int    // advance width in thousandths of an em
+}
+
+// segments splits s (every rune in the repertoire, as check ensures) into
+// runs of one code page, measured in face f. ASCII joins whichever run it
+// is in.
+func (fs fonts) segments(f face, s string) []segment {
+	var segs []segment
+	buf := make([]byte, 0, len(s))
+	page, units := -1, 0
+	for _, r := range s {
+		c := fs.codes[r]
+		if c.page != -1 && c.page != page {
+			if len(buf) > 0 {
+				segs = append(segs, segment{max(page, 0), string(buf), units})
+				buf, units = buf[:0], 0
+			}
+			page = c.page
+		}
+		buf = append(buf, c.b)
+		units += f.widths[r]
+	}
+	if len(buf) > 0 {
+		segs = append(segs, segment{max(page, 0), string(buf), units})
+	}
+	return segs
+}
+
 // GlyphError reports a rune the sign font cannot draw. It is returned
 // before anything is drawn, so a sign never shows an empty box.
 type GlyphError struct {
@@ -101,16 +305,14 @@ type GlyphError struct {
 }
 
 func (e *GlyphError) Error() string {
-	return fmt.Sprintf("printables: %s: %U %q cannot be drawn: the sign font (Noto Sans) is limited to Latin letters with Vietnamese diacritics, punctuation and currency signs", e.Field, e.Rune, e.Rune)
+	return fmt.Sprintf("printables: %s: %U %q cannot be drawn: signs print Vietnamese and other Latin-1 letters, common punctuation and ₫ (Noto Sans)", e.Field, e.Rune, e.Rune)
 }
 
 // check returns a *GlyphError naming the first rune of s that both faces
 // cannot draw. Control characters are refused the same way.
 func (fs fonts) check(field, s string) error {
 	for _, r := range s {
-		_, inRegular := fs.regular.widths[r]
-		_, inBold := fs.bold.widths[r]
-		if !inRegular || !inBold || unicode.IsControl(r) {
+		if _, ok := fs.codes[r]; !ok || unicode.IsControl(r) {
 			return &GlyphError{Field: field, Rune: r}
 		}
 	}
@@ -273,4 +475,14 @@ func cmapFormat12(t []byte) (map[rune]int, error) {
 		}
 	}
 	return m, nil
+}
+
+// subsetTag is the six-letter prefix PDF gives the name of a font that is
+// a subset of the original (ISO 32000-1 §9.6.4); fixed, so output stays
+// deterministic.
+func subsetTag(bold bool) string {
+	if bold {
+		return "SAPQRB+"
+	}
+	return "SAPQRR+"
 }

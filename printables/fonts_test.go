@@ -2,6 +2,8 @@ package printables
 
 import (
 	"bytes"
+	"compress/zlib"
+	"io"
 	"errors"
 	"os"
 	"strings"
@@ -55,8 +57,8 @@ func TestGlyphCoverageVietnamese(t *testing.T) {
 	}
 	// The cut-down font files handed to gofpdf must still carry every
 	// letter: parse them back.
-	for name, ttf := range map[string][]byte{"regular": fs.regular.ttf, "bold": fs.bold.ttf} {
-		widths, err := parseWidths(ttf)
+	for name, z := range map[string][]byte{"regular": fs.regular.z, "bold": fs.bold.z} {
+		widths, err := parseWidths(inflate(t, z))
 		if err != nil {
 			t.Fatalf("%s cut font: %v", name, err)
 		}
@@ -161,7 +163,7 @@ func FuzzParseWidths(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(r.fonts.regular.ttf)
+	f.Add(inflate(f, r.fonts.regular.z))
 	f.Add(ttf[:2048])
 	f.Add([]byte{0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 'c', 'm', 'a', 'p', 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 4})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -170,4 +172,18 @@ func FuzzParseWidths(f *testing.F) {
 			t.Error("nil widths without an error")
 		}
 	})
+}
+
+// inflate returns the font file inside a zlib stream.
+func inflate(tb testing.TB, z []byte) []byte {
+	tb.Helper()
+	zr, err := zlib.NewReader(bytes.NewReader(z))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }

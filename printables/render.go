@@ -130,8 +130,11 @@ func (r *Renderer) newDocument(opt Options) *document {
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetProducer("SạpQR", true)
 	pdf.SetCreator("SạpQR printables", true)
-	pdf.AddUTF8FontFromBytes(fontFamily, "", r.fonts.regular.ttf)
-	pdf.AddUTF8FontFromBytes(fontFamily, "B", r.fonts.bold.ttf)
+	for page := range r.fonts.pages {
+		family := fontFamily + strconv.Itoa(page)
+		pdf.AddFontFromBytes(family, "", r.fonts.regular.defs[page], r.fonts.regular.z)
+		pdf.AddFontFromBytes(family, "B", r.fonts.bold.defs[page], r.fonts.bold.z)
+	}
 	return &document{pdf: pdf, fonts: r.fonts, opt: opt, id: sha256.New()}
 }
 
@@ -189,13 +192,17 @@ func (d *document) drawSign(p *prepared, x, y, scale float64) {
 		if b.bold {
 			f, style = d.fonts.bold, "B"
 		}
-		d.pdf.SetFont(fontFamily, style, b.pt*scale)
 		d.pdf.SetTextColor(b.gray, b.gray, b.gray)
+		size := b.pt * scale
 		lineH := b.pt * lineHeightEm * mmPerPt
 		for i, line := range b.lines {
-			lx := b.box.x + (b.box.w-f.width(line, b.pt))/2
-			ly := b.box.y + float64(i)*lineH + b.pt*baselineEm*mmPerPt
-			d.pdf.Text(x+lx*scale, y+ly*scale, line)
+			lx := x + (b.box.x+(b.box.w-f.width(line, b.pt))/2)*scale
+			ly := y + (b.box.y+float64(i)*lineH+b.pt*baselineEm*mmPerPt)*scale
+			for _, seg := range d.fonts.segments(f, line) {
+				d.pdf.SetFont(fontFamily+strconv.Itoa(seg.page), style, size)
+				d.pdf.Text(lx, ly, seg.text)
+				lx += float64(seg.units) * size / 1000 * mmPerPt
+			}
 		}
 	}
 	q := p.layout.qr

@@ -3,8 +3,8 @@ package printables
 import (
 	"bytes"
 	"compress/zlib"
-	"io"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"

@@ -9,31 +9,35 @@
 --          counts declared, active, stalls_qr, vendors, vendors_qr, signs,
 --          transacting
 -- Returns the number of markets whose held counts changed.
+--
+-- A total is one field of the hash KEYS[1].."t" per unit ("n" for the
+-- country, "p:CODE", "c:CODE") holding "markets,7 sums". The differences
+-- of the whole batch are added up here first, so a unit costs one read and
+-- one write per batch however many of its markets changed.
 local base = KEYS[1]
 local rebuild = ARGV[1] == 'rebuild'
 if rebuild and redis.call('GET', base .. 'building') ~= ARGV[2] then
   return redis.error_reply('SAPQR_REBUILD_LOST the building token is gone: the counters were flushed or another rebuild started')
 end
 
-local metrics = {'declared', 'active', 'stalls_qr', 'vendors', 'vendors_qr', 'signs', 'transacting'}
-local tkey = base .. 't'
 local idx = base .. 'idx'
+local delta = {} -- unit field -> {markets, 7 sums}
 
-local function unitPrefixes(prov, comm)
-  return {'n:', 'p:' .. prov .. ':', 'c:' .. comm .. ':'}
+local function add(unit, sign, counts, marketSign)
+  local d = delta[unit]
+  if d == nil then
+    d = {0, 0, 0, 0, 0, 0, 0, 0}
+    delta[unit] = d
+  end
+  d[1] = d[1] + marketSign
+  for k = 1, 7 do d[k + 1] = d[k + 1] + sign * counts[k] end
 end
 
--- move adds sign × counts to every unit of (prov, comm), and sign to its
--- market count.
+-- move adds sign × counts, and sign markets, to the units of (prov, comm).
 local function move(prov, comm, counts, sign)
-  for _, u in ipairs(unitPrefixes(prov, comm)) do
-    redis.call('HINCRBY', tkey, u .. 'markets', sign)
-    for k = 1, 7 do
-      if counts[k] ~= 0 then
-        redis.call('HINCRBY', tkey, u .. metrics[k], sign * counts[k])
-      end
-    end
-  end
+  add('n', sign, counts, sign)
+  add('p:' .. prov, sign, counts, sign)
+  add('c:' .. comm, sign, counts, sign)
 end
 
 local changed = 0
@@ -55,28 +59,43 @@ for i = 3, #ARGV, 11 do
   end
 
   if old == nil or old.ver < ver or (rebuild and old.ver == ver) then
-    if old ~= nil and oldProv == prov and old.comm == comm then
-      local diff = {}
-      for k = 1, 7 do diff[k] = new[k] - old.counts[k] end
-      for _, u in ipairs(unitPrefixes(prov, comm)) do
-        for k = 1, 7 do
-          if diff[k] ~= 0 then redis.call('HINCRBY', tkey, u .. metrics[k], diff[k]) end
-        end
-      end
-    else
-      if old ~= nil then
-        move(oldProv, old.comm, old.counts, -1)
-        if oldProv ~= prov then redis.call('HDEL', base .. 'p:' .. oldProv, id) end
-      end
-      move(prov, comm, new, 1)
+    if old ~= nil then
+      move(oldProv, old.comm, old.counts, -1)
+      if oldProv ~= prov then redis.call('HDEL', base .. 'p:' .. oldProv, id) end
     end
+    move(prov, comm, new, 1)
     local rec = ARGV[i + 3] .. ',' .. comm
     for k = 4, 10 do rec = rec .. ',' .. ARGV[i + k] end
     redis.call('HSET', base .. 'p:' .. prov, id, rec)
-    redis.call('HSET', idx, id, prov)
-    redis.call('HSET', base .. 'cp', comm, prov)
-    redis.call('SADD', base .. 'ps', prov)
+    if oldProv ~= prov then
+      redis.call('HSET', idx, id, prov)
+      redis.call('SADD', base .. 'ps', prov)
+    end
+    if old == nil or old.comm ~= comm then
+      redis.call('HSET', base .. 'cp', comm, prov)
+    end
     changed = changed + 1
+  end
+end
+
+local tkey = base .. 't'
+for unit, d in pairs(delta) do
+  local moved = false
+  for k = 1, 8 do
+    if d[k] ~= 0 then moved = true end
+  end
+  if moved then
+    local cur = redis.call('HGET', tkey, unit)
+    local sums = {0, 0, 0, 0, 0, 0, 0, 0}
+    if cur then
+      local k = 0
+      for v in string.gmatch(cur, '[^,]+') do
+        k = k + 1
+        sums[k] = tonumber(v)
+      end
+    end
+    for k = 1, 8 do sums[k] = string.format('%d', sums[k] + d[k]) end
+    redis.call('HSET', tkey, unit, table.concat(sums, ','))
   end
 end
 return changed

@@ -22,7 +22,7 @@
 //	{NS:v1}:idx         hash    market ID -> province code
 //	{NS:v1}:cp          hash    commune code -> province code
 //	{NS:v1}:ps          set     province codes that hold markets
-//	{NS:v1}:t           hash    "n:|p:CODE:|c:CODE:" + metric -> sum
+//	{NS:v1}:t           hash    "n" | "p:CODE" | "c:CODE" -> "markets,7 sums"
 //
 // Redis should run with maxmemory-policy noeviction: an evicted key is
 // repaired by the next reconcile, but until then a total may be wrong.

@@ -11,10 +11,15 @@ if redis.call('GET', base .. 'building') ~= ARGV[1] then
   return redis.error_reply('SAPQR_REBUILD_LOST the building token is gone: the counters were flushed or another rebuild started')
 end
 
-local metrics = {'declared', 'active', 'stalls_qr', 'vendors', 'vendors_qr', 'signs', 'transacting'}
-local sums = {}
-local function add(field, n)
-  sums[field] = (sums[field] or 0) + n
+local sums = {} -- unit field -> {markets, 7 sums}
+local function add(unit, counts)
+  local s = sums[unit]
+  if s == nil then
+    s = {0, 0, 0, 0, 0, 0, 0, 0}
+    sums[unit] = s
+  end
+  s[1] = s[1] + 1
+  for k = 1, 7 do s[k + 1] = s[k + 1] + counts[k] end
 end
 
 local markets = 0
@@ -23,11 +28,12 @@ for _, prov in ipairs(redis.call('SMEMBERS', base .. 'ps')) do
   for j = 2, #all, 2 do
     local f = {}
     for v in string.gmatch(all[j], '[^,]+') do f[#f + 1] = v end
+    local counts = {}
+    for k = 1, 7 do counts[k] = tonumber(f[2 + k]) end
     markets = markets + 1
-    for _, u in ipairs({'n:', 'p:' .. prov .. ':', 'c:' .. f[2] .. ':'}) do
-      add(u .. 'markets', 1)
-      for k = 1, 7 do add(u .. metrics[k], tonumber(f[2 + k])) end
-    end
+    add('n', counts)
+    add('p:' .. prov, counts)
+    add('c:' .. f[2], counts)
   end
 end
 
@@ -35,9 +41,10 @@ local tkey = base .. 't'
 redis.call('DEL', tkey)
 -- HSET in slices: Lua's unpack is limited to a few thousand values.
 local flat = {}
-for field, n in pairs(sums) do
-  flat[#flat + 1] = field
-  flat[#flat + 1] = n
+for unit, s in pairs(sums) do
+  for k = 1, 8 do s[k] = string.format('%d', s[k]) end
+  flat[#flat + 1] = unit
+  flat[#flat + 1] = table.concat(s, ',')
   if #flat >= 2000 then
     redis.call('HSET', tkey, unpack(flat))
     flat = {}

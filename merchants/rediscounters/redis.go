@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	_ "embed"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -164,40 +165,37 @@ func (r *Redis) Markets(ctx context.Context, f merchants.UnitFilter) ([]merchant
 // returns merchants.ErrCountersCold and merchants.ErrCountersUnavailable
 // like Markets.
 func (r *Redis) Totals(ctx context.Context, f merchants.UnitFilter) (merchants.CountSums, error) {
-	var prefix string
+	field := "n"
 	switch {
 	case f.CommuneCode != "":
-		prefix = "c:" + f.CommuneCode + ":"
+		field = "c:" + f.CommuneCode
 	case f.ProvinceCode != "":
-		prefix = "p:" + f.ProvinceCode + ":"
-	default:
-		prefix = "n:"
-	}
-	fields := []string{prefix + "markets"}
-	for _, m := range metricNames {
-		fields = append(fields, prefix+m)
+		field = "p:" + f.ProvinceCode
 	}
 	var built *redis.IntCmd
-	var vals *redis.SliceCmd
+	var val *redis.StringCmd
 	_, err := r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		built = p.Exists(ctx, r.base+"built")
-		vals = p.HMGet(ctx, r.base+"t", fields...)
+		val = p.HGet(ctx, r.base+"t", field)
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return merchants.CountSums{}, r.fail("totals", err)
 	}
 	if built.Val() == 0 {
 		return merchants.CountSums{}, merchants.ErrCountersCold
 	}
+	if errors.Is(val.Err(), redis.Nil) {
+		return merchants.CountSums{}, nil // a unit without markets
+	}
 	var n [8]int64
-	for i, v := range vals.Val() {
-		s, ok := v.(string)
-		if !ok {
-			continue // a unit without markets has no fields
-		}
+	parts := strings.Split(val.Val(), ",")
+	if len(parts) != len(n) {
+		return merchants.CountSums{}, fmt.Errorf("%w: total %s: %q has %d fields, want %d", merchants.ErrCountersCold, field, val.Val(), len(parts), len(n))
+	}
+	for i, s := range parts {
 		if n[i], err = strconv.ParseInt(s, 10, 64); err != nil {
-			return merchants.CountSums{}, fmt.Errorf("%w: total %s: %w", merchants.ErrCountersCold, fields[i], err)
+			return merchants.CountSums{}, fmt.Errorf("%w: total %s: %w", merchants.ErrCountersCold, field, err)
 		}
 	}
 	return merchants.CountSums{

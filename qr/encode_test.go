@@ -156,3 +156,13 @@ func TestEncodeAllocatesOnce(t *testing.T) {
 		t.Errorf("Encode allocates %v times, want 1", n)
 	}
 }
+
+// TestEncodeMatchesPeerLibrary: the benchmark payload is byte for byte what
+// vietnam-qr-pay 1.5.1 builds for the same inputs (bench/baseline.js
+// prints it), so the comparison in bench/ times the same work.
+func TestEncodeMatchesPeerLibrary(t *testing.T) {
+	const peer = "00020101021138570010A00000072701270006970436011300110012345670208QRIBFTTA53037045802VN62190815THANH TOAN HANG63047FF9"
+	if got, err := Encode(stallSign); err != nil || got != peer {
+		t.Errorf("Encode = %q, %v; vietnam-qr-pay builds %q", got, err, peer)
+	}
+}

@@ -50,6 +50,13 @@ previews:
 	pdftoppm -png -r 60 -singlefile printables/preview/market-a4-4up.pdf printables/preview/market-a4-4up
 	rm -f printables/preview/*.pdf bin/sapqr-previews
 
+.PHONY: screenshots
+
+## screenshots: PNG of every UI page at phone (360×740) and desktop (1280×800) sizes, from the real server via the browser test
+screenshots:
+	mkdir -p api/web/screenshots
+	$(GO) test ./api -run '^TestE2E$$' -count=1 -screenshots=$(CURDIR)/api/web/screenshots
+
 # Load test and fault drills (deploy/drills): each starts its own PostgreSQL
 # and redis-server on free loopback ports, never the shared 5432/6379, and is
 # bounded in time. DRILLFLAGS passes flags, e.g. DRILLFLAGS='-duration 30s -keep'.

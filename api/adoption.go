@@ -109,6 +109,18 @@ func (s *Server) unitScope(a merchants.Actor, province, commune string) (merchan
 	return merchants.UnitFilter{}, merchants.ErrUnauthenticated
 }
 
+// checkUnitParams answers 404 when a list names, with ?province= or
+// ?commune=, a unit that does not exist or that the caller cannot see,
+// rather than an empty page that would hide the difference.
+func (s *Server) checkUnitParams(c echo.Context, a merchants.Actor) error {
+	province, commune := c.QueryParam("province"), c.QueryParam("commune")
+	if province == "" && commune == "" {
+		return nil
+	}
+	_, err := s.unitScope(a, province, commune)
+	return err
+}
+
 // handleAdoption returns adoption summed over a commune, a province or the
 // caller's area.
 func (s *Server) handleAdoption(c echo.Context) error {

@@ -130,6 +130,9 @@ func (s *Server) handleMarketList(c echo.Context) error {
 		return err
 	}
 	a := actorOf(c)
+	if err := s.checkUnitParams(c, a); err != nil {
+		return err
+	}
 	res, err := s.cfg.Merchants.ListMarkets(c.Request().Context(), a, merchants.MarketFilter{
 		ProvinceCode: c.QueryParam("province"), CommuneCode: c.QueryParam("commune"), Q: c.QueryParam("q"),
 		Cursor: pg.Cursor, Limit: pg.Limit,

@@ -205,6 +205,9 @@ func (s *Server) handleVendorList(c echo.Context) error {
 		f.MarketID = id
 	}
 	a := actorOf(c)
+	if err := s.checkUnitParams(c, a); err != nil {
+		return err
+	}
 	res, err := s.cfg.Merchants.ListVendors(c.Request().Context(), a, f)
 	if err != nil {
 		return err

@@ -86,3 +86,18 @@ drill-badinput:
 ## drills: every fault drill
 drills:
 	$(GO) run ./deploy/drills $(DRILLFLAGS) all
+
+# Adoption counters (merchants/rediscounters). The drill starts its own
+# redis-server on a free port; it uses PostgreSQL when SAPQR_TEST_DATABASE_URL
+# is set (faster at this size), the SQLite default otherwise. The benchmark
+# needs SAPQR_TEST_DATABASE_URL and SAPQR_TEST_REDIS_URL; SAPQR_BENCH_SEED=national
+# seeds 10,000 markets and 2,000,000 vendors instead of one province.
+.PHONY: counters-drill counters-bench
+
+## counters-drill: 20,000 concurrent registrations, edits and removals across 200 markets while Redis is killed, flushed and restarted; then every counter must equal a database recount
+counters-drill:
+	SAPQR_COUNTERS_DRILL_OPS=20000 $(GO) test -run '^TestCountersDrill$$' -count=1 -v -timeout 30m ./merchants/rediscounters/
+
+## counters-bench: a province's dashboard table from Redis against a PostgreSQL recount, and Redis memory per market
+counters-bench:
+	$(GO) test -run '^$$' -bench 'ProvinceDashboard|RedisMemoryPerMarket' -benchtime 3s -benchmem -timeout 60m ./merchants/rediscounters/

@@ -282,7 +282,7 @@ func (fs fonts) segments(f face, s string) []segment {
 	for _, r := range s {
 		c := fs.codes[r]
 		if c.page != -1 && c.page != page {
-			if len(buf) > 0 {
+			if page != -1 && len(buf) > 0 {
 				segs = append(segs, segment{max(page, 0), string(buf), units})
 				buf, units = buf[:0], 0
 			}

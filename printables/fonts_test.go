@@ -5,11 +5,13 @@ import (
 	"compress/zlib"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"testing"
 	"unicode"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -186,4 +188,88 @@ func inflate(tb testing.TB, z []byte) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+func TestCodePages(t *testing.T) {
+	fs := renderer(t).fonts
+	if fs.pages != 2 {
+		t.Errorf("%d code pages, want 2 (Vietnamese does not fit one)", fs.pages)
+	}
+	// Every code of every page names one rune, and ASCII is itself.
+	seen := map[code]rune{}
+	for r, c := range fs.codes {
+		if c.page == -1 {
+			if rune(c.b) != r {
+				t.Errorf("ASCII %q has code %d", r, c.b)
+			}
+			continue
+		}
+		if c.b < firstPageCode {
+			t.Errorf("%q has code %d, below %d", r, c.b, firstPageCode)
+		}
+		if other, dup := seen[c]; dup {
+			t.Errorf("%q and %q share page %d code %d", r, other, c.page, c.b)
+		}
+		seen[c] = r
+	}
+	// Lower-case Vietnamese, the bulk of most text, is all on page 0.
+	for _, r := range "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđăâêôơư–•₫" {
+		if c := fs.codes[r]; c.page != 0 {
+			t.Errorf("%q is on page %d, want 0", r, c.page)
+		}
+	}
+}
+
+func TestSegments(t *testing.T) {
+	fs := renderer(t).fonts
+	decode := func(segs []segment) string {
+		back := map[code]rune{}
+		for r, c := range fs.codes {
+			back[c] = r
+		}
+		var b strings.Builder
+		for _, s := range segs {
+			for i := range len(s.text) {
+				c := code{page: s.page, b: s.text[i]}
+				if s.text[i] < firstPageCode {
+					c.page = -1
+				}
+				b.WriteRune(back[c])
+			}
+		}
+		return b.String()
+	}
+	tests := []struct {
+		text  string
+		pages []int
+	}{
+		{"Sạp A-12", []int{0}},
+		{"NGUYEN THI HA", []int{0}},
+		{"Chợ Bộc Bố", []int{0}},
+		{"ẤN ĐỘ", []int{0}},
+		{"Đặng Ỹ", []int{0, 1}},
+		{"Ỹ Đặng", []int{1, 0}},
+		{"ỸỸ ABC Ỹ", []int{1}},
+	}
+	if fs.codes['Ỹ'].page != 1 {
+		t.Fatalf("Ỹ is on page %d; the cases below expect 1", fs.codes['Ỹ'].page)
+	}
+	for _, tt := range tests {
+		segs := fs.segments(fs.bold, tt.text)
+		var pages []int
+		units := 0
+		for _, s := range segs {
+			pages = append(pages, s.page)
+			units += s.units
+		}
+		if got := decode(segs); got != tt.text {
+			t.Errorf("segments of %q decode to %q", tt.text, got)
+		}
+		if diff := cmp.Diff(tt.pages, pages); diff != "" {
+			t.Errorf("pages of %q (-want +got):\n%s", tt.text, diff)
+		}
+		if want := fs.bold.width(tt.text, 1000/mmPerPt); math.Abs(float64(units)-want) > 1e-6 {
+			t.Errorf("segments of %q measure %d units, want %.0f", tt.text, units, want)
+		}
+	}
 }

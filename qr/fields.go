@@ -136,12 +136,15 @@ func (d *Decoded) fill(s string, runes bool) error {
 	if d.Account == "" {
 		return fmt.Errorf("%w: tag 38 has no account (38/01/01)", ErrTLV)
 	}
-	for _, m := range [...]struct {
-		id   int
-		what string
-	}{{0, "00 (payload format)"}, {1, "01 (point of initiation)"}, {53, "53 (currency)"}, {58, "58 (country)"}} {
-		if !sc.seen.has(m.id) {
-			d.warn("tag %s is missing", m.what)
+	const mandatory = 1<<0 | 1<<1 | 1<<53 | 1<<58 // all in the first word of the tag set
+	if sc.seen[0]&mandatory != mandatory {
+		for _, m := range [...]struct {
+			id   int
+			what string
+		}{{0, "00 (payload format)"}, {1, "01 (point of initiation)"}, {53, "53 (currency)"}, {58, "58 (country)"}} {
+			if !sc.seen.has(m.id) {
+				d.warn("tag %s is missing", m.what)
+			}
 		}
 	}
 	// Decoded hands out pointers; one allocation holds both strings.

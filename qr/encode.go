@@ -103,36 +103,33 @@ func AppendEncode(dst []byte, p Payload) ([]byte, error) {
 		len(p.Purpose) + len(p.Bill) + len(p.Store) + len(p.MCC) + 4*len(p.Extra); cap(dst)-start < need {
 		dst = slices.Grow(dst, need)
 	}
-	var errs []error
-	fail := func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
+	var errs fieldErrors
 
 	service := p.Service
 	if service == "" {
 		service = ServiceAccount
 	}
-	checkBIN(p.BIN, fail)
-	checkAccount(p.Account, fail)
+	checkBIN(p.BIN, &errs)
+	checkAccount(p.Account, &errs)
 	switch service {
 	case ServiceAccount, ServiceCard, ServicePush:
 	default:
-		fail("service", "must be %s (account), %s (card) or %s (merchant), got %q", ServiceAccount, ServiceCard, ServicePush, service)
+		errs.add("service", "must be %s (account), %s (card) or %s (merchant), got %q", ServiceAccount, ServiceCard, ServicePush, service)
 	}
 	switch {
 	case p.Amount < 0:
-		fail("amount", "must not be negative (got %d); 0 makes a static code", p.Amount)
+		errs.add("amount", "must not be negative (got %d); 0 makes a static code", p.Amount)
 	case p.Amount > maxAmount:
-		fail("amount", "more than 13 digits (got %d)", p.Amount)
+		errs.add("amount", "more than 13 digits (got %d)", p.Amount)
 	case p.Amount >= maxNAPAS247 && service != ServicePush:
-		fail("amount", "NAPAS247 transfers must be under %d đồng (got %d)", maxNAPAS247, p.Amount)
+		errs.add("amount", "NAPAS247 transfers must be under %d đồng (got %d)", maxNAPAS247, p.Amount)
 	}
 	if p.MCC != "" && (len(p.MCC) != 4 || !allDigits(p.MCC)) {
-		fail("mcc", "must be 4 digits (got %q)", p.MCC)
+		errs.add("mcc", "must be 4 digits (got %q)", p.MCC)
 	}
 	extra := p.Extra
 	if len(extra) > 0 {
-		extra = checkExtra(extra, fail)
+		extra = checkExtra(extra, &errs)
 	}
 
 	// One pass: every header is written with a length placeholder where
@@ -169,18 +166,18 @@ func AppendEncode(dst []byte, p Payload) ([]byte, error) {
 	}
 	dst, extra = appendExtra(dst, extra, 58)
 	dst = append(dst, "5802"+countryVN...)
-	dst = appendText(dst, "59", "name", p.Name, true, maxName, fail)
-	dst = appendText(dst, "60", "city", p.City, false, maxCity, fail)
+	dst = appendText(dst, "59", "name", p.Name, true, maxName, &errs)
+	dst = appendText(dst, "60", "city", p.City, false, maxCity, &errs)
 	dst, extra = appendExtra(dst, extra, 62)
 	if p.Bill != "" || p.Store != "" || p.Purpose != "" {
 		at := len(dst)
 		dst = append(dst, "6200"...)
-		dst = appendText(dst, "01", "bill", p.Bill, false, maxSubField, fail)
-		dst = appendText(dst, "03", "store", p.Store, false, maxSubField, fail)
-		dst = appendText(dst, "08", "purpose", p.Purpose, false, maxSubField, fail)
+		dst = appendText(dst, "01", "bill", p.Bill, false, maxSubField, &errs)
+		dst = appendText(dst, "03", "store", p.Store, false, maxSubField, &errs)
+		dst = appendText(dst, "08", "purpose", p.Purpose, false, maxSubField, &errs)
 		switch n := len(dst) - at - 4; {
 		case n > maxValue:
-			fail("additional data", "template 62 longer than %d characters (got %d)", maxValue, n)
+			errs.add("additional data", "template 62 longer than %d characters (got %d)", maxValue, n)
 		case n > 0:
 			putLen(dst[at+2:], n)
 		}
@@ -193,9 +190,16 @@ func AppendEncode(dst []byte, p Payload) ([]byte, error) {
 	return appendCRCHex(dst, crc16(dst[start:])), nil
 }
 
+// fieldErrors collects the rules a Payload breaks, in field order.
+type fieldErrors []error
+
+func (e *fieldErrors) add(field, format string, args ...any) {
+	*e = append(*e, &FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
 // appendText writes tag id with s transliterated, or nothing when s is
 // empty; field and limit are for the error when the result is unusable.
-func appendText(dst []byte, id, field, s string, upper bool, limit int, fail func(field, format string, args ...any)) []byte {
+func appendText(dst []byte, id, field, s string, upper bool, limit int, errs *fieldErrors) []byte {
 	if s == "" {
 		return dst
 	}
@@ -205,44 +209,44 @@ func appendText(dst []byte, id, field, s string, upper bool, limit int, fail fun
 	dst = appendASCII(dst, s, upper)
 	switch n := len(dst) - at - 4; {
 	case n == 0:
-		fail(field, "nothing is left after transliteration to ASCII (got %q)", s)
+		errs.add(field, "nothing is left after transliteration to ASCII (got %q)", s)
 		return dst[:at]
 	case n > limit:
-		fail(field, "longer than %d characters after transliteration (got %d)", limit, n)
+		errs.add(field, "longer than %d characters after transliteration (got %d)", limit, n)
 	default:
 		putLen(dst[at+2:], n)
 	}
 	return dst
 }
 
-func checkBIN(bin string, fail func(field, format string, args ...any)) {
+func checkBIN(bin string, errs *fieldErrors) {
 	switch {
 	case bin == "":
-		fail("bin", "required: the 6-digit BIN of the bank")
+		errs.add("bin", "required: the 6-digit BIN of the bank")
 	case len(bin) != 6 || !allDigits(bin):
-		fail("bin", "must be 6 digits (got %q)", bin)
+		errs.add("bin", "must be 6 digits (got %q)", bin)
 	default:
 		if bankDirectory().lookup(bin) == nil {
-			fail("bin", "%s is not in the bank directory", bin)
+			errs.add("bin", "%s is not in the bank directory", bin)
 		}
 	}
 }
 
 // checkAccount never echoes the account: it is personal data and
 // encoder errors end up in logs.
-func checkAccount(acct string, fail func(field, format string, args ...any)) {
+func checkAccount(acct string, errs *fieldErrors) {
 	if acct == "" {
-		fail("account", "required: 1–%d letters or digits", maxAccount)
+		errs.add("account", "required: 1–%d letters or digits", maxAccount)
 		return
 	}
 	for i := 0; i < len(acct); i++ {
 		if !isAlnum(acct[i]) {
-			fail("account", "character %d is not a letter or digit; only 0-9, A-Z and a-z are allowed", i+1)
+			errs.add("account", "character %d is not a letter or digit; only 0-9, A-Z and a-z are allowed", i+1)
 			return
 		}
 	}
 	if len(acct) > maxAccount {
-		fail("account", "longer than %d characters (got %d)", maxAccount, len(acct))
+		errs.add("account", "longer than %d characters (got %d)", maxAccount, len(acct))
 	}
 }
 
@@ -257,21 +261,21 @@ func reservedTag(id string) bool {
 
 // checkExtra validates the extra tags and returns them in ascending
 // order (copying only when they are not already sorted).
-func checkExtra(extra []Tag, fail func(field, format string, args ...any)) []Tag {
+func checkExtra(extra []Tag, errs *fieldErrors) []Tag {
 	for i, t := range extra {
 		switch {
 		case len(t.ID) != 2 || !allDigits(t.ID):
-			fail("extra", "tag ID must be 2 digits (got %q)", t.ID)
+			errs.add("extra", "tag ID must be 2 digits (got %q)", t.ID)
 		case reservedTag(t.ID):
-			fail("extra", "tag %s is set through its own Payload field", t.ID)
+			errs.add("extra", "tag %s is set through its own Payload field", t.ID)
 		case len(t.Value) > maxValue:
-			fail("extra", "tag %s longer than %d characters (got %d)", t.ID, maxValue, len(t.Value))
+			errs.add("extra", "tag %s longer than %d characters (got %d)", t.ID, maxValue, len(t.Value))
 		case !printableASCII(t.Value):
-			fail("extra", "tag %s must be printable ASCII", t.ID)
+			errs.add("extra", "tag %s must be printable ASCII", t.ID)
 		}
 		for _, u := range extra[:i] {
 			if u.ID == t.ID {
-				fail("extra", "tag %s given twice", t.ID)
+				errs.add("extra", "tag %s given twice", t.ID)
 			}
 		}
 	}

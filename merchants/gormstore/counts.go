@@ -100,13 +100,15 @@ func (s *Store) RecountMarkets(ctx context.Context, f merchants.UnitFilter) ([]m
 // EmitMarketCounts locks the market, recounts it, bumps its counter
 // version and writes the counts to the outbox (see merchants.Tx).
 func (t tx) EmitMarketCounts(ctx context.Context, marketID int64) (merchants.MarketCounts, error) {
-	m, err := t.LockMarket(ctx, marketID)
-	if err != nil {
-		return merchants.MarketCounts{}, err
-	}
-	res := t.db.WithContext(ctx).Exec("UPDATE markets SET counter_version = ? WHERE id = ?", m.CounterVersion+1, marketID)
+	// The UPDATE takes the market's row lock (on SQLite the transaction
+	// holds the write lock already), so versions and counts are written in
+	// the order of commits.
+	res := t.db.WithContext(ctx).Exec("UPDATE markets SET counter_version = counter_version + 1 WHERE id = ?", marketID)
 	if res.Error != nil {
 		return merchants.MarketCounts{}, translate(res.Error, "bump counter version")
+	}
+	if res.RowsAffected == 0 {
+		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("market %d", marketID))
 	}
 	cs, err := t.recount(ctx, merchants.UnitFilter{MarketIDs: []int64{marketID}})
 	if err != nil {

@@ -1,0 +1,98 @@
+package merchants_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sapqr/sapqr/merchants"
+	mt "github.com/sapqr/sapqr/merchants/merchantstest"
+)
+
+var (
+	benchMarkets = flag.Int("bench.markets", 100, "markets seeded for BenchmarkListVendorsByMarket")
+	benchVendors = flag.Int("bench.vendors", 20_000, "vendors seeded for BenchmarkListVendorsByMarket")
+)
+
+// BenchmarkCreateVendor registers vendors (vendor, new stall, bank
+// account, sign record, audit entry, counter outbox row: one transaction)
+// against a baseline of the cheapest write transaction through the same
+// store (one audit row), on each test database.
+func BenchmarkCreateVendor(b *testing.B) {
+	for _, db := range mt.Databases() {
+		b.Run(db, func(b *testing.B) {
+			s, st := mt.NewServiceOn(b, db)
+			ctx := context.Background()
+			m, err := s.CreateMarket(ctx, mt.Admin(), merchants.CreateMarketInput{Name: "Chợ bench", CommuneCode: mt.CommuneA1, StallsDeclared: 100_000})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Run("baseline=one-row-tx", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					err := st.InTx(ctx, func(tx merchants.Tx) error {
+						return tx.AppendAudit(ctx, merchants.AuditEntry{Action: "bench", Entity: "bench", Before: []byte("null"), After: []byte("null")})
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			n := 0
+			b.Run("register", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					n++
+					if _, err := s.RegisterVendor(ctx, mt.Admin(), register(m, fmt.Sprintf("B-%d", n), n)); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkListVendorsByMarket reads the first page (50) of a random
+// market's vendors, with accounts and payloads, from a seeded store
+// (-bench.markets, -bench.vendors), against a baseline of reading one
+// vendor by ID.
+func BenchmarkListVendorsByMarket(b *testing.B) {
+	for _, db := range mt.Databases() {
+		b.Run(db, func(b *testing.B) {
+			s, st := mt.NewServiceOn(b, db)
+			ctx := context.Background()
+			communes := []merchants.Commune{{Code: mt.CommuneA1, ProvinceCode: mt.ProvinceA}, {Code: mt.CommuneB1, ProvinceCode: mt.ProvinceB}}
+			res, err := s.Seed(ctx, mt.Admin(), st, merchants.SeedOptions{Markets: *benchMarkets, Vendors: *benchVendors,
+				Communes: communes, Rand: rand.New(rand.NewPCG(1, 2))})
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := rand.New(rand.NewPCG(3, 4))
+			page, err := s.ListVendors(ctx, mt.Admin(), merchants.VendorFilter{MarketID: res.MarketIDs[0]})
+			if err != nil || len(page.Vendors) == 0 {
+				b.Fatalf("first market: %d vendors, %v", len(page.Vendors), err)
+			}
+			one := page.Vendors[0].ID
+			b.Run("baseline=get-one", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := s.Vendor(ctx, mt.Admin(), one); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("list-page-50", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					id := res.MarketIDs[r.IntN(len(res.MarketIDs))]
+					p, err := s.ListVendors(ctx, mt.Admin(), merchants.VendorFilter{MarketID: id, Limit: 50})
+					if err != nil || len(p.Vendors) == 0 {
+						b.Fatalf("market %d: %d vendors, %v", id, len(p.Vendors), err)
+					}
+				}
+			})
+		})
+	}
+}

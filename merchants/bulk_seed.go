@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/sapqr/sapqr/qr"
 )
@@ -32,6 +35,9 @@ type BulkLoader interface {
 	// first sign record (a printed one too when the vendor's
 	// SignPrintedVersion is 1), all or nothing.
 	LoadVendors(ctx context.Context, vs []SeedVendor) error
+	// Analyze refreshes the planner's statistics of the loaded tables, so
+	// queries right after a large load use their indexes.
+	Analyze(ctx context.Context) error
 }
 
 // SeedOptions says what Seed generates.
@@ -46,8 +52,10 @@ type SeedOptions struct {
 	Rand *rand.Rand
 	// Batch is how many vendors go to the loader at a time; 0 for 20,000.
 	Batch int
+	// Workers is how many batches load at once; 0 for 2.
+	Workers int
 	// Progress, when set, is called after each batch with the vendors
-	// loaded so far.
+	// loaded so far, from one goroutine at a time.
 	Progress func(loaded int)
 }
 
@@ -101,54 +109,72 @@ func (s *Service) Seed(ctx context.Context, a Actor, l BulkLoader, opt SeedOptio
 	if batch <= 0 {
 		batch = 20_000
 	}
-	// Generating a batch overlaps loading the previous one.
-	batches := make(chan []SeedVendor, 1)
-	genErr := make(chan error, 1)
-	genCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = 2
+	}
+	// Generating batches overlaps loading them, by several loaders at once
+	// (each batch is its own transaction, so they do not wait on each
+	// other on PostgreSQL; SQLite serialises them).
+	batches := make(chan []SeedVendor, workers)
+	eg, egCtx := errgroup.WithContext(ctx)
+	eg.Go(func() error {
 		defer close(batches)
-		genErr <- g.vendors(genCtx, markets, opt.Vendors, batch, batches)
-	}()
-	for vs := range batches {
-		if err := l.LoadVendors(ctx, vs); err != nil {
-			cancel()
-			for range batches {
+		return g.vendors(egCtx, markets, opt.Vendors, batch, batches)
+	})
+	var mu sync.Mutex
+	for range workers {
+		eg.Go(func() error {
+			for vs := range batches {
+				if err := l.LoadVendors(egCtx, vs); err != nil {
+					return err
+				}
+				mu.Lock()
+				res.Vendors += len(vs)
+				if opt.Progress != nil {
+					opt.Progress(res.Vendors)
+				}
+				mu.Unlock()
 			}
-			return res, fmt.Errorf("seed vendors after %d: %w", res.Vendors, err)
-		}
-		res.Vendors += len(vs)
-		if opt.Progress != nil {
-			opt.Progress(res.Vendors)
-		}
+			return nil
+		})
 	}
-	if err := <-genErr; err != nil {
-		return res, fmt.Errorf("seed vendors: %w", err)
+	if err := eg.Wait(); err != nil {
+		return res, fmt.Errorf("seed vendors after %d: %w", res.Vendors, err)
 	}
-	if err := s.emitSeeded(ctx, ids); err != nil {
+	if err := l.Analyze(ctx); err != nil {
+		return res, fmt.Errorf("seed: %w", err)
+	}
+	if err := s.emitSeeded(ctx, ids, workers); err != nil {
 		return res, err
 	}
 	return res, nil
 }
 
 // emitSeeded writes the counter outbox row of each seeded market, a few
-// hundred markets per transaction.
-func (s *Service) emitSeeded(ctx context.Context, ids []int64) error {
+// hundred markets per transaction, several transactions at once.
+func (s *Service) emitSeeded(ctx context.Context, ids []int64, workers int) error {
 	const perTx = 200
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(workers)
 	for start := 0; start < len(ids); start += perTx {
 		chunk := ids[start:min(start+perTx, len(ids))]
-		if err := s.store.InTx(ctx, func(tx Tx) error {
-			for _, id := range chunk {
-				if _, err := tx.EmitMarketCounts(ctx, id); err != nil {
-					return err
+		eg.Go(func() error {
+			err := s.store.InTx(ctx, func(tx Tx) error {
+				for _, id := range chunk {
+					if _, err := tx.EmitMarketCounts(ctx, id); err != nil {
+						return err
+					}
 				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("seed: counts of markets %d…: %w", chunk[0], err)
 			}
 			return nil
-		}); err != nil {
-			return fmt.Errorf("seed: counts of markets %d…: %w", chunk[0], err)
-		}
+		})
 	}
-	return nil
+	return eg.Wait()
 }
 
 // Name parts, by rough frequency in Vietnam: the common family names
@@ -249,27 +275,32 @@ func (g *seedGen) markets(n, vendors int, communes []Commune) []Market {
 	return out
 }
 
-// vendors generates total vendors over markets, round-robin so every
-// market fills evenly, in batches sent to out.
+// vendors generates total vendors over markets, market after market (as
+// a team registers them, and so that a market's rows sit together on
+// disk), each market getting an equal share, in batches sent to out.
 func (g *seedGen) vendors(ctx context.Context, markets []Market, total, batch int, out chan<- []SeedVendor) error {
-	next := make([]int, len(markets)) // next stall number per market
 	vs := make([]SeedVendor, 0, batch)
-	for i := range total {
-		m := markets[i%len(markets)]
-		n := next[i%len(markets)]
-		next[i%len(markets)]++
-		v, err := g.vendor(m, n)
-		if err != nil {
-			return err
+	sent := 0
+	for i, m := range markets {
+		share := total / len(markets)
+		if i < total%len(markets) {
+			share++
 		}
-		vs = append(vs, v)
-		if len(vs) == batch || i == total-1 {
-			select {
-			case out <- vs:
-			case <-ctx.Done():
-				return ctx.Err()
+		for n := range share {
+			v, err := g.vendor(m, n)
+			if err != nil {
+				return err
 			}
-			vs = make([]SeedVendor, 0, batch)
+			vs = append(vs, v)
+			if len(vs) == batch || sent+len(vs) == total {
+				select {
+				case out <- vs:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				sent += len(vs)
+				vs = make([]SeedVendor, 0, batch)
+			}
 		}
 	}
 	return nil

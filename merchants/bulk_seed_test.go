@@ -45,8 +45,9 @@ func TestSeed(t *testing.T) {
 		if len(res.MarketIDs) != 3 || res.Vendors != 250 {
 			t.Errorf("run %d: %d markets, %d vendors; want 3, 250", run, len(res.MarketIDs), res.Vendors)
 		}
-		if want := []int{100, 200, 250}; !slices.Equal(progress, want) {
-			t.Errorf("run %d: progress %v, want %v", run, progress, want)
+		// Three batches (100, 100, 50) load two at a time, in any order.
+		if len(progress) != 3 || !slices.IsSorted(progress) || progress[2] != 250 {
+			t.Errorf("run %d: progress %v, want three rising counts ending at 250", run, progress)
 		}
 	}
 

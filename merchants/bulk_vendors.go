@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/sapqr/sapqr/merchants/tabular"
 	"github.com/sapqr/sapqr/qr"
@@ -147,6 +148,10 @@ func checkVendorRow(p *problems, row tabular.Row) vendorRow {
 		conf = ConfirmTestTransfer
 	default:
 		p.add("confirmation", fmt.Sprintf("%q: use app_shown (đã xem app), test_transfer (chuyển khoản thử) or leave empty", row.Get("confirmation")))
+	}
+	if strings.Contains(row.Get("account_number"), "•") {
+		p.add("account_number", "is masked; export with full account numbers (sapqr export --full-accounts) to import it again")
+		return vr
 	}
 	if bin != "" {
 		vr.account = checkBankAccount(p, "bank_account.", BankAccountInput{BIN: bin, AccountNumber: row.Get("account_number"),

@@ -185,6 +185,17 @@ func (s *Store) copyVendors(ctx context.Context, vs []merchants.SeedVendor) erro
 	})
 }
 
+// Analyze updates the planner statistics of the tables Load* fill (see
+// merchants.BulkLoader).
+func (s *Store) Analyze(ctx context.Context) error {
+	for _, table := range []string{"markets", "stalls", "vendors", "bank_accounts", "sign_records"} {
+		if err := s.db.WithContext(ctx).Exec("ANALYZE " + table).Error; err != nil {
+			return fmt.Errorf("analyze %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
 // reserveIDs takes n values from the ID sequence of table.
 func reserveIDs(ctx context.Context, ptx pgx.Tx, table string, n int) ([]int64, error) {
 	rows, err := ptx.Query(ctx, "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)", table, n)

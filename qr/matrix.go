@@ -2,11 +2,12 @@ package qr
 
 import (
 	"bufio"
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
+	"hash/crc32"
 	"io"
 	"strconv"
 
@@ -91,10 +92,14 @@ func (m *Matrix) Dark(x, y int) bool {
 }
 
 // WritePNG writes the symbol with a QuietZone-module margin as a
-// size×size black-and-white PNG (1 bit per pixel). Modules are a whole
+// size×size black-and-white PNG (1-bit greyscale). Modules are a whole
 // number of pixels; what is left over is split evenly into extra margin.
 // It returns an error when size is too small for one pixel per module, or
 // the write fails.
+//
+// The PNG is assembled here rather than through image/png, which asks for
+// every pixel through an interface call: a QR image is a few distinct rows
+// repeated, so each row is packed once and written as often as it repeats.
 func (m *Matrix) WritePNG(w io.Writer, size int) error {
 	total := m.size + 2*QuietZone
 	if size < total {
@@ -102,39 +107,66 @@ func (m *Matrix) WritePNG(w io.Writer, size int) error {
 	}
 	scale := size / total
 	offset := (size-total*scale)/2 + QuietZone*scale
-	// module[p] is the module row or column under pixel p, -1 in the margin.
-	module := make([]int32, size)
-	for p := range module {
-		module[p] = -1
-		if q := p - offset; q >= 0 && q < m.size*scale {
-			module[p] = int32(q / scale)
+
+	// Each scanline is a filter-type byte (0, none) and the packed pixels,
+	// most significant bit first; in 1-bit greyscale 1 is white.
+	stride := 1 + (size+7)/8
+	light := make([]byte, stride)
+	for i := 1; i < stride; i++ {
+		light[i] = 0xFF
+	}
+	row := make([]byte, stride)
+	var raw bytes.Buffer
+	zw, err := zlib.NewWriterLevel(&raw, zlib.DefaultCompression)
+	if err != nil {
+		return err
+	}
+	for range offset {
+		zw.Write(light) // writes into a bytes.Buffer cannot fail
+	}
+	for y := range m.size {
+		copy(row, light)
+		for x := range m.size {
+			if m.dark[y*m.size+x] {
+				for px := offset + x*scale; px < offset+(x+1)*scale; px++ {
+					row[1+px/8] &^= 0x80 >> (px % 8)
+				}
+			}
+		}
+		for range scale {
+			zw.Write(row)
 		}
 	}
-	return png.Encode(w, &pngView{m: m, size: size, module: module, palette: color.Palette{color.White, color.Black}})
-}
-
-// pngView shows a Matrix to image/png as a two-colour paletted image
-// without materialising its pixels: the encoder asks for each pixel's
-// colour index and packs them 8 to a byte.
-type pngView struct {
-	m       *Matrix
-	size    int
-	module  []int32
-	palette color.Palette // light, dark
-}
-
-var _ image.PalettedImage = (*pngView)(nil)
-
-func (v *pngView) ColorModel() color.Model { return v.palette }
-func (v *pngView) Bounds() image.Rectangle { return image.Rect(0, 0, v.size, v.size) }
-func (v *pngView) At(x, y int) color.Color { return v.palette[v.ColorIndexAt(x, y)] }
-
-func (v *pngView) ColorIndexAt(x, y int) uint8 {
-	row, col := v.module[y], v.module[x]
-	if row < 0 || col < 0 || !v.m.dark[int(row)*v.m.size+int(col)] {
-		return 0
+	for range size - offset - m.size*scale {
+		zw.Write(light)
 	}
-	return 1
+	if err := zw.Close(); err != nil {
+		return err
+	}
+
+	var ihdr [13]byte
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(size))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(size))
+	ihdr[8] = 1 // bit depth; colour type 0 (greyscale), deflate, no filter adaptivity, no interlace
+	bw := bufio.NewWriter(w)
+	bw.WriteString("\x89PNG\r\n\x1a\n")
+	writeChunk(bw, "IHDR", ihdr[:])
+	writeChunk(bw, "IDAT", raw.Bytes())
+	writeChunk(bw, "IEND", nil)
+	return bw.Flush()
+}
+
+// writeChunk writes one PNG chunk: length, type, data and the CRC-32 of
+// type and data. Errors surface at the caller's Flush.
+func writeChunk(w *bufio.Writer, typ string, data []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+	w.Write(n[:])
+	w.WriteString(typ)
+	w.Write(data)
+	crc := crc32.Update(crc32.ChecksumIEEE([]byte(typ)), crc32.IEEETable, data)
+	binary.BigEndian.PutUint32(n[:], crc)
+	w.Write(n[:])
 }
 
 // WriteSVG writes the symbol with a QuietZone-module margin as an SVG

@@ -88,41 +88,46 @@ func TestPNGScans(t *testing.T) {
 	}
 }
 
-// TestPNGFollowsMatrix: every module of the PNG is the colour Dark says,
-// inside a light quiet zone of at least QuietZone modules.
+// TestPNGFollowsMatrix: every pixel of the PNG is the colour of the module
+// under it, inside a light margin of at least QuietZone modules, for sizes
+// that do and do not divide evenly into modules.
 func TestPNGFollowsMatrix(t *testing.T) {
 	m, err := NewMatrix(withCRC(static), ECMedium)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const size = 512
-	var buf bytes.Buffer
-	if err := m.WritePNG(&buf, size); err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
 	total := m.Size() + 2*QuietZone
-	scale := size / total
-	offset := (size-total*scale)/2 + QuietZone*scale
-	dark := func(px, py int) bool {
-		r, _, _, _ := img.At(px, py).RGBA()
-		return r < 0x8000
-	}
-	for y := -QuietZone; y < m.Size()+QuietZone; y++ {
-		for x := -QuietZone; x < m.Size()+QuietZone; x++ {
-			cx, cy := offset+x*scale+scale/2, offset+y*scale+scale/2
-			if got, want := dark(cx, cy), m.Dark(x, y); got != want {
-				t.Fatalf("module (%d,%d): PNG dark = %v, matrix %v", x, y, got, want)
+	for _, size := range []int{total, total + 7, 300, 512, 1001} {
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := m.WritePNG(&buf, size); err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	for _, corner := range [][2]int{{0, 0}, {size - 1, 0}, {0, size - 1}, {size - 1, size - 1}} {
-		if dark(corner[0], corner[1]) {
-			t.Errorf("corner %v is dark", corner)
-		}
+			img, err := png.Decode(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := img.Bounds(); b.Dx() != size || b.Dy() != size {
+				t.Fatalf("image is %v, want %dx%d", b, size, size)
+			}
+			scale := size / total
+			offset := (size-total*scale)/2 + QuietZone*scale
+			module := func(p int) int { // module under pixel p, -1 outside the symbol
+				if p < offset || p >= offset+m.Size()*scale {
+					return -1
+				}
+				return (p - offset) / scale
+			}
+			for py := range size {
+				for px := range size {
+					r, _, _, _ := img.At(px, py).RGBA()
+					x, y := module(px), module(py)
+					if want := x >= 0 && y >= 0 && m.Dark(x, y); (r < 0x8000) != want {
+						t.Fatalf("pixel (%d,%d) dark = %v, module (%d,%d) dark = %v", px, py, r < 0x8000, x, y, want)
+					}
+				}
+			}
+		})
 	}
 }
 

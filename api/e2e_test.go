@@ -258,9 +258,18 @@ func setSelect(sel, value string) chromedp.Action[chromedp.Void] {
 		`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change', {bubbles: true})); })()`, sel, value))
 }
 
+// watchPage is installed in every document before its scripts run: it
+// records script errors, rejected promises and Content-Security-Policy
+// violations, which a11yProblems then reports.
+const watchPage = `window.__pageProblems = [];
+window.addEventListener('error', (e) => window.__pageProblems.push('script error: ' + e.message));
+window.addEventListener('unhandledrejection', (e) => window.__pageProblems.push('unhandled rejection: ' + e.reason));
+document.addEventListener('securitypolicyviolation', (e) => window.__pageProblems.push('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`
+
 // a11yProblems lists what breaks the accessibility basics on the current
 // page: form controls without a label, and content wider than the window
-// (horizontal scrolling, which fails at 200% zoom).
+// (horizontal scrolling, which fails at 200% zoom); plus what watchPage
+// caught.
 const a11yProblems = `(() => {
   const out = [];
   for (const el of document.querySelectorAll('input, select, textarea')) {
@@ -268,6 +277,8 @@ const a11yProblems = `(() => {
     const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
     if (!named) out.push('no label: ' + (el.id || el.name || el.outerHTML.slice(0, 60)));
   }
+  if (!Array.isArray(window.__pageProblems)) out.push('the page watcher is not installed');
+  else for (const p of window.__pageProblems) out.push(p);
   const de = document.documentElement;
   if (de.scrollWidth > de.clientWidth + 1) out.push('horizontal scroll: ' + de.scrollWidth + 'px content in a ' + de.clientWidth + 'px window');
   return out;
@@ -358,6 +369,10 @@ func TestE2E(t *testing.T) {
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: new(true),
 	}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: watchPage}); err != nil {
 		t.Fatal(err)
 	}
 

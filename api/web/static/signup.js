@@ -256,7 +256,7 @@
     const item = { key: newKey(), body: b, created: Date.now(), state: 'pending', tries: 0 };
     await queuePut(item);
     resetForm();
-    $('saved').textContent = t('signup.queued', { name: b.full_name, stall: b.stall_code });
+    $('saved').textContent = t(navigator.onLine ? 'signup.queued' : 'signup.queued_offline', { name: b.full_name, stall: b.stall_code });
     await renderQueue();
     flush();
   }

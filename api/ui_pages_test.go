@@ -1,0 +1,192 @@
+package api
+
+import (
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/sapqr/sapqr/merchants"
+)
+
+// TestUIPagesRender renders every page in both languages with realistic
+// data and checks the result: it succeeds, no message key leaks through
+// untranslated, the language is declared, scripts are versioned for the
+// cache, and nothing the CSP forbids (inline scripts or style attributes)
+// is in the markup.
+func TestUIPagesRender(t *testing.T) {
+	p, err := newUIPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := uiSign{MarketName: "Chợ Ngọc Hà", StallCode: "A-01", FullName: "Nguyễn Thị Hà", BankShort: "Vietcombank",
+		BankName: "Ngân hàng TMCP Ngoại Thương Việt Nam", MaskedAccount: "•••••••••4567", Holder: "NGUYEN THI HA",
+		QRSVG: template.HTML(`<svg class="qr"></svg>`)}
+	pages := []struct {
+		page, title string
+		data        any
+		scripts     []string
+	}{
+		{"login", "title.login", nil, []string{"login.js"}},
+		{"signup", "title.signup", nil, []string{"signup.js"}},
+		{"vendor", "title.vendor", uiVendorData{uiSign: sign, ID: 7, MarketID: 1, Phone: "0912345678", RegisteredAt: "24/11/2026 08:00",
+			Active: true, StatusClass: stateQR, Accounts: []uiAccount{{BankShort: "Vietcombank", BIN: "970436", Number: "••••4567", Holder: "NGUYEN THI HA", Primary: true, Active: true}},
+			Signs: []uiSignRow{{Version: 1, Reason: "new", At: "24/11/2026 08:00"}, {Version: 1, Printed: true, At: "24/11/2026 08:05"}}}, []string{"vendor.js"}},
+		{"vendor", "title.vendor", uiVendorData{uiSign: uiSign{MarketName: "Chợ Ngọc Hà", StallCode: "B-2", FullName: "Lê Văn An"},
+			ID: 8, StatusClass: "inactive", Transacting: true, TransactingAt: "25/11/2026 09:00"}, nil},
+		{"link", "title.link", uiLinkData{uiSign: sign, Base: "/v/token"}, nil},
+		{"link_invalid", "title.link_invalid", nil, nil},
+		{"market", "title.market", uiMarketData{ID: 1, Name: "Chợ Ngọc Hà", Unit: "Phường Ba Đình, Thành phố Hà Nội",
+			Counts: merchants.MarketAdoption{StallsActive: 6, Vendors: 3}, QRRate: 0.5,
+			Statuses: []uiStatusFilter{{Class: stateNone, Count: 3}, {Class: stateQR, Count: 2, On: true}},
+			Stalls:   []uiStallCell{{Code: "A-01", Class: stateQR, VendorID: 7, VendorName: "Nguyễn Thị Hà"}, {Code: "A-02", Class: stateNone}}}, nil},
+		{"markets", "title.markets", struct{ Markets []uiMarketRow }{[]uiMarketRow{{ID: 1, Name: "Chợ Ngọc Hà", Unit: "Phường Ba Đình", StallsDeclared: 1200}}}, nil},
+		{"dashboard", "title.dashboard", uiDashboardData{Scope: "Phường Ba Đình", Query: "commune=00004",
+			Totals: uiTotals{Markets: 2, StallsActive: 12000, QRRate: 0.805}, UnitsTitle: "dash.units.markets", UnitLabel: "dash.market",
+			Rows:  []uiUnitRow{{Name: "Chợ Ngọc Hà", Href: "/ui/markets/1", Markets: 1, QRRate: 0.5}},
+			Chart: renderLineChart("x", "y", nil), Team: []uiMember{{Name: "to.cntt", Vendors: 3}}}, nil},
+		{"error", "title.error", struct{ Title, Body string }{"err.page.not_found.title", "err.page.not_found.body"}, nil},
+	}
+	scriptTag := regexp.MustCompile(`<script[^>]*>`)
+	leaked := regexp.MustCompile(`>\s*(?:title|nav|login|signup|sign|vendor|link|status|adoption|market|markets|dash|err|lang)\.[a-z_.]+\s*<`)
+	for _, lang := range []string{langVI, langEN} {
+		for _, pg := range pages {
+			t.Run(lang+"/"+pg.page, func(t *testing.T) {
+				req := httptest.NewRequest(http.MethodGet, "/ui/x?a=1", nil)
+				req.AddCookie(&http.Cookie{Name: langCookie, Value: lang})
+				rec := httptest.NewRecorder()
+				c := echo.New().NewContext(req, rec)
+				if err := p.render(c, http.StatusOK, pg.page, pg.title, pg.data, pg.scripts...); err != nil {
+					t.Fatal(err)
+				}
+				body := rec.Body.String()
+				if m := leaked.FindString(body); m != "" {
+					t.Errorf("an untranslated message key shows: %s", m)
+				}
+				if !strings.Contains(body, `<html lang="`+lang+`">`) {
+					t.Errorf("the page does not declare lang=%q", lang)
+				}
+				for _, s := range pg.scripts {
+					if !strings.Contains(body, `src="/static/`+s+`?v=`+p.version+`"`) {
+						t.Errorf("script %s is not loaded with the cache version", s)
+					}
+				}
+				for _, tag := range scriptTag.FindAllString(body, -1) {
+					if !strings.Contains(tag, ` src="`) && !strings.Contains(tag, `type="application/json"`) {
+						t.Errorf("inline script %s: the CSP blocks it", tag)
+					}
+				}
+				if strings.Contains(body, ` style="`) {
+					t.Errorf("the page has a style attribute, which the CSP blocks")
+				}
+				if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+					t.Errorf("Cache-Control = %q, want no-store", got)
+				}
+			})
+		}
+	}
+}
+
+func TestFormatNumbers(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		n    int64
+		r    float64
+		num  string
+		pct  string
+	}{
+		{langVI, 0, 0, "0", "0%"},
+		{langVI, 1234567, 0.805, "1.234.567", "80,5%"},
+		{langEN, 1234567, 0.805, "1,234,567", "80.5%"},
+		{langEN, -1000, 1, "-1,000", "100%"},
+		{langVI, 999, 0.3333, "999", "33,3%"},
+	} {
+		if got := formatInt(tc.lang, tc.n); got != tc.num {
+			t.Errorf("formatInt(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.num)
+		}
+		if got := formatPercent(tc.lang, tc.r); got != tc.pct {
+			t.Errorf("formatPercent(%s, %v) = %q, want %q", tc.lang, tc.r, got, tc.pct)
+		}
+	}
+}
+
+func TestNaturalCompare(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int // sign
+	}{
+		{"A-2", "A-10", -1},
+		{"A-10", "A-2", 1},
+		{"A-02", "A-2", 0},
+		{"B-1", "A-9", 1},
+		{"A", "A-1", -1},
+		{"12", "9", 1},
+	} {
+		got := naturalCompare(tc.a, tc.b)
+		if (got < 0) != (tc.want < 0) || (got > 0) != (tc.want > 0) {
+			t.Errorf("naturalCompare(%q, %q) = %d, want the sign of %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestPreviewPayload(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		in         uiPreviewRequest
+		wantFields []string
+	}{
+		{"a valid account", uiPreviewRequest{BIN: "970436", AccountNumber: "0011 0012 34567", HolderName: "Nguyễn Thị Hà"}, nil},
+		{"an unknown bank", uiPreviewRequest{BIN: "123456", AccountNumber: "0011001234567", HolderName: "A"}, []string{"bank_account.bin"}},
+		{"a bad account number", uiPreviewRequest{BIN: "970436", AccountNumber: "12345678901234567890123", HolderName: "A"}, []string{"bank_account.account_number"}},
+		{"nothing typed", uiPreviewRequest{}, []string{"bank_account.bin", "bank_account.account_number"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			payload, err := previewPayload(tc.in)
+			if tc.wantFields == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(payload, "0011001234567") || !strings.Contains(payload, "NGUYEN THI HA") {
+					t.Errorf("payload %q lacks the account or the transliterated holder", payload)
+				}
+				return
+			}
+			ae, ok := err.(*apiError)
+			if !ok {
+				t.Fatalf("error %v, want a validation error", err)
+			}
+			var got []string
+			for _, f := range ae.fields {
+				got = append(got, f.Field)
+			}
+			for _, f := range tc.wantFields {
+				if !strings.Contains(strings.Join(got, " "), f) {
+					t.Errorf("fields %v lack %s", got, f)
+				}
+			}
+		})
+	}
+}
+
+func TestValidLinkToken(t *testing.T) {
+	for _, tc := range []struct {
+		token string
+		want  bool
+	}{
+		{strings.Repeat("a", 43), true},
+		{"AZaz09-_" + strings.Repeat("x", 35), true},
+		{strings.Repeat("a", 42), false},
+		{strings.Repeat("a", 44), false},
+		{strings.Repeat("a", 42) + "=", false},
+		{strings.Repeat("a", 42) + "/", false},
+		{"", false},
+	} {
+		if got := validLinkToken(tc.token); got != tc.want {
+			t.Errorf("validLinkToken(%q) = %v, want %v", tc.token, got, tc.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,24 +20,34 @@ import (
 
 // openCounters returns the adoption counters the configuration names:
 // Redis for SAPQR_REDIS_URL, else in-memory counters (which live and die
-// with this process). It does not contact Redis, so a Redis that is down
-// never stops a process from starting: the counters report themselves
+// with this process). The URL may end in ?namespace=NAME to keep the keys
+// under another namespace than "sapqr" (tests, or two deployments sharing
+// one Redis). It does not contact Redis, so a Redis that is down never
+// stops a process from starting: the counters report themselves
 // unavailable and the adoption service reads the database. close releases
 // the connection; ping is nil for in-memory counters. It returns an error
-// for a malformed URL.
+// for a malformed URL or namespace.
 func openCounters(ctx context.Context, cfg config) (counters merchants.AdoptionCounters, ping func(context.Context) error, close func() error, err error) {
 	if cfg.RedisURL == "" {
 		return rediscounters.NewMemory(), nil, func() error { return nil }, nil
 	}
-	opt, err := redis.ParseURL(cfg.RedisURL)
+	u, err := url.Parse(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("SAPQR_REDIS_URL: %w", err)
+	}
+	q := u.Query()
+	namespace := q.Get("namespace")
+	q.Del("namespace")
+	u.RawQuery = q.Encode()
+	opt, err := redis.ParseURL(u.String())
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("SAPQR_REDIS_URL: %w", err)
 	}
 	client := redis.NewClient(opt)
-	rc, err := rediscounters.NewRedis(client, "")
+	rc, err := rediscounters.NewRedis(client, namespace)
 	if err != nil {
 		client.Close()
-		return nil, nil, nil, err
+		return nil, nil, nil, fmt.Errorf("SAPQR_REDIS_URL: %w", err)
 	}
 	return rc, func(ctx context.Context) error { return client.Ping(ctx).Err() }, client.Close, nil
 }

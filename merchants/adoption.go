@@ -516,7 +516,7 @@ func (f UnitFilter) matches(c MarketCounts) bool {
 	return true
 }
 
-// threshold returns the chợ 4.0 threshold of every province, read from the
+// loadThresholds returns the chợ 4.0 threshold of every province, read from the
 // store at most once per ThresholdsTTL.
 func (s *AdoptionService) loadThresholds(ctx context.Context) (map[string]float64, error) {
 	s.thrMu.Lock()
@@ -689,11 +689,13 @@ func dayOf(t time.Time) time.Time {
 // today returns the current day in Vietnam at midnight UTC.
 func (s *AdoptionService) today() time.Time { return dayOf(s.cfg.Now().In(vietnam)) }
 
-// Snapshot records every market's counts, recounted in the database, as
-// the snapshot of today (Vietnam time); a later snapshot the same day
-// replaces it. It returns a store error.
+// Snapshot records every market's counts as the snapshot of today
+// (Vietnam time); a later snapshot the same day replaces it. The counts
+// come from the counters when they are up to date (exact, and far cheaper
+// than a national recount), else from the database. It returns a store
+// error.
 func (s *AdoptionService) Snapshot(ctx context.Context) error {
-	counts, err := s.store.RecountMarkets(ctx, UnitFilter{})
+	counts, _, err := s.counts(ctx, UnitFilter{})
 	if err != nil {
 		return fmt.Errorf("adoption: snapshot: %w", err)
 	}

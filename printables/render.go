@@ -19,8 +19,9 @@ type Renderer struct {
 	fonts fonts
 }
 
-// NewRenderer parses the embedded fonts. It returns an error only if they
-// are damaged, which a test catches before release.
+// NewRenderer parses the embedded fonts and prepares them for PDF (about
+// 10 ms): call it once at start-up and share the Renderer. It returns an error only if the
+// fonts are damaged, which the tests catch before release.
 func NewRenderer() (*Renderer, error) {
 	fs, err := loadFonts()
 	if err != nil {
@@ -35,7 +36,7 @@ func NewRenderer() (*Renderer, error) {
 // Nothing is written unless the whole PDF is ready: invalid input returns
 // a *FieldError or *GlyphError (several joined with errors.Join), a
 // payload that does not decode back to the sign returns an error wrapping
-// ErrSelfCheck, and errors from w are returned as they are.
+// ErrSelfCheck, and an error from w is returned wrapped.
 func (r *Renderer) RenderSign(w io.Writer, s Sign, opt Options) error {
 	opt, err := opt.normalized()
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -35,18 +36,34 @@ func loadTest(ctx context.Context, o options) *Report {
 	pid := s.servers[0].Pid()
 	c := s.clients
 
-	// phase runs fn for o.duration and returns the elapsed time and the
-	// server's CPU use in cores.
-	phase := func(name string, fn func(ctx context.Context)) (time.Duration, float64) {
-		cpu0, _ := harness.CPUTime(pid)
+	// phase runs fn for o.duration and returns the elapsed time and who
+	// used the CPU, in cores.
+	cpuUsers := []struct {
+		name string
+		time func() (time.Duration, error)
+	}{
+		{"server", func() (time.Duration, error) { return harness.CPUTime(pid) }},
+		{"PostgreSQL", func() (time.Duration, error) { return harness.TreeCPUTime(s.pg.Pid()) }},
+		{"Redis", func() (time.Duration, error) { return harness.CPUTime(s.redis.Pid()) }},
+		{"generator", func() (time.Duration, error) { return harness.CPUTime(os.Getpid()) }},
+	}
+	phase := func(name string, fn func(ctx context.Context)) (time.Duration, string) {
+		before := make([]time.Duration, len(cpuUsers))
+		for i, u := range cpuUsers {
+			before[i], _ = u.time()
+		}
 		t0 := time.Now()
 		pctx, cancel := context.WithTimeout(ctx, o.duration)
 		fn(pctx)
 		cancel()
 		elapsed := time.Since(t0)
-		cpu1, _ := harness.CPUTime(pid)
-		cores := (cpu1 - cpu0).Seconds() / elapsed.Seconds()
-		rep.Logf("%s: done in %.1fs, server used %.2f cores", name, elapsed.Seconds(), cores)
+		var parts []string
+		for i, u := range cpuUsers {
+			after, _ := u.time()
+			parts = append(parts, fmt.Sprintf("%s %.2f", u.name, (after-before[i]).Seconds()/elapsed.Seconds()))
+		}
+		cores := "CPU cores: " + strings.Join(parts, ", ")
+		rep.Logf("%s: done in %.1fs; %s", name, elapsed.Seconds(), cores)
 		return elapsed, cores
 	}
 	mctx, stopMem := context.WithCancel(ctx)
@@ -70,6 +87,7 @@ func loadTest(ctx context.Context, o options) *Report {
 		wg.Wait()
 	})
 	regMixed := newRegistrar(c, s.markets, 10*time.Second)
+	regMixed.seq.Store(regAlone.seq.Load()) // new stalls and accounts
 	var mixedReads *harness.Tally
 	mixedElapsed, mixedCPU := phase("registrations and reads together", func(ctx context.Context) {
 		var wg sync.WaitGroup
@@ -83,14 +101,14 @@ func loadTest(ctx context.Context, o options) *Report {
 
 	baseRate := float64(base.Count()) / baseElapsed.Seconds()
 	rate := func(t *harness.Tally, d time.Duration) float64 { return float64(t.Count()) / d.Seconds() }
-	line := func(t *harness.Tally, d time.Duration, cores float64) string {
-		return fmt.Sprintf("%s; %.2f× baseline; server %.2f cores", t.Summary(d), rate(t, d)/baseRate, cores)
+	line := func(t *harness.Tally, d time.Duration, cores string) string {
+		return fmt.Sprintf("%s; %.2f× baseline; %s", t.Summary(d), rate(t, d)/baseRate, cores)
 	}
 	regAttempts, _ := regAlone.tallies()
 	mixAttempts, _ := regMixed.tallies()
 	rep.Figure("setup", "%d registering clients, %d readers, %d markets, %v per phase; %d cores shared by the server, PostgreSQL, Redis and this generator",
 		o.writers, o.readers, len(s.markets), o.duration, runtime.NumCPU())
-	rep.Figure("baseline /healthz", "%s; server %.2f cores", base.Summary(baseElapsed), baseCPU)
+	rep.Figure("baseline /healthz", "%s; %s", base.Summary(baseElapsed), baseCPU)
 	rep.Figure("reads alone", "%s", line(reads, readsElapsed, readsCPU))
 	rep.Figure("registrations alone", "%s", line(regAttempts, regElapsed, regCPU))
 	rep.Figure("mixed: registrations", "%s", line(mixAttempts, mixedElapsed, mixedCPU))

@@ -150,28 +150,71 @@ func RSS(pid int) (int64, error) {
 // CPUTime returns the user plus system CPU time process pid has used, read
 // from /proc/PID/stat.
 func CPUTime(pid int) (time.Duration, error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	st, err := readStat(pid)
 	if err != nil {
 		return 0, err
+	}
+	return st.utime + st.stime, nil
+}
+
+// TreeCPUTime returns the CPU time used by process pid, by its children
+// that have ended (which the kernel adds to pid once it reaps them) and by
+// its children still running: what a PostgreSQL postmaster and its
+// backends have used together.
+func TreeCPUTime(pid int) (time.Duration, error) {
+	st, err := readStat(pid)
+	if err != nil {
+		return 0, err
+	}
+	total := st.utime + st.stime + st.cutime + st.cstime
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if cs, err := readStat(child); err == nil && cs.ppid == pid {
+			total += cs.utime + cs.stime
+		}
+	}
+	return total, nil
+}
+
+// procStat is the part of /proc/PID/stat the figures use.
+type procStat struct {
+	ppid                         int
+	utime, stime, cutime, cstime time.Duration
+}
+
+func readStat(pid int) (procStat, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStat{}, err
 	}
 	// The command name is in parentheses and may hold spaces; fields
 	// count from after its closing parenthesis.
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no command field", pid)
+		return procStat{}, fmt.Errorf("/proc/%d/stat: no command field", pid)
 	}
 	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 13 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	if len(f) < 15 {
+		return procStat{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
 	}
-	// utime and stime are fields 14 and 15 of stat(5), 12 and 13 here.
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
+	// Fields 4 (ppid) and 14–17 (utime, stime, cutime, cstime) of
+	// proc(5), counted here from field 3.
+	var n [5]int64
+	for j, idx := range []int{1, 11, 12, 13, 14} {
+		if n[j], err = strconv.ParseInt(f[idx], 10, 64); err != nil {
+			return procStat{}, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+		}
 	}
 	const clockTicks = 100 // USER_HZ on every Linux the drills run on
-	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+	tick := func(v int64) time.Duration { return time.Duration(v) * time.Second / clockTicks }
+	return procStat{ppid: int(n[0]), utime: tick(n[1]), stime: tick(n[2]), cutime: tick(n[3]), cstime: tick(n[4])}, nil
 }
 
 // errGaveUp marks an error of a waitFor condition that will never come true

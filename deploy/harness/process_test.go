@@ -114,3 +114,29 @@ func TestWaitFor(t *testing.T) {
 		t.Errorf("waitFor = %v, want a timeout naming the last error", err)
 	}
 }
+
+func TestTreeCPUTimeCountsChildren(t *testing.T) {
+	// A shell that spins in a child: the child's time must show in the tree.
+	p, err := StartProcess("spinner", filepath.Join(t.TempDir(), "s.log"), nil, "sh", "-c", "sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done'; sleep 30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Kill()
+	// Wait for the spinning child to finish (the parent then reaps it and
+	// its time moves to the parent's cutime) or to show up while running.
+	err = waitFor(context.Background(), 20*time.Second, "child CPU", func() (bool, error) {
+		tree, err := TreeCPUTime(p.Pid())
+		return err == nil && tree >= 50*time.Millisecond, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := CPUTime(p.Pid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, _ := TreeCPUTime(p.Pid())
+	if tree <= own {
+		t.Errorf("tree %v ≤ own %v; the child's time is missing", tree, own)
+	}
+}

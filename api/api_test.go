@@ -65,7 +65,7 @@ const testPassword = "correct horse battery"
 // fixture is a server on a fresh database with a user per role and scope,
 // logged in.
 type fixture struct {
-	t          *testing.T
+	t          testing.TB
 	srv        *api.Server
 	svc        *merchants.Service
 	store      *gormstore.Store
@@ -124,7 +124,7 @@ func (p *switchPinger) set(down bool) {
 
 // testCounters returns the counters the fixture uses: Redis under its own
 // namespace when SAPQR_TEST_REDIS_URL is set, in memory otherwise.
-func testCounters(t *testing.T) (merchants.AdoptionCounters, api.Pinger) {
+func testCounters(t testing.TB) (merchants.AdoptionCounters, api.Pinger) {
 	url := os.Getenv("SAPQR_TEST_REDIS_URL")
 	if url == "" {
 		return rediscounters.NewMemory(), nil
@@ -152,7 +152,7 @@ func testCounters(t *testing.T) (merchants.AdoptionCounters, api.Pinger) {
 	return rc, api.PingFunc(func(ctx context.Context) error { return client.Ping(ctx).Err() })
 }
 
-func newFixture(t *testing.T, tweak ...func(*api.Config)) *fixture {
+func newFixture(t testing.TB, tweak ...func(*api.Config)) *fixture {
 	t.Helper()
 	units, renderer := shared(t)
 	store := merchantstest.NewStore(t)

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -59,6 +59,10 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxKeyRequestID, rid)
 		c.Response().Header().Set(echo.HeaderXRequestID, rid)
 		setSecurityHeaders(c.Response().Header())
+		if strings.HasPrefix(req.URL.Path, "/api/") {
+			// API answers carry personal data scoped to the caller.
+			c.Response().Header().Set("Cache-Control", "no-store")
+		}
 
 		err := func() (err error) {
 			defer func() {
@@ -166,20 +170,11 @@ func (s *Server) shed(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// noStore marks API answers as private and uncacheable: they carry
-// personal data scoped to the caller.
+// noStore marks answers as private and uncacheable, for routes outside
+// /api/ that carry personal data (observe already does it under /api/).
 func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
-}
-
-// retryAfterSeconds formats d for a Retry-After header, at least 1.
-func retryAfterSeconds(d time.Duration) string {
-	sec := int(d.Round(time.Second) / time.Second)
-	if sec < 1 {
-		sec = 1
-	}
-	return strconv.Itoa(sec)
 }

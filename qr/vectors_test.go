@@ -1,9 +1,11 @@
 package qr
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -297,5 +299,41 @@ func TestDecodeRejectsOtherSchemes(t *testing.T) {
 				t.Error("CRCValid = false; the CRC of these codes is right")
 			}
 		})
+	}
+}
+
+// TestDecodeGolden pins the whole Decoded JSON (warnings and errors
+// included) of every vector to testdata/decoded.jsonl, one line each, as
+// `sapqr qr decode` prints it; run with -update after a deliberate change.
+func TestDecodeGolden(t *testing.T) {
+	f := loadVectors(t)
+	var got bytes.Buffer
+	enc := json.NewEncoder(&got)
+	enc.SetEscapeHTML(false)
+	payloads := []string{}
+	for _, v := range f.Vectors {
+		payloads = append(payloads, v.Payload)
+	}
+	for _, v := range f.NonVietQR {
+		payloads = append(payloads, v.Payload)
+	}
+	for _, p := range payloads {
+		d, _ := Decode(p)
+		if err := enc.Encode(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	golden := filepath.Join("testdata", "decoded.jsonl")
+	if *update {
+		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -run DecodeGolden -update to create it)", err)
+	}
+	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got.String(), "\n")); diff != "" {
+		t.Errorf("decoded vectors differ from %s (-want +got):\n%s", golden, diff)
 	}
 }

@@ -54,7 +54,9 @@ type BatchOptions struct {
 	Workers int
 	// Begin, when set, is called once with the format just before the
 	// first byte is written (an HTTP handler sets Content-Type there). It
-	// is not called when the batch fails before writing anything.
+	// is not called when the batch fails before writing anything. Begin
+	// and the writes to w run on the batch's own goroutine: leave w alone
+	// until Close returns.
 	Begin func(Format)
 }
 

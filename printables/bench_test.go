@@ -1,7 +1,10 @@
 package printables
 
 import (
+	"fmt"
 	"io"
+	"os"
+	"os/exec"
 
 	"github.com/jung-kurt/gofpdf"
 	"syscall"
@@ -21,6 +24,8 @@ import (
 //     core while the document is drawn in order.
 //
 // Run: go test -run '^$' -bench 'SignA6|MarketBatch1000' -benchmem -count 5 ./printables/
+//
+// peak-RSS-MB is measured in a fresh helper process per variant.
 
 func BenchmarkSignA6(b *testing.B) {
 	s := vendorSign()
@@ -53,33 +58,85 @@ func BenchmarkMarketBatch1000(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		reportRSS(b)
+		b.ReportMetric(childPeakRSS(b, "baseline"), "peak-RSS-MB")
 	})
-	b.Run("pipeline", func(b *testing.B) {
-		r := renderer(b)
-		b.ReportAllocs()
-		for b.Loop() {
-			batch, err := r.NewBatch(io.Discard, BatchOptions{Options: opt, PerFile: len(signs)})
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, s := range signs {
-				if err := batch.Add(s); err != nil {
+	for _, perFile := range []int{1000, DefaultPerFile} {
+		b.Run(fmt.Sprintf("pipeline-%d-per-file", perFile), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := pipelineBatch(b, io.Discard, signs, opt, perFile); err != nil {
 					b.Fatal(err)
 				}
 			}
-			if err := batch.Close(); err != nil {
-				b.Fatal(err)
-			}
+			b.ReportMetric(childPeakRSS(b, fmt.Sprintf("pipeline-%d", perFile)), "peak-RSS-MB")
+		})
+	}
+}
+
+// pipelineBatch is the shipped path: a Batch over a shared Renderer.
+func pipelineBatch(tb testing.TB, w io.Writer, signs []Sign, opt Options, perFile int) error {
+	batch, err := renderer(tb).NewBatch(w, BatchOptions{Options: opt, PerFile: perFile})
+	if err != nil {
+		return err
+	}
+	for _, s := range signs {
+		if err := batch.Add(s); err != nil {
+			break
 		}
-		reportRSS(b)
-	})
+	}
+	return batch.Close()
+}
+
+// childEnv names the batch a helper process renders for childPeakRSS.
+const childEnv = "SAPQR_PRINTABLES_BATCH_CHILD"
+
+// childPeakRSS renders one 1,000-sign batch in a fresh process (this test
+// binary running TestHelperBatchProcess) and returns that process's peak
+// resident set in MB, so each figure is the batch's own, not the
+// benchmark process's running maximum.
+func childPeakRSS(b *testing.B, mode string) float64 {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperBatchProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), childEnv+"="+mode)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("helper process: %v\n%s", err, out)
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		b.Skip("no rusage on this platform")
+	}
+	return float64(ru.Maxrss) / 1024
+}
+
+// TestHelperBatchProcess is the process childPeakRSS measures; run
+// directly, it skips.
+func TestHelperBatchProcess(t *testing.T) {
+	mode := os.Getenv(childEnv)
+	if mode == "" {
+		t.Skip("helper process for BenchmarkMarketBatch1000's peak RSS")
+	}
+	signs := marketSigns(1000)
+	opt := Options{Sheet: SheetA4x4}
+	var err error
+	switch mode {
+	case "baseline":
+		err = plainBatch(t, io.Discard, signs, opt)
+	case "pipeline-1000":
+		err = pipelineBatch(t, io.Discard, signs, opt, 1000)
+	case fmt.Sprintf("pipeline-%d", DefaultPerFile):
+		err = pipelineBatch(t, io.Discard, signs, opt, DefaultPerFile)
+	default:
+		t.Fatalf("unknown mode %q", mode)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // plainBatch is the baseline: the full fonts added to the document with
 // gofpdf's Unicode font path, every sign prepared and drawn in turn on one
 // goroutine, one PDF.
-func plainBatch(b *testing.B, w io.Writer, signs []Sign, opt Options) error {
+func plainBatch(b testing.TB, w io.Writer, signs []Sign, opt Options) error {
 	r := renderer(b) // only for validation and layout metrics
 	opt, err := opt.normalized()
 	if err != nil {
@@ -128,13 +185,4 @@ func plainBatch(b *testing.B, w io.Writer, signs []Sign, opt Options) error {
 		d.drawQR(p.matrix, x+p.layout.qr.x, y+p.layout.qr.y, p.layout.qr.w)
 	}
 	return pdf.Output(w)
-}
-
-// reportRSS reports the process's peak resident set so far. It only grows,
-// so run one benchmark per process to read a benchmark's own peak.
-func reportRSS(b *testing.B) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
-	}
 }

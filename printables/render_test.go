@@ -106,3 +106,14 @@ func TestOutputIsDeterministic(t *testing.T) {
 		t.Errorf("document IDs %s and %s: want different IDs for different signs", idA[1], idB[1])
 	}
 }
+
+// TestQRIsVector checks that no raster image is embedded: the code is drawn
+// as rectangles in the page content (TestScan proves they read back).
+func TestQRIsVector(t *testing.T) {
+	for _, tt := range goldenCases() {
+		pdf := render(t, tt.signs, tt.opt)
+		if bytes.Contains(pdf, []byte("/Subtype /Image")) || bytes.Contains(pdf, []byte("/XObject")) {
+			t.Errorf("%s embeds an image", tt.name)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -186,6 +187,13 @@ func isUnavailable(err error) bool {
 func (s *Server) handleError(err error, c echo.Context) {
 	p, retryAfter, internal := problemFor(err)
 	rid := requestIDOf(c)
+	if internal && p.Status == http.StatusInternalServerError && s.databaseDown(c) {
+		// The fault is the database being unreachable: tell the client
+		// to come back rather than that something is broken.
+		p = Problem{Status: http.StatusServiceUnavailable, Code: codeUnavailable,
+			Detail: "the service is temporarily unavailable; retry shortly"}
+		retryAfter = 2
+	}
 	if internal {
 		s.log.ErrorContext(c.Request().Context(), "request failed",
 			slog.String("request_id", rid),
@@ -238,4 +246,12 @@ func conflictDetail(err error) string {
 		return msg[i+len(merchants.ErrConflict.Error())+2:]
 	}
 	return "this conflicts with existing data (a code, stall or bank account already in use)"
+}
+
+// databaseDown reports whether the database fails a quick ping; it runs
+// only on the error path.
+func (s *Server) databaseDown(c echo.Context) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 500*time.Millisecond)
+	defer cancel()
+	return s.cfg.Database.Ping(ctx) != nil
 }

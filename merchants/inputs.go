@@ -1,7 +1,8 @@
 package merchants
 
 // Inputs of the Service. Strings are checked and normalised by the Service
-// (NFC names, normalised phones, upper-case ASCII holder names); invalid
+// (NFC names with single spaces, normalised phones, upper-case market and
+// stall codes, upper-case ASCII holder names); invalid
 // input returns a *ValidationError naming every bad field by the JSON name
 // given in its comment.
 

@@ -21,7 +21,7 @@ type Store interface {
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 }
 
-// Reader are the reads of a Store, inside or outside a transaction.
+// Reader is what a Store reads, inside or outside a transaction.
 type Reader interface {
 	Market(ctx context.Context, id int64) (Market, error)
 	ListMarkets(ctx context.Context, q MarketQuery) ([]Market, error)
@@ -53,8 +53,8 @@ type Reader interface {
 	User(ctx context.Context, id int64) (User, error)
 	// UserCredentials finds a user by username, with its password hash.
 	UserCredentials(ctx context.Context, username string) (Credentials, error)
-	// Session finds an unexpired-or-not session by token hash; the caller
-	// checks expiry.
+	// Session finds a session by the hash of its token, expired or not:
+	// the caller checks ExpiresAt.
 	Session(ctx context.Context, tokenHash []byte) (Session, error)
 
 	VendorLink(ctx context.Context, id int64) (VendorLink, error)

@@ -120,8 +120,8 @@ func (s *Store) Close() error { return s.sqlDB.Close() }
 // Dialect returns Postgres or SQLite.
 func (s *Store) Dialect() string { return s.dialect }
 
-// DB returns the underlying database handle, for the packages that extend
-// the store in their own files (counters, idempotency, units, bulk import).
+// DB returns the underlying database handle, for maintenance such as
+// ANALYZE in benchmarks; the domain goes through the Store methods.
 func (s *Store) DB() *sql.DB { return s.sqlDB }
 
 // Ping reports whether the database answers.
@@ -142,6 +142,3 @@ func (s *Store) transact(ctx context.Context, fn func(tx) error) error {
 		return fn(tx{q{db: g, dialect: s.dialect}})
 	})
 }
-
-// Gorm returns the GORM handle for the store's own extension files.
-func (s *Store) Gorm() *gorm.DB { return s.db }

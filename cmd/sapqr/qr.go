@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -19,7 +20,7 @@ const qrUsage = `usage:
   sapqr qr encode --bin BIN --account ACCOUNT [--card] [--amount DONG] [--name NAME]
                   [--city CITY] [--purpose TEXT] [--bill NUMBER]
   sapqr qr decode PAYLOAD...     (or - to read one payload per line from stdin)
-  sapqr qr png [--size 512] [--ec L|M|Q|H] [-o FILE] PAYLOAD`
+  sapqr qr png [--size 512] [--ec L|M|Q|H] [-o FILE] PAYLOAD   (a valid VietQR payload)`
 
 // cmdQR runs `sapqr qr encode|decode|png`.
 func cmdQR(ctx context.Context, env *environment, args []string) error {
@@ -173,7 +174,7 @@ func qrPNG(env *environment, args []string) error {
 // writeFile writes through fn to a temporary file next to name and
 // renames it into place, so a failed write never leaves half a file.
 func writeFile(name string, fn func(io.Writer) error) error {
-	f, err := os.CreateTemp(dirOf(name), ".sapqr-*")
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
 	if err != nil {
 		return err
 	}
@@ -185,14 +186,10 @@ func writeFile(name string, fn func(io.Writer) error) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), name)
-}
-
-func dirOf(name string) string {
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		return name[:i+1]
+	if err := os.Chmod(f.Name(), 0o644); err != nil { // CreateTemp makes it private
+		return err
 	}
-	return "."
+	return os.Rename(f.Name(), name)
 }
 
 // cmdBanks runs `sapqr banks [--json]`: the embedded bank directory as a

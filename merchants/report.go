@@ -103,8 +103,11 @@ type ReportRow struct {
 	// QRRate is StallsWithQR ÷ StallsActive (0–1).
 	QRRate float64 `json:"qr_rate"`
 	// TargetProgress is (Cho40Markets ÷ Markets) ÷ the target's share
-	// (1 is the target met); nil when the unit has no target. Market rows
-	// have none: a target belongs to a commune or a province.
+	// (1 is the target met); nil when the unit has no target. A commune
+	// without a target of its own is measured against its province's;
+	// market rows have none: a target belongs to a commune or a province.
+	// The target used is the first due on or after the period's end, else
+	// the last one due.
 	TargetProgress *float64 `json:"target_progress,omitempty"`
 	// TargetShare and TargetDue describe the target used.
 	TargetShare *float64   `json:"target_share,omitempty"`

@@ -247,6 +247,10 @@ func checkHeld(t *testing.T, c merchants.AdoptionCounters, want []merchants.Mark
 		}
 	}
 
+	none, err := c.Markets(ctx, merchants.UnitFilter{MarketIDs: []int64{}})
+	if err != nil || len(none) != 0 {
+		t.Errorf("Markets(an empty list of IDs) = %v, %v; want no market", none, err)
+	}
 	byID, err := c.Markets(ctx, merchants.UnitFilter{MarketIDs: []int64{3, 1, 404}})
 	if err != nil {
 		t.Fatalf("Markets(by ID): %v", err)

@@ -86,6 +86,9 @@ func (m *Memory) Markets(ctx context.Context, f merchants.UnitFilter) ([]merchan
 	if !m.built {
 		return nil, merchants.ErrCountersCold
 	}
+	if f.MarketIDs != nil && len(f.MarketIDs) == 0 {
+		return nil, nil // an empty, non-nil list selects no market, as in the store
+	}
 	ids := idSet(f.MarketIDs)
 	var out []merchants.MarketCounts
 	for _, c := range m.markets {

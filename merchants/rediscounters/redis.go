@@ -142,6 +142,9 @@ func (r *Redis) Markets(ctx context.Context, f merchants.UnitFilter) ([]merchant
 	if len(reply) == 0 || reply[0] != int64(1) {
 		return nil, merchants.ErrCountersCold
 	}
+	if f.MarketIDs != nil && len(f.MarketIDs) == 0 {
+		return nil, nil // an empty, non-nil list selects no market, as in the store
+	}
 	ids := idSet(f.MarketIDs)
 	out := make([]merchants.MarketCounts, 0, (len(reply)-1)/3)
 	for i := 1; i+2 < len(reply); i += 3 {

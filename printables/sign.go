@@ -229,8 +229,11 @@ func validate(fs fonts, s Sign) (Sign, error) {
 		text("BankName", s.BankName, false, maxBankRunes)
 	}
 
-	if s.Account == "" {
+	switch {
+	case s.Account == "":
 		bad("Account", "required")
+	case len(s.Account) > 19 || strings.TrimFunc(s.Account, isAlnum) != "":
+		bad("Account", "%q: want 1 to 19 letters or digits, without spaces or dashes", s.Account)
 	}
 	switch {
 	case s.Holder == "":
@@ -265,6 +268,10 @@ func upperASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+func isAlnum(r rune) bool {
+	return r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z'
 }
 
 func printableASCII(s string) bool {

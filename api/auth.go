@@ -102,9 +102,13 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 					"missing or wrong X-CSRF-Token header: send the value of the sapqr_csrf cookie with every change made with the session cookie")
 			}
 		}
-		a, err := s.cfg.Merchants.Authenticate(req.Context(), token)
-		if err != nil {
-			return err
+		a, ok := s.auth.get(token, s.now())
+		if !ok {
+			var err error
+			if a, err = s.cfg.Merchants.Authenticate(req.Context(), token); err != nil {
+				return err
+			}
+			s.auth.put(token, a, s.now())
 		}
 		c.Set(ctxKeyUser, &a)
 		c.Set(ctxKeyToken, token)
@@ -214,6 +218,7 @@ func (s *Server) setSessionCookies(c echo.Context, token string, expires time.Ti
 // handleLogout revokes the caller's token and clears the cookies.
 func (s *Server) handleLogout(c echo.Context) error {
 	token, _ := c.Get(ctxKeyToken).(string)
+	s.auth.forget(token)
 	if err := s.cfg.Merchants.Logout(c.Request().Context(), token); err != nil {
 		return err
 	}

@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestLogin(t *testing.T) {
@@ -157,4 +160,46 @@ func TestSessionCookieCSRF(t *testing.T) {
 	req("POST", "/api/v1/qr/decode", "").wantProblem(t, http.StatusForbidden, "csrf_failed")
 	req("POST", "/api/v1/qr/decode", "forged").wantProblem(t, http.StatusForbidden, "csrf_failed")
 	req("POST", "/api/v1/qr/decode", ans.CSRFToken).want(t, http.StatusOK)
+}
+
+// TestAuthCache: a replica trusts a checked token for AuthCacheTTL, so a
+// session ended elsewhere (another replica, the command line) is refused
+// once that has passed, and at once with the cache off.
+func TestAuthCache(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	f := newFixture(t, func(c *apiConfig) { c.Now = clock.Now; c.AuthCacheTTL = 5 * time.Second })
+	tok := f.as(uMemberA)
+	f.do("GET", "/api/v1/me", tok, nil).want(t, http.StatusOK) // now cached
+	if err := f.svc.Logout(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	f.do("GET", "/api/v1/me", tok, nil).want(t, http.StatusOK)
+	clock.advance(5 * time.Second)
+	f.do("GET", "/api/v1/me", tok, nil).wantProblem(t, http.StatusUnauthorized, "unauthenticated")
+
+	off := newFixture(t, func(c *apiConfig) { c.AuthCacheTTL = -1 })
+	tok = off.as(uMemberA)
+	off.do("GET", "/api/v1/me", tok, nil).want(t, http.StatusOK)
+	if err := off.svc.Logout(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	off.do("GET", "/api/v1/me", tok, nil).wantProblem(t, http.StatusUnauthorized, "unauthenticated")
+}
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
 }

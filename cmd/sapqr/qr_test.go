@@ -206,8 +206,10 @@ func TestQRPNG(t *testing.T) {
 		if b := img.Bounds(); b.Dx() != 300 || b.Dy() != 300 {
 			t.Errorf("image is %v, want 300x300", b)
 		}
-		if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o644 {
-			t.Errorf("file mode %v, %v; want -rw-r--r--", fi.Mode(), err)
+		if fi, err := os.Stat(file); err != nil {
+			t.Error(err)
+		} else if fi.Mode().Perm() != 0o644 {
+			t.Errorf("file mode %v, want -rw-r--r--", fi.Mode())
 		}
 	})
 	t.Run("to stdout, default size", func(t *testing.T) {

@@ -73,9 +73,9 @@ func appendASCII(dst []byte, s string, upper bool) []byte {
 // belong to the letter before them, already written).
 func asciiBase(r rune, s string) byte {
 	switch r {
-	case 'đ':
+	case 'đ', 'ð': // ð/Ð (eth) are frequent stand-ins for đ/Đ
 		return 'd'
-	case 'Đ', 'Ð': // Ð (U+00D0, eth) is a frequent stand-in for Đ
+	case 'Đ', 'Ð':
 		return 'D'
 	}
 	d := norm.NFD.PropertiesString(s).Decomposition()

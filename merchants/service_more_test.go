@@ -1,0 +1,106 @@
+package merchants_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/gormstore"
+	mt "github.com/sapqr/sapqr/merchants/merchantstest"
+)
+
+func TestSessionExpiry(t *testing.T) {
+	for _, db := range mt.Databases() {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			now := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+			cfg := mt.Config()
+			cfg.Now = func() time.Time { return now }
+			cfg.SessionTTL = time.Hour
+			s := merchants.NewService(mt.NewStoreOn(t, db), cfg)
+			if _, err := s.CreateUser(ctx, mt.Admin(), merchants.CreateUserInput{Username: "an.officer", Password: "mật khẩu dài", Role: merchants.RoleProvince, ProvinceCode: "01"}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Login(ctx, "an.officer", "mật khẩu dài")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.ExpiresAt.Equal(now.Add(time.Hour)) {
+				t.Errorf("expires at %v", res.ExpiresAt)
+			}
+			now = now.Add(59 * time.Minute)
+			if a, err := s.Authenticate(ctx, res.Token); err != nil || a.ProvinceCode != "01" {
+				t.Errorf("before expiry: %+v, %v", a, err)
+			}
+			now = now.Add(time.Minute)
+			if _, err := s.Authenticate(ctx, res.Token); !errors.Is(err, merchants.ErrUnauthenticated) {
+				t.Errorf("at expiry: %v", err)
+			}
+		})
+	}
+}
+
+func TestSecondBankAccount(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
+		ctx := context.Background()
+		a := mt.Member(mt.CommuneA1)
+		m := mt.Market(t, s, mt.CommuneA1, 5)
+		v := mt.Vendor(t, s, m, "A-1", 1)
+		mt.Vendor(t, s, m, "A-2", 2)
+
+		r, err := s.AddBankAccount(ctx, a, v.ID, merchants.AddBankAccountInput{BankAccountInput: merchants.BankAccountInput{
+			BIN: "970422", AccountNumber: "0123456789", HolderName: "Nguyễn Thị Hà", Confirmation: merchants.ConfirmTestTransfer}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Payload != v.Payload || r.Vendor.SignVersion != 1 || len(r.Vendor.Accounts) != 2 {
+			t.Errorf("a secondary account changed the sign: version %d, payload %q, %d accounts", r.Vendor.SignVersion, r.Payload, len(r.Vendor.Accounts))
+		}
+		if p, _ := r.Vendor.PrimaryAccount(); p.BIN != "970436" {
+			t.Errorf("primary is now %+v", p)
+		}
+		tests := []struct {
+			name string
+			in   merchants.BankAccountInput
+			want error
+		}{
+			{"active on another vendor", mt.BankAccount(2), merchants.ErrConflict},
+			{"already the vendor's", mt.BankAccount(1), &merchants.ValidationError{}},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				_, err := s.AddBankAccount(ctx, a, v.ID, merchants.AddBankAccountInput{BankAccountInput: tt.in})
+				var ve *merchants.ValidationError
+				if _, isVE := tt.want.(*merchants.ValidationError); isVE && !errors.As(err, &ve) || !isVE && !errors.Is(err, tt.want) {
+					t.Errorf("error %v, want %T %v", err, tt.want, tt.want)
+				}
+			})
+		}
+		checkCounts(t, st, m.ID, merchants.MarketCounts{StallsDeclared: 5, StallsActive: 2, StallsWithQR: 2, Vendors: 2, VendorsWithQR: 2})
+	})
+}
+
+func TestUpdateMarketScopeAndValidation(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
+		ctx := context.Background()
+		m := mt.Market(t, s, mt.CommuneA1, 5)
+		name, class, count := "", 9, -3
+		_, err := s.UpdateMarket(ctx, mt.CommuneOfficer(mt.CommuneA1), m.ID, merchants.UpdateMarketInput{Name: &name, Class: &class, StallsDeclared: &count})
+		if got := fields(t, err); len(got) != 3 {
+			t.Errorf("fields %v, want name, class and stall_count", got)
+		}
+		if _, err := s.UpdateMarket(ctx, mt.CommuneOfficer(mt.CommuneB1), m.ID, merchants.UpdateMarketInput{}); !errors.Is(err, merchants.ErrForbidden) {
+			t.Errorf("officer of another commune: %v", err)
+		}
+		if _, err := s.UpdateMarket(ctx, mt.Member(mt.CommuneA1), m.ID, merchants.UpdateMarketInput{}); !errors.Is(err, merchants.ErrForbidden) {
+			t.Errorf("member: %v", err)
+		}
+		got, err := s.Market(ctx, mt.Admin(), m.ID)
+		if err != nil || got.Name != m.Name || got.Class != m.Class || got.StallsDeclared != 5 {
+			t.Errorf("market changed by refused updates: %+v, %v", got, err)
+		}
+	})
+}

@@ -1,5 +1,7 @@
 package qr
 
+import "unicode/utf8"
+
 // CRC-16/CCITT-FALSE (ISO/IEC 13239 as NAPAS and EMVCo use it): polynomial
 // 0x1021, initial value 0xFFFF, no reflection, no final XOR.
 //
@@ -55,6 +57,32 @@ func crc16[T string | []byte](b T) uint16 {
 		crc = crc<<8 ^ t[0][byte(crc>>8)^b[i]]
 	}
 	return crc
+}
+
+// crc16ASCII is crc16 for the decoder, which also needs to know whether
+// the payload is all ASCII: the same pass over the bytes answers both.
+func crc16ASCII(s string) (crc uint16, ascii bool) {
+	t := crcTable
+	crc = 0xFFFF
+	var high byte // OR of every byte: its top bit says "not ASCII"
+	for len(s) >= 8 {
+		_ = s[7]
+		high |= s[0] | s[1] | s[2] | s[3] | s[4] | s[5] | s[6] | s[7]
+		crc = t[7][byte(crc>>8)^s[0]] ^
+			t[6][byte(crc)^s[1]] ^
+			t[5][s[2]] ^
+			t[4][s[3]] ^
+			t[3][s[4]] ^
+			t[2][s[5]] ^
+			t[1][s[6]] ^
+			t[0][s[7]]
+		s = s[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		high |= s[i]
+		crc = crc<<8 ^ t[0][byte(crc>>8)^s[i]]
+	}
+	return crc, high < utf8.RuneSelf
 }
 
 const upperHex = "0123456789ABCDEF"

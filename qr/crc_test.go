@@ -56,6 +56,16 @@ func TestCRC16MatchesBitwise(t *testing.T) {
 		if got, want := crc16(b), crcBitwise(b); got != want {
 			t.Fatalf("len %d: crc16 = %04X, bitwise = %04X", n, got, want)
 		}
+		if got, ascii := crc16ASCII(string(b)); got != crcBitwise(b) || ascii != isASCII(string(b)) {
+			t.Fatalf("len %d: crc16ASCII = %04X, %v", n, got, ascii)
+		}
+		b7 := make([]byte, n) // the same length, all ASCII
+		for i := range b7 {
+			b7[i] = b[i] & 0x7F
+		}
+		if got, ascii := crc16ASCII(string(b7)); got != crcBitwise(b7) || !ascii {
+			t.Fatalf("len %d ASCII: crc16ASCII = %04X, %v", n, got, ascii)
+		}
 	}
 }
 

@@ -116,7 +116,8 @@ func (d *Decoded) checkCRC(s string) (ascii bool, err error) {
 		return isASCII(s), fmt.Errorf("%w: missing; a VietQR payload ends with 6304 and 4 hex digits", ErrCRC)
 	}
 	found := s[len(s)-4:]
-	want, ascii := crc16(s[:len(s)-4]), isASCII(s)
+	want, ascii := crc16ASCII(s[:len(s)-4])
+	ascii = ascii && isASCII(found)
 	got, ok := parseHex16(found)
 	switch {
 	case !ok:

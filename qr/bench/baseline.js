@@ -15,15 +15,15 @@ if (!decode().isValid) {
   throw new Error('vietnam-qr-pay cannot read its own payload: ' + payload);
 }
 
-// nsPerOp runs fn in batches for half a second, after a
+// nsPerOp runs fn in batches for 0.3 s, after a
 // warm-up long enough for the JIT, and returns the best batch's ns/op
 // (the same "best of" the Go side reports through benchstat-free -count).
 function nsPerOp(fn) {
   let sink = 0;
   for (let i = 0; i < 200000; i++) sink += fn() ? 1 : 0;
-  const batch = 100000;
+  const batch = 50000;
   let best = Infinity;
-  const deadline = process.hrtime.bigint() + 500_000_000n;
+  const deadline = process.hrtime.bigint() + 300_000_000n;
   while (process.hrtime.bigint() < deadline) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < batch; i++) sink += fn() ? 1 : 0;

@@ -59,6 +59,8 @@ type FieldError struct {
 	Message string
 }
 
+// Error returns "field: message", e.g. "name: longer than 25 characters
+// after transliteration (got 31)".
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // Limits from the NAPAS VietQR profile (SPEC-NOTES §2, §3, §5).

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // idempotencyLock is how long a claim by a running request blocks
@@ -23,7 +25,14 @@ const idempotencyLock = 2 * time.Minute
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, fingerprint string, now time.Time, ttl time.Duration) (claimed bool, heldFingerprint string, response []byte, err error) {
 	now = now.UTC().Truncate(time.Microsecond)
 	lockedUntil, expires := now.Add(idempotencyLock), now.Add(ttl)
-	db := s.db.WithContext(ctx)
+	err = s.idempotencyWrite(ctx, func(db *gorm.DB) error {
+		claimed, heldFingerprint, response, err = claimIdempotencyKey(db, userID, key, fingerprint, now, lockedUntil, expires)
+		return err
+	})
+	return claimed, heldFingerprint, response, err
+}
+
+func claimIdempotencyKey(db *gorm.DB, userID int64, key, fingerprint string, now, lockedUntil, expires time.Time) (bool, string, []byte, error) {
 	// A concurrent Release can delete the row between the statements
 	// below; trying again then claims it.
 	for range 3 {
@@ -66,23 +75,44 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, fing
 // SaveIdempotentResponse stores the answer of a claimed key. It returns
 // database errors.
 func (s *Store) SaveIdempotentResponse(ctx context.Context, userID int64, key string, response []byte) error {
-	res := s.db.WithContext(ctx).Exec(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND idem_key = ?`,
-		string(response), userID, key)
-	if res.Error != nil {
-		return fmt.Errorf("save idempotent response: %w", res.Error)
-	}
-	return nil
+	return s.idempotencyWrite(ctx, func(db *gorm.DB) error {
+		if err := db.Exec(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND idem_key = ?`,
+			string(response), userID, key).Error; err != nil {
+			return fmt.Errorf("save idempotent response: %w", err)
+		}
+		return nil
+	})
 }
 
 // ReleaseIdempotencyKey forgets a claim whose request failed, so a retry
 // runs again; a stored answer is kept. An unknown key is not an error; it
 // returns database errors.
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error {
-	res := s.db.WithContext(ctx).Exec(`DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND response IS NULL`, userID, key)
-	if res.Error != nil {
-		return fmt.Errorf("release idempotency key: %w", res.Error)
+	return s.idempotencyWrite(ctx, func(db *gorm.DB) error {
+		if err := db.Exec(`DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND response IS NULL`, userID, key).Error; err != nil {
+			return fmt.Errorf("release idempotency key: %w", err)
+		}
+		return nil
+	})
+}
+
+// idempotencyWrite runs fn; on PostgreSQL in a transaction that commits
+// without waiting for the WAL flush (synchronous_commit off). Two of the
+// three commits of a retry-safe registration are these records, and
+// losing the last moments of them in a database crash costs little: a
+// retry then runs again and meets the registry's own uniqueness rules
+// (the stall or the account is taken), which never lose a write.
+func (s *Store) idempotencyWrite(ctx context.Context, fn func(*gorm.DB) error) error {
+	db := s.db.WithContext(ctx)
+	if s.dialect != Postgres {
+		return fn(db)
 	}
-	return nil
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET LOCAL synchronous_commit TO OFF").Error; err != nil {
+			return fmt.Errorf("idempotency: %w", err)
+		}
+		return fn(tx)
+	})
 }
 
 // PurgeIdempotencyKeys deletes the records expired at now and returns how

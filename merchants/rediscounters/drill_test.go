@@ -113,9 +113,9 @@ func drillOps(t *testing.T) int {
 		return n
 	}
 	if testing.Short() {
-		return 400
+		return 300
 	}
-	return 2000
+	return 1000
 }
 
 // TestCountersDrill runs concurrent registrations, edits and removals

@@ -36,8 +36,7 @@ func loadTest(ctx context.Context, o options) *Report {
 	pid := s.servers[0].Pid()
 	c := s.clients
 
-	// phase runs fn for o.duration and returns the elapsed time and who
-	// used the CPU, in cores.
+	// phase runs fn for o.duration and measures who used the CPU.
 	cpuUsers := []struct {
 		name string
 		time func() (time.Duration, error)
@@ -47,39 +46,39 @@ func loadTest(ctx context.Context, o options) *Report {
 		{"Redis", func() (time.Duration, error) { return harness.CPUTime(s.redis.Pid()) }},
 		{"generator", func() (time.Duration, error) { return harness.CPUTime(os.Getpid()) }},
 	}
-	phase := func(name string, fn func(ctx context.Context)) (time.Duration, string) {
-		before := make([]time.Duration, len(cpuUsers))
+	phase := func(name string, fn func(ctx context.Context)) phaseCPU {
+		p := phaseCPU{cpu: make([]time.Duration, len(cpuUsers))}
 		for i, u := range cpuUsers {
-			before[i], _ = u.time()
+			before, _ := u.time()
+			p.cpu[i] = -before
 		}
 		t0 := time.Now()
 		pctx, cancel := context.WithTimeout(ctx, o.duration)
 		fn(pctx)
 		cancel()
-		elapsed := time.Since(t0)
-		var parts []string
+		p.elapsed = time.Since(t0)
 		for i, u := range cpuUsers {
+			p.names = append(p.names, u.name)
 			after, _ := u.time()
-			parts = append(parts, fmt.Sprintf("%s %.2f", u.name, (after-before[i]).Seconds()/elapsed.Seconds()))
+			p.cpu[i] += after
 		}
-		cores := "CPU cores: " + strings.Join(parts, ", ")
-		rep.Logf("%s: done in %.1fs; %s", name, elapsed.Seconds(), cores)
-		return elapsed, cores
+		rep.Logf("%s: done in %.1fs; %s", name, p.elapsed.Seconds(), p.cores())
+		return p
 	}
 	mctx, stopMem := context.WithCancel(ctx)
 	defer stopMem()
 	mem := sampleMemory(mctx, []int{pid}, 250*time.Millisecond)
 
 	var base *harness.Tally
-	baseElapsed, baseCPU := phase("baseline GET /healthz", func(ctx context.Context) {
+	basePhase := phase("baseline GET /healthz", func(ctx context.Context) {
 		base = hammer(ctx, o.readers, func(ctx context.Context, w int, t *harness.Tally) { get(ctx, c[0], "/healthz", t) })
 	})
 	var reads *harness.Tally
-	readsElapsed, readsCPU := phase("dashboard reads alone", func(ctx context.Context) {
+	readsPhase := phase("dashboard reads alone", func(ctx context.Context) {
 		reads = hammer(ctx, o.readers, readAdoption(c, s.markets))
 	})
 	regAlone := newRegistrar(c, s.markets, 10*time.Second)
-	regElapsed, regCPU := phase("registrations alone", func(ctx context.Context) {
+	regPhase := phase("registrations alone", func(ctx context.Context) {
 		var wg sync.WaitGroup
 		for range o.writers {
 			wg.Go(func() { regAlone.work(context.WithoutCancel(ctx), ctx) })
@@ -89,7 +88,7 @@ func loadTest(ctx context.Context, o options) *Report {
 	regMixed := newRegistrar(c, s.markets, 10*time.Second)
 	regMixed.seq.Store(regAlone.seq.Load()) // new stalls and accounts
 	var mixedReads *harness.Tally
-	mixedElapsed, mixedCPU := phase("registrations and reads together", func(ctx context.Context) {
+	mixedPhase := phase("registrations and reads together", func(ctx context.Context) {
 		var wg sync.WaitGroup
 		for range o.writers {
 			wg.Go(func() { regMixed.work(context.WithoutCancel(ctx), ctx) })
@@ -98,21 +97,27 @@ func loadTest(ctx context.Context, o options) *Report {
 		wg.Wait()
 	})
 	stopMem()
+	baseElapsed, readsElapsed, regElapsed, mixedElapsed := basePhase.elapsed, readsPhase.elapsed, regPhase.elapsed, mixedPhase.elapsed
 
 	baseRate := float64(base.Count()) / baseElapsed.Seconds()
 	rate := func(t *harness.Tally, d time.Duration) float64 { return float64(t.Count()) / d.Seconds() }
-	line := func(t *harness.Tally, d time.Duration, cores string) string {
-		return fmt.Sprintf("%s; %.2f× baseline; %s", t.Summary(d), rate(t, d)/baseRate, cores)
+	line := func(t *harness.Tally, p phaseCPU) string {
+		return fmt.Sprintf("%s; %.2f× baseline; %s", t.Summary(p.elapsed), rate(t, p.elapsed)/baseRate, p.cores())
 	}
 	regAttempts, _ := regAlone.tallies()
 	mixAttempts, _ := regMixed.tallies()
 	rep.Figure("setup", "%d registering clients, %d readers, %d markets, %v per phase; %d cores shared by the server, PostgreSQL, Redis and this generator",
 		o.writers, o.readers, len(s.markets), o.duration, runtime.NumCPU())
-	rep.Figure("baseline /healthz", "%s; %s", base.Summary(baseElapsed), baseCPU)
-	rep.Figure("reads alone", "%s", line(reads, readsElapsed, readsCPU))
-	rep.Figure("registrations alone", "%s", line(regAttempts, regElapsed, regCPU))
-	rep.Figure("mixed: registrations", "%s", line(mixAttempts, mixedElapsed, mixedCPU))
-	rep.Figure("mixed: reads", "%s", line(mixedReads, mixedElapsed, mixedCPU))
+	rep.Figure("baseline /healthz", "%s; %s", base.Summary(baseElapsed), basePhase.cores())
+	rep.Figure("reads alone", "%s", line(reads, readsPhase))
+	rep.Figure("registrations alone", "%s", line(regAttempts, regPhase))
+	rep.Figure("mixed: registrations", "%s", line(mixAttempts, mixedPhase))
+	rep.Figure("mixed: reads", "%s", line(mixedReads, mixedPhase))
+	// CPU per request does not depend on what else runs on the machine;
+	// with it, the ceiling on idle cores follows.
+	rep.Figure("CPU per /healthz", "%s", basePhase.perRequest(base.Count()))
+	rep.Figure("CPU per read", "%s", readsPhase.perRequest(reads.Count()))
+	rep.Figure("CPU per registration", "%s", regPhase.perRequest(regAttempts.Count()))
 	first, peak, last, _ := mem.summary(pid)
 	rep.Figure("server RSS", "start %s, peak %s, end %s", harness.MiB(first), harness.MiB(peak), harness.MiB(last))
 
@@ -147,4 +152,41 @@ func nonOKString(t *harness.Tally) string {
 		return ""
 	}
 	return strings.TrimSpace(harness.FormatKinds(k))
+}
+
+// phaseCPU is the CPU time each process used during a load-test phase.
+type phaseCPU struct {
+	elapsed time.Duration
+	names   []string
+	cpu     []time.Duration
+}
+
+// cores formats the CPU use as cores busy on average.
+func (p phaseCPU) cores() string {
+	parts := make([]string, len(p.names))
+	for i, n := range p.names {
+		parts[i] = fmt.Sprintf("%s %.2f", n, p.cpu[i].Seconds()/p.elapsed.Seconds())
+	}
+	return "CPU cores: " + strings.Join(parts, ", ")
+}
+
+// perRequest formats the CPU time per request of each process and the
+// rate all of them together could sustain on the machine's cores if
+// nothing else ran.
+func (p phaseCPU) perRequest(requests int) string {
+	if requests == 0 {
+		return "no requests"
+	}
+	var total time.Duration
+	parts := make([]string, len(p.names))
+	for i, n := range p.names {
+		per := p.cpu[i] / time.Duration(requests)
+		total += per
+		parts[i] = fmt.Sprintf("%s %s", n, harness.Round(per))
+	}
+	ceiling := 0.0
+	if total > 0 {
+		ceiling = float64(runtime.NumCPU()) / total.Seconds()
+	}
+	return fmt.Sprintf("%s; total %s → at most %.0f/s on %d idle cores", strings.Join(parts, ", "), harness.Round(total), ceiling, runtime.NumCPU())
 }

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -39,9 +40,11 @@ type options struct {
 	markets  int           // markets registrations spread over
 	outage   time.Duration // how long Redis or PostgreSQL stays down
 	pgBin    string        // directory of initdb and pg_ctl
-	keep     bool          // keep the temporary directory (logs) afterwards
-	bin      string        // the sapqr binary, built once per run
-	out      io.Writer     // where the timeline and figures go
+	// pgSettings are postgresql.conf settings for the drill's cluster.
+	pgSettings settingList
+	keep       bool      // keep the temporary directory (logs) afterwards
+	bin        string    // the sapqr binary, built once per run
+	out        io.Writer // where the timeline and figures go
 }
 
 // drill is one runnable scenario.
@@ -71,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.markets, "markets", 64, "markets the registrations spread over (each registration locks its market)")
 	fs.DurationVar(&o.outage, "outage", 3*time.Second, "how long Redis or PostgreSQL stays down")
 	fs.StringVar(&o.pgBin, "pg-bin", "", "directory of initdb and pg_ctl (default: the newest /usr/lib/postgresql/*/bin)")
+	fs.Var(&o.pgSettings, "pg", "a postgresql.conf setting for the drill's cluster, name=value (repeatable), e.g. -pg synchronous_commit=off to see what the disk costs")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory with the server, PostgreSQL and Redis logs")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: drills [flags] loadtest|redis|postgres|replicas|badinput|all")
@@ -128,4 +132,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(o.out, "\n%d drills: %s\n", len(chosen), map[int]string{0: "all guarantees held", 1: "a guarantee broke", 2: "a drill could not run"}[code])
 	}
 	return code
+}
+
+// settingList is a repeatable name=value flag.
+type settingList []string
+
+func (l *settingList) String() string { return strings.Join(*l, " ") }
+
+func (l *settingList) Set(s string) error {
+	if !strings.Contains(s, "=") {
+		return fmt.Errorf("%q: want name=value", s)
+	}
+	*l = append(*l, s)
+	return nil
 }

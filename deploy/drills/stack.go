@@ -72,7 +72,7 @@ func newStack(ctx context.Context, o options, rep *Report) (*stack, error) {
 	}
 	s := &stack{o: o, rep: rep, dir: dir}
 	// Each replica keeps its own pool; leave room for two and psql.
-	if s.pg, err = harness.StartPostgres(ctx, o.pgBin, 300); err != nil {
+	if s.pg, err = harness.StartPostgres(ctx, o.pgBin, append([]string{"max_connections=300"}, o.pgSettings...)...); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func newStack(ctx context.Context, o options, rep *Report) (*stack, error) {
 		"SAPQR_REDIS_URL=" + s.redis.URL(0),
 		"SAPQR_LOG_LEVEL=warn",
 	}}
-	rep.Logf("own PostgreSQL on 127.0.0.1:%d and Redis on 127.0.0.1:%d; logs in %s", s.pg.Port, s.redis.Port, dir)
+	rep.Logf("own PostgreSQL on 127.0.0.1:%d %v and Redis on 127.0.0.1:%d; logs in %s", s.pg.Port, o.pgSettings, s.redis.Port, dir)
 	return s, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -47,9 +48,9 @@ func PostgresBinDir() (string, error) {
 }
 
 // StartPostgres creates a cluster with the binaries in binDir and starts
-// it. maxConnections sets max_connections (0 keeps PostgreSQL's default).
+// it, with settings ("max_connections=300") added to postgresql.conf.
 // Close removes everything it created.
-func StartPostgres(ctx context.Context, binDir string, maxConnections int) (*Postgres, error) {
+func StartPostgres(ctx context.Context, binDir string, settings ...string) (*Postgres, error) {
 	dir, err := mkdirTemp("sapqr-drill-pg-")
 	if err != nil {
 		return nil, err
@@ -77,8 +78,13 @@ func StartPostgres(ctx context.Context, binDir string, maxConnections int) (*Pos
 		return nil, fmt.Errorf("postgres: initdb: %w\n%s", err, out)
 	}
 	conf := fmt.Sprintf("port = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n", port, dir)
-	if maxConnections > 0 {
-		conf += fmt.Sprintf("max_connections = %d\n", maxConnections)
+	for _, kv := range settings {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			pg.remove()
+			return nil, fmt.Errorf("postgres: setting %q: want name=value", kv)
+		}
+		conf += strings.TrimSpace(k) + " = '" + strings.ReplaceAll(strings.TrimSpace(v), "'", "''") + "'\n"
 	}
 	if err := appendFile(filepath.Join(pg.data(), "postgresql.conf"), conf); err != nil {
 		pg.remove()

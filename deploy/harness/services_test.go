@@ -50,7 +50,7 @@ func TestPostgresStopAndStart(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	pg, err := StartPostgres(ctx, bin, 50)
+	pg, err := StartPostgres(ctx, bin, "max_connections=50", "cluster_name=drill 'one'")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +67,12 @@ func TestPostgresStopAndStart(t *testing.T) {
 	}
 	if strings.TrimSpace(got) != "50" {
 		t.Errorf("max_connections = %q, want 50", got)
+	}
+	if got, err := pg.Query(ctx, "drill", "SHOW cluster_name"); err != nil || strings.TrimSpace(got) != "drill 'one'" {
+		t.Errorf("cluster_name = %q, %v; want the quoted setting back", got, err)
+	}
+	if _, err := StartPostgres(ctx, bin, "max_connections"); err == nil || !strings.Contains(err.Error(), "want name=value") {
+		t.Errorf("a setting without a value: err = %v", err)
 	}
 	if pg.Pid() == 0 {
 		t.Error("no postmaster pid while running")

@@ -493,6 +493,7 @@ func TestE2E(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("signup")),
 	)
 	waitJS(t, ctx, "stalls loaded", `document.querySelectorAll('#stall optgroup option:not([disabled])').length === 5`)
+	waitJS(t, ctx, "the service worker in control", `navigator.serviceWorker.controller !== null`)
 	setOffline(t, ctx, true)
 	waitJS(t, ctx, "the offline notice", `document.getElementById('net-status').textContent.length > 0`)
 	fillVendor(t, ctx, "A-02", "Trần Văn Bình", "0987654321", "MB", "1234567890")
@@ -507,6 +508,10 @@ func TestE2E(t *testing.T) {
 	if n := len(w.vendors(t)); n != 1 {
 		t.Fatalf("while offline the API lists %d vendors, want 1", n)
 	}
+	// The phone reloads the page with no signal: it opens from the service
+	// worker's copy and the queue is still there.
+	run(t, ctx, "reload offline", chromedp.Reload())
+	waitJS(t, ctx, "the page reopened offline with its queue", `document.getElementById('queue-count') !== null && document.getElementById('queue-count').textContent === '2'`)
 	setOffline(t, ctx, false)
 	waitJS(t, ctx, "the queue sent", `document.getElementById('queue-count').textContent === '0'`)
 	vs = w.vendors(t)
@@ -547,6 +552,9 @@ func TestE2E(t *testing.T) {
 	if got := scanPDF(t, download(t, ctx, downloads, `a[href*="signs.pdf"]`)); !slices.Equal(got, payloads) {
 		t.Errorf("the market's 4-up sheet reads %q, want the three vendors' payloads %q", got, payloads)
 	}
+	run(t, ctx, "open the markets list", chromedp.Navigate(w.url+"/ui/markets?q=ngoc"))
+	waitJS(t, ctx, "the market found without diacritics", fmt.Sprintf(`document.querySelector('a[href="/ui/markets/%d"]') !== null`, w.marketID))
+	checkA11y(t, ctx, "markets")
 	run(t, ctx, "open the dashboard", chromedp.Navigate(w.url+"/ui/dashboard?commune="+e2eCommune))
 	waitJS(t, ctx, "the dashboard table", `document.getElementById('units') !== null`)
 	checkA11y(t, ctx, "dashboard")

@@ -241,6 +241,18 @@ func (s *Server) handleUIStatic(p *uiPages) echo.HandlerFunc {
 	}
 }
 
+// handleUIServiceWorker serves the service worker that keeps the sign-up
+// page available offline. It lives under /ui/ so its scope covers the
+// pages, carries the static files' version (a new release installs a new
+// worker) and is always revalidated.
+func (s *Server) handleUIServiceWorker(p *uiPages) echo.HandlerFunc {
+	body := bytes.ReplaceAll(p.static["sw.js"].body, []byte("__VERSION__"), []byte(p.version))
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-cache")
+		return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", body)
+	}
+}
+
 // uiSession authenticates a page request with the session cookie. Without
 // a valid session the browser is sent to the login page, which brings it
 // back afterwards; pages never answer with a JSON problem.
@@ -356,6 +368,7 @@ func (s *Server) uiRoutes() {
 
 	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/ui/") })
 	e.GET("/static/*", s.handleUIStatic(p))
+	e.GET("/ui/sw.js", s.handleUIServiceWorker(p))
 	e.GET("/ui/login", s.handleUILogin(p), pageErrors)
 	e.GET("/ui/lang", s.handleUILang)
 	e.GET("/v/:token", s.handleUIVendorLinkPage(p), pageErrors)

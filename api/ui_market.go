@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -55,18 +57,31 @@ func (s *Server) allMarkets(ctx context.Context, a merchants.Actor, f merchants.
 	}
 }
 
-// handleUIMarketsPage lists the markets of the user's area.
+// uiMarketsData is the markets list: one page, with the search and the
+// link to the next page.
+type uiMarketsData struct {
+	Markets []uiMarketRow
+	Q       string
+	Next    template.URL // query string of the next page, empty on the last
+}
+
+// handleUIMarketsPage lists the markets of the user's area a page at a
+// time, with a search by name (with or without diacritics).
 func (s *Server) handleUIMarketsPage(p *uiPages) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ms, err := s.allMarkets(c.Request().Context(), actorOf(c), merchants.MarketFilter{})
+		d := uiMarketsData{Q: strings.TrimSpace(c.QueryParam("q"))}
+		page, err := s.cfg.Merchants.ListMarkets(c.Request().Context(), actorOf(c),
+			merchants.MarketFilter{Q: d.Q, Cursor: c.QueryParam("cursor"), Limit: s.cfg.Merchants.MaxPageSize()})
 		if err != nil {
 			return err
 		}
-		rows := make([]uiMarketRow, 0, len(ms))
-		for _, m := range ms {
-			rows = append(rows, uiMarketRow{ID: m.ID, Name: m.Name, Unit: s.unitName(m.CommuneCode), StallsDeclared: m.StallsDeclared})
+		for _, m := range page.Markets {
+			d.Markets = append(d.Markets, uiMarketRow{ID: m.ID, Name: m.Name, Unit: s.unitName(m.CommuneCode), StallsDeclared: m.StallsDeclared})
 		}
-		return p.render(c, http.StatusOK, "markets", "title.markets", struct{ Markets []uiMarketRow }{rows})
+		if page.NextCursor != "" {
+			d.Next = template.URL(url.Values{"q": {d.Q}, "cursor": {page.NextCursor}}.Encode())
+		}
+		return p.render(c, http.StatusOK, "markets", "title.markets", d)
 	}
 }
 

@@ -44,7 +44,7 @@ func TestUIPagesRender(t *testing.T) {
 			Counts: merchants.MarketAdoption{StallsActive: 6, Vendors: 3}, QRRate: 0.5,
 			Statuses: []uiStatusFilter{{Class: stateNone, Count: 3}, {Class: stateQR, Count: 2, On: true}},
 			Stalls:   []uiStallCell{{Code: "A-01", Class: stateQR, VendorID: 7, VendorName: "Nguyễn Thị Hà"}, {Code: "A-02", Class: stateNone}}}, nil},
-		{"markets", "title.markets", struct{ Markets []uiMarketRow }{[]uiMarketRow{{ID: 1, Name: "Chợ Ngọc Hà", Unit: "Phường Ba Đình", StallsDeclared: 1200}}}, nil},
+		{"markets", "title.markets", uiMarketsData{Markets: []uiMarketRow{{ID: 1, Name: "Chợ Ngọc Hà", Unit: "Phường Ba Đình", StallsDeclared: 1200}}, Q: "ngoc", Next: "cursor=abc&q=ngoc"}, nil},
 		{"dashboard", "title.dashboard", uiDashboardData{Scope: "Phường Ba Đình", Query: "commune=00004",
 			Totals: uiTotals{Markets: 2, StallsActive: 12000, QRRate: 0.805}, UnitsTitle: "dash.units.markets", UnitLabel: "dash.market",
 			Rows:  []uiUnitRow{{Name: "Chợ Ngọc Hà", Href: "/ui/markets/1", Markets: 1, QRRate: 0.5}},

@@ -17,11 +17,14 @@ const SapQR = (() => {
     return s;
   }
 
+  // csrfToken is the current session's CSRF token. The cookie comes first:
+  // it changes with every login, while a page kept open (or reloaded from
+  // the cache) may carry the token of an older session.
   function csrfToken() {
-    const meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta && meta.content) return meta.content;
     const m = document.cookie.match(/(?:^|;\s*)sapqr_csrf=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : '';
+    if (m) return decodeURIComponent(m[1]);
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : '';
   }
 
   // api calls the JSON API on the same origin with the session cookie and
@@ -49,7 +52,10 @@ const SapQR = (() => {
     if (ct.includes('json')) {
       try { data = await res.json(); } catch (e) { data = null; }
     }
-    if (res.status === 401 && !path.startsWith('/auth/')) {
+    // A read without a session goes to the login page (which brings the
+    // user back); a change is left to its caller, so the sign-up queue can
+    // keep its items and say what to do instead of leaving the page.
+    if (res.status === 401 && method === 'GET') {
       toLogin();
     }
     return {
@@ -220,6 +226,10 @@ const SapQR = (() => {
     if (!a) return;
     ev.preventDefault();
     await api('POST', '/auth/logout');
+    // Nothing of this session stays on a shared phone.
+    if (window.caches) {
+      for (const k of await caches.keys()) await caches.delete(k);
+    }
     location.assign('/ui/login');
   });
 

@@ -82,19 +82,26 @@
     }
     market.replaceChildren(el('option', { value: '' }, t('signup.market.choose')),
       ...markets.map((m) => el('option', { value: m.id }, m.name)));
-    const last = cacheGet('last-market');
-    if (markets.length === 1) market.value = markets[0].id;
-    else if (last && markets.some((m) => m.id === last)) market.value = last;
+    // The market asked for in the link (from a market page), else the only
+    // one, else the one used last on this phone.
+    const want = [SapQR.param('market'), markets.length === 1 ? markets[0].id : '', cacheGet('last-market')];
+    const pick = want.find((id) => id && markets.some((m) => m.id === id));
+    if (pick) market.value = pick;
     if (market.value) await loadStalls();
   }
 
   // loadStalls lists the market's stalls with the free ones first. A stall
   // is free when it is active and no active vendor holds it; the stalls and
   // the vendors come from two lists of the API.
+  let stallLoads = 0; // only the latest load may render (answers can cross)
+
   async function loadStalls() {
+    const seq = ++stallLoads;
     const id = market.value;
-    stall.replaceChildren(el('option', { value: '' }, t('signup.stall.choose')));
-    if (!id) return;
+    if (!id) {
+      stall.replaceChildren(el('option', { value: '' }, t('signup.stall.choose')));
+      return;
+    }
     cachePut('last-market', id);
     let list = cacheGet('stalls:' + id) || [];
     const q = encodeURIComponent(id);
@@ -108,10 +115,13 @@
         .map((s) => ({ code: s.code, free: s.status === 'active' && !taken.has(s.code) }));
       cachePut('stalls:' + id, list);
     }
-    renderStalls(list);
+    if (seq === stallLoads) renderStalls(list);
   }
 
+  // renderStalls fills the stall picker, keeping the user's choice when
+  // it is still free.
   function renderStalls(list) {
+    const keep = stall.value;
     const byCode = (a, b) => a.code.localeCompare(b.code, 'vi', { numeric: true });
     const free = list.filter((s) => s.free).sort(byCode);
     const taken = list.filter((s) => !s.free).sort(byCode);
@@ -120,6 +130,7 @@
     opts.push(el('option', { value: NEW }, t('signup.stall.other')));
     if (taken.length) opts.push(el('optgroup', { label: t('signup.stall.taken') }, taken.map((s) => el('option', { value: s.code, disabled: true }, s.code))));
     stall.replaceChildren(...opts);
+    if (keep && Array.from(stall.options).some((o) => o.value === keep && !o.disabled)) stall.value = keep;
     toggleNew();
   }
 
@@ -303,7 +314,7 @@
         const transient = res.offline || res.status >= 500 || res.status === 429 || res.status === 408 ||
           (res.problem && res.problem.code === 'idempotency_key_in_progress');
         if (transient) { later(); break; }
-        if (res.status === 401) {
+        if (res.status === 401 || (res.problem && res.problem.code === 'csrf_failed')) {
           $('saved').textContent = '';
           $('net-status').textContent = t('signup.login_again');
           break;
@@ -383,6 +394,12 @@
   window.addEventListener('online', () => { netStatus(); backoff = 5000; flush(); });
   window.addEventListener('offline', netStatus);
   setInterval(() => { if (navigator.onLine) flush(); }, 30000);
+
+  // The service worker keeps this page openable without a signal; it
+  // needs a secure context (HTTPS or localhost) and is skipped elsewhere.
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register('/ui/sw.js', { scope: '/ui/' }).catch(() => {});
+  }
 
   netStatus();
   renderQueue();

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/jung-kurt/gofpdf"
 	"testing"
@@ -27,7 +28,8 @@ import (
 //
 // Run: go test -run '^$' -bench 'SignA6|MarketBatch1000' -benchmem -count 5 ./printables/
 //
-// peak-RSS-MB is measured in a fresh helper process per variant.
+// peak-RSS-MB and batch-CPU-ms are measured in a fresh helper process per
+// variant.
 
 func BenchmarkSignA6(b *testing.B) {
 	s := vendorSign()
@@ -60,7 +62,7 @@ func BenchmarkMarketBatch1000(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(childPeakRSS(b, "baseline"), "peak-RSS-MB")
+		childRun(b, "baseline")
 	})
 	for _, perFile := range []int{1000, DefaultPerFile} {
 		b.Run(fmt.Sprintf("pipeline-%d-per-file", perFile), func(b *testing.B) {
@@ -70,7 +72,7 @@ func BenchmarkMarketBatch1000(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(childPeakRSS(b, fmt.Sprintf("pipeline-%d", perFile)), "peak-RSS-MB")
+			childRun(b, fmt.Sprintf("pipeline-%d", perFile))
 		})
 	}
 }
@@ -92,12 +94,14 @@ func pipelineBatch(tb testing.TB, w io.Writer, signs []Sign, opt Options, perFil
 // childEnv names the batch a helper process renders for childPeakRSS.
 const childEnv = "SAPQR_PRINTABLES_BATCH_CHILD"
 
-// childPeakRSS renders one 1,000-sign batch in a fresh process (this test
-// binary running TestHelperBatchProcess) and returns that process's peak
-// resident set in MB, so each figure is the batch's own, not the
-// benchmark process's running maximum. The child reads its own VmHWM:
-// the rusage a parent gets counts the parent's pages shared at spawn.
-func childPeakRSS(b *testing.B, mode string) float64 {
+// childRun renders one 1,000-sign batch in a fresh process (this test
+// binary running TestHelperBatchProcess) and reports that process's peak
+// resident set, and the CPU time the batch took, so the figures are the
+// batch's own and not the benchmark process's running maximum. CPU time
+// is reported because wall time means little on a shared machine. The
+// child reads its own VmHWM: the rusage a parent gets counts the parent's
+// pages shared at spawn.
+func childRun(b *testing.B, mode string) {
 	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperBatchProcess$", "-test.count=1", "-test.v")
 	cmd.Env = append(os.Environ(), childEnv+"="+mode)
@@ -105,12 +109,15 @@ func childPeakRSS(b *testing.B, mode string) float64 {
 	if err != nil {
 		b.Fatalf("helper process: %v\n%s", err, out)
 	}
-	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(out)
-	if m == nil {
-		b.Skipf("helper process reported no VmHWM (not Linux?):\n%s", out)
+	rss := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(out)
+	cpu := regexp.MustCompile(`batch CPU (\d+) µs`).FindSubmatch(out)
+	if rss == nil || cpu == nil {
+		b.Skipf("helper process reported no VmHWM or CPU time (not Linux?):\n%s", out)
 	}
-	kb, _ := strconv.Atoi(string(m[1]))
-	return float64(kb) / 1024
+	kb, _ := strconv.Atoi(string(rss[1]))
+	us, _ := strconv.Atoi(string(cpu[1]))
+	b.ReportMetric(float64(kb)/1024, "peak-RSS-MB")
+	b.ReportMetric(float64(us)/1000, "batch-CPU-ms")
 }
 
 // TestHelperBatchProcess is the process childPeakRSS measures; run
@@ -122,6 +129,9 @@ func TestHelperBatchProcess(t *testing.T) {
 	}
 	signs := marketSigns(1000)
 	opt := Options{Sheet: SheetA4x4}
+	renderer(t) // fonts ready, as in a server, before the clock starts
+	var before, after syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 	var err error
 	switch mode {
 	case "baseline":
@@ -136,6 +146,9 @@ func TestHelperBatchProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	cpu := func(r syscall.Rusage) int64 { return r.Utime.Nano()/1000 + r.Stime.Nano()/1000 }
+	t.Logf("batch CPU %d µs", cpu(after)-cpu(before))
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		t.Skip("no /proc/self/status")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,12 @@ const (
 // registrations alone, and both together.
 func loadTest(ctx context.Context, o options) *Report {
 	rep := newReport(o, "loadtest", "registrations and dashboard reads on PostgreSQL + Redis")
+	// pg_stat_statements shows where PostgreSQL's share of a registration
+	// goes.
+	statements := harness.PostgresHasExtension(ctx, o.pgBin, "pg_stat_statements")
+	if statements {
+		o.pgSettings = append(append(settingList(nil), o.pgSettings...), "shared_preload_libraries=pg_stat_statements")
+	}
 	s, err := newStack(ctx, o, rep)
 	if err != nil {
 		return rep.Fail(err)
@@ -77,6 +84,12 @@ func loadTest(ctx context.Context, o options) *Report {
 	readsPhase := phase("dashboard reads alone", func(ctx context.Context) {
 		reads = hammer(ctx, o.readers, readAdoption(c, s.markets))
 	})
+	if statements {
+		if _, err := s.pg.Query(ctx, "sapqr", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()"); err != nil {
+			rep.Logf("pg_stat_statements: %v", err)
+			statements = false
+		}
+	}
 	regAlone := newRegistrar(c, s.markets, 10*time.Second)
 	regPhase := phase("registrations alone", func(ctx context.Context) {
 		var wg sync.WaitGroup
@@ -85,6 +98,11 @@ func loadTest(ctx context.Context, o options) *Report {
 		}
 		wg.Wait()
 	})
+	var topStatements string
+	if statements {
+		topStatements, _ = s.pg.Query(ctx, "sapqr", `SELECT calls, round(total_exec_time::numeric, 0), left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+			FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 12`)
+	}
 	regMixed := newRegistrar(c, s.markets, 10*time.Second)
 	regMixed.seq.Store(regAlone.seq.Load()) // new stalls and accounts
 	var mixedReads *harness.Tally
@@ -118,6 +136,17 @@ func loadTest(ctx context.Context, o options) *Report {
 	rep.Figure("CPU per /healthz", "%s", basePhase.perRequest(base.Count()))
 	rep.Figure("CPU per read", "%s", readsPhase.perRequest(reads.Count()))
 	rep.Figure("CPU per registration", "%s", regPhase.perRequest(regAttempts.Count()))
+	if topStatements != "" && regAttempts.Count() > 0 {
+		rep.Figure("PostgreSQL, registrations alone", "statements by total time (calls per registration, ms in all, statement):")
+		for _, l := range strings.Split(strings.TrimSpace(topStatements), "\n") {
+			f := strings.SplitN(l, "|", 3)
+			if len(f) != 3 {
+				continue
+			}
+			calls, _ := strconv.Atoi(f[0])
+			rep.Figure("", "%6.2f %7s ms  %s", float64(calls)/float64(regAttempts.Count()), f[1], f[2])
+		}
+	}
 	first, peak, last, _ := mem.summary(pid)
 	rep.Figure("server RSS", "start %s, peak %s, end %s", harness.MiB(first), harness.MiB(peak), harness.MiB(last))
 

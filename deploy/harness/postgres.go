@@ -47,6 +47,17 @@ func PostgresBinDir() (string, error) {
 	return "", errors.New("postgres: no initdb in /usr/lib/postgresql/*/bin or on PATH")
 }
 
+// PostgresHasExtension reports whether the PostgreSQL of binDir ships
+// extension name (contrib's pg_stat_statements, say).
+func PostgresHasExtension(ctx context.Context, binDir, name string) bool {
+	out, err := exec.CommandContext(ctx, filepath.Join(binDir, "pg_config"), "--sharedir").Output()
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(strings.TrimSpace(string(out)), "extension", name+".control"))
+	return err == nil
+}
+
 // StartPostgres creates a cluster with the binaries in binDir and starts
 // it, with settings ("max_connections=300") added to postgresql.conf.
 // Close removes everything it created.

@@ -130,7 +130,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error)
 	if token == "" {
 		return Actor{}, ErrUnauthenticated
 	}
-	sess, err := s.store.Session(ctx, tokenHash(token))
+	sess, u, err := s.store.SessionUser(ctx, tokenHash(token))
 	if errors.Is(err, ErrNotFound) {
 		return Actor{}, ErrUnauthenticated
 	}
@@ -140,12 +140,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error)
 	if !s.now().Before(sess.ExpiresAt) {
 		return Actor{}, fmt.Errorf("session expired: %w", ErrUnauthenticated)
 	}
-	u, err := s.store.User(ctx, sess.UserID)
-	if errors.Is(err, ErrNotFound) || err == nil && !u.Active {
-		return Actor{}, ErrUnauthenticated
-	}
-	if err != nil {
-		return Actor{}, fmt.Errorf("authenticate: %w", err)
+	if !u.Active {
+		return Actor{}, fmt.Errorf("user disabled: %w", ErrUnauthenticated)
 	}
 	return u.Actor(), nil
 }

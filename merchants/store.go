@@ -53,9 +53,10 @@ type Reader interface {
 	User(ctx context.Context, id int64) (User, error)
 	// UserCredentials finds a user by username, with its password hash.
 	UserCredentials(ctx context.Context, username string) (Credentials, error)
-	// Session finds a session by the hash of its token, expired or not:
-	// the caller checks ExpiresAt.
-	Session(ctx context.Context, tokenHash []byte) (Session, error)
+	// SessionUser finds a session by the hash of its token, expired or
+	// not (the caller checks ExpiresAt), with its user, in one query: it
+	// runs on every authenticated request.
+	SessionUser(ctx context.Context, tokenHash []byte) (Session, User, error)
 
 	VendorLink(ctx context.Context, id int64) (VendorLink, error)
 	// VendorLinkByToken finds a link by the hash of its token.

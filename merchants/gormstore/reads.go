@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -248,12 +249,23 @@ func (q q) UserCredentials(ctx context.Context, username string) (merchants.Cred
 	return merchants.Credentials{User: r.toDomain(), PasswordHash: r.PasswordHash}, nil
 }
 
-func (q q) Session(ctx context.Context, tokenHash []byte) (merchants.Session, error) {
-	var r sessionRow
-	if err := q.db.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&r).Error; err != nil {
-		return merchants.Session{}, translate(err, "session")
+func (q q) SessionUser(ctx context.Context, tokenHash []byte) (merchants.Session, merchants.User, error) {
+	var rows []struct {
+		User             userRow `gorm:"embedded"`
+		SessionCreatedAt time.Time
+		SessionExpiresAt time.Time
 	}
-	return merchants.Session{TokenHash: r.TokenHash, UserID: r.UserID, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}, nil
+	err := q.db.WithContext(ctx).Raw(`SELECT users.*, sessions.created_at AS session_created_at, sessions.expires_at AS session_expires_at
+		FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = ?`, tokenHash).Scan(&rows).Error
+	if err == nil && len(rows) == 0 {
+		err = gorm.ErrRecordNotFound
+	}
+	if err != nil {
+		return merchants.Session{}, merchants.User{}, translate(err, "session")
+	}
+	r := rows[0]
+	s := merchants.Session{TokenHash: tokenHash, UserID: r.User.ID, CreatedAt: r.SessionCreatedAt.UTC(), ExpiresAt: r.SessionExpiresAt.UTC()}
+	return s, r.User.toDomain(), nil
 }
 
 func (q q) VendorLink(ctx context.Context, id int64) (merchants.VendorLink, error) {

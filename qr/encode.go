@@ -76,7 +76,9 @@ const (
 	guidVNPAY     = "A000000775"
 	currencyVND   = "704"
 	countryVN     = "VN"
-	encodeReserve = 96 // fixed tags around the variable fields, rounded up
+	// encodeReserve covers everything but the variable values: the fixed
+	// objects, every header, a 13-digit amount, the service and the CRC.
+	encodeReserve = 128
 )
 
 // Encode returns the VietQR payload for p: tags in ascending order,

@@ -141,6 +141,17 @@ func TestAppendEncode(t *testing.T) {
 			t.Errorf("AppendEncode = %q, %v; want %q and an error", got, err, "keep")
 		}
 	})
+	t.Run("one allocation from nil, every field set", func(t *testing.T) {
+		full := Payload{BIN: "970403", Account: "2112995044604025", Service: ServicePush, Amount: 9_999_999_999_999,
+			Name: "Nguyễn Thị Hà", City: "Hà Nội", Purpose: "Thanh toán hàng", Bill: "HD0001", Store: "Sạp A12",
+			MCC: "5411", Extra: []Tag{{"15", "1234"}, {"83", ""}}}
+		if _, err := AppendEncode(nil, full); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(100, func() { _, _ = AppendEncode(nil, full) }); n != 1 {
+			t.Errorf("AppendEncode(nil) allocates %v times, want 1 (the pre-sized buffer)", n)
+		}
+	})
 	t.Run("no allocation into a big enough buffer", func(t *testing.T) {
 		buf := make([]byte, 0, 256)
 		if n := testing.AllocsPerRun(100, func() { _, _ = AppendEncode(buf[:0], stallSign) }); n != 0 {

@@ -66,8 +66,9 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 	switch {
 	case strings.HasPrefix(dbURL, "sqlite:"):
 		file := strings.TrimPrefix(dbURL, "sqlite:")
-		if file == "" {
-			return nil, errors.New("open sqlite: empty file name; want sqlite:FILE")
+		if file == "" || strings.HasPrefix(file, ":memory:") || strings.Contains(file, "mode=memory") {
+			// Every pooled connection would get its own empty database.
+			return nil, errors.New("open sqlite: want sqlite:FILE with a file name; in-memory databases are not supported")
 		}
 		dialect = SQLite
 		// _txlock=immediate: a write transaction takes SQLite's write lock

@@ -15,7 +15,7 @@ import (
 )
 
 func TestOpenRejects(t *testing.T) {
-	for _, u := range []string{"", "mysql://x", "sqlite:", "file:x.db"} {
+	for _, u := range []string{"", "mysql://x", "sqlite:", "sqlite::memory:", "file:x.db"} {
 		if s, err := gormstore.Open(context.Background(), u); err == nil {
 			s.Close()
 			t.Errorf("Open(%q) succeeded", u)

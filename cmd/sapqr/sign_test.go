@@ -199,3 +199,28 @@ func TestSignOneRefuses(t *testing.T) {
 		})
 	}
 }
+
+func FuzzReadStalls(f *testing.F) {
+	f.Add(stallsCSV)
+	f.Add("\ufeff" + stallsCSV)
+	f.Add("Stall;Market;Vendor;Holder;BIN;Account\nA;B;C;D;E;F\n")
+	f.Add("market,stall,vendor,holder,bin,account\n\"unterminated\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, in string) {
+		signs, lines, err := readStalls(strings.NewReader(in), 1, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			if signs != nil || lines != nil {
+				t.Fatalf("error %v with %d signs", err, len(signs))
+			}
+			return
+		}
+		if len(signs) == 0 || len(signs) != len(lines) {
+			t.Fatalf("%d signs, %d line numbers", len(signs), len(lines))
+		}
+		for i := 1; i < len(lines); i++ {
+			if lines[i] <= lines[i-1] {
+				t.Fatalf("line numbers not increasing: %v", lines)
+			}
+		}
+	})
+}

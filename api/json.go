@@ -125,7 +125,7 @@ func jsonKind(k string) string {
 
 // writeJSON writes v as the JSON body with status.
 func writeJSON(c echo.Context, status int, v any) error {
-	return writeJSONType(c, status, echo.MIMEApplicationJSONCharsetUTF8, v)
+	return writeJSONType(c, status, echo.MIMEApplicationJSON, v)
 }
 
 // writeJSONType writes v as JSON with an explicit Content-Type (problem

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -30,6 +29,14 @@ type uiUnitRow struct {
 	VendorsWithQR      int64
 	VendorsTransacting int64
 	QRRate             float64
+	HasTarget          bool
+	OfTarget           float64 // (chợ 4.0 share) ÷ (target share); 1 is the target met
+}
+
+// uiUnitLink switches the dashboard to another of the user's communes.
+type uiUnitLink struct {
+	Name, Href string
+	Current    bool
 }
 
 // add counts one more market into the row.
@@ -71,40 +78,21 @@ type uiDashboardData struct {
 	Rows       []uiUnitRow
 	Chart      template.HTML
 	Team       []uiMember
+	Communes   []uiUnitLink // the user's communes, when more than one
+	CanExport  bool         // reports are for officers (merchants.PermManageTargets)
 }
 
-// dashboardUnit picks the unit the dashboard shows: the ?commune= or
-// ?province= asked for when the user sees it, else the user's own commune
-// or province, else (an admin) the whole country. It returns ErrNotFound
-// for a unit outside the user's area.
+// dashboardUnit picks the unit the dashboard shows, by the same rules as
+// the adoption API (unitScope): ?commune= or ?province= when the user sees
+// it, else the user's own area. A user working in several communes starts
+// on the first rather than on an error, and switches with the links.
 func (s *Server) dashboardUnit(c echo.Context, a merchants.Actor) (merchants.UnitFilter, error) {
-	f := merchants.UnitFilter{CommuneCode: c.QueryParam("commune"), ProvinceCode: c.QueryParam("province")}
-	switch {
-	case f.CommuneCode != "":
-		cm, err := s.cfg.Units.Commune(f.CommuneCode)
-		if err != nil {
-			return f, merchants.ErrNotFound
-		}
-		f.ProvinceCode = cm.ProvinceCode
-	case f.ProvinceCode != "":
-	case a.Role == merchants.RoleProvince:
-		f.ProvinceCode = a.ProvinceCode
-	case len(a.CommuneCodes) > 0:
-		f.CommuneCode = a.CommuneCodes[0]
-		if cm, err := s.cfg.Units.Commune(f.CommuneCode); err == nil {
-			f.ProvinceCode = cm.ProvinceCode
-		}
+	province, commune := c.QueryParam("province"), c.QueryParam("commune")
+	if province == "" && commune == "" && len(a.CommuneCodes) > 1 &&
+		(a.Role == merchants.RoleCommune || a.Role == merchants.RoleMember) {
+		commune = a.CommuneCodes[0]
 	}
-	if f.ProvinceCode == "" && f.CommuneCode == "" {
-		if a.Role != merchants.RoleAdmin {
-			return f, merchants.ErrNotFound
-		}
-		return f, nil
-	}
-	if err := merchants.Authorize(a, merchants.PermRead, merchants.Unit{ProvinceCode: f.ProvinceCode, CommuneCode: f.CommuneCode}); err != nil {
-		return f, err
-	}
-	return f, nil
+	return s.unitScope(a, province, commune)
 }
 
 // handleUIDashboardPage is the officers' dashboard: the unit's headline
@@ -133,6 +121,7 @@ func (s *Server) handleUIDashboardPage(p *uiPages) echo.HandlerFunc {
 			q.Set("province", f.ProvinceCode)
 		}
 		d.Query = template.URL(q.Encode())
+		d.CanExport = a.Can(merchants.PermManageTargets) && (f.CommuneCode != "" || f.ProvinceCode != "")
 
 		unit, err := s.cfg.Adoption.Unit(ctx, f)
 		if err != nil {
@@ -141,12 +130,13 @@ func (s *Server) handleUIDashboardPage(p *uiPages) echo.HandlerFunc {
 		d.Totals = uiTotals{Markets: unit.Markets, Cho40Markets: unit.Cho40Markets, StallsActive: unit.StallsActive,
 			VendorsWithQR: unit.VendorsWithQR, VendorsTransacting: unit.VendorsTransacting, QRRate: unit.QRRate}
 
-		markets, err := s.cfg.Adoption.Markets(ctx, f)
-		if err != nil {
+		if d.Rows, err = s.dashboardRows(ctx, f); err != nil {
 			return err
 		}
-		if d.Rows, err = s.dashboardRows(ctx, a, f, markets); err != nil {
-			return err
+		if len(a.CommuneCodes) > 1 {
+			for _, code := range a.CommuneCodes {
+				d.Communes = append(d.Communes, uiUnitLink{Name: s.communeName(code), Href: "/ui/dashboard?commune=" + url.QueryEscape(code), Current: code == f.CommuneCode})
+			}
 		}
 		switch {
 		case f.CommuneCode != "":
@@ -186,47 +176,52 @@ func (s *Server) handleUIDashboardPage(p *uiPages) echo.HandlerFunc {
 	}
 }
 
-// dashboardRows groups the unit's market rows: per market for a commune
-// (named from the markets list), per commune for a province, per province
-// for the country.
-func (s *Server) dashboardRows(ctx context.Context, a merchants.Actor, f merchants.UnitFilter, markets []merchants.MarketAdoption) ([]uiUnitRow, error) {
-	if f.CommuneCode != "" {
-		ms, err := s.allMarkets(ctx, a, merchants.MarketFilter{CommuneCode: f.CommuneCode})
+// dashboardRows is the unit's table in the shape of the report it sends
+// upward (this month's live figures, with the progress against the
+// target): per market for a commune, per commune for a province. For the
+// whole country, which has no report, the markets are summed per province.
+func (s *Server) dashboardRows(ctx context.Context, f merchants.UnitFilter) ([]uiUnitRow, error) {
+	if f.CommuneCode != "" || f.ProvinceCode != "" {
+		rep, err := s.cfg.Adoption.Report(ctx, merchants.ReportRequest{
+			ProvinceCode: f.ProvinceCode, CommuneCode: f.CommuneCode, Period: merchants.PeriodMonth})
 		if err != nil {
 			return nil, err
 		}
-		names := map[int64]string{}
-		for _, m := range ms {
-			names[m.ID] = m.Name
-		}
-		rows := make([]uiUnitRow, 0, len(markets))
-		for _, m := range markets {
-			r := uiUnitRow{Name: names[m.MarketID], Href: "/ui/markets/" + strconv.FormatInt(m.MarketID, 10)}
-			r.add(m)
-			rows = append(rows, r)
+		rows := make([]uiUnitRow, 0, len(rep.Rows))
+		for _, r := range rep.Rows {
+			row := uiUnitRow{Name: r.Name, Markets: r.Markets, Cho40Markets: r.Cho40Markets, StallsActive: r.StallsActive,
+				StallsWithQR: r.StallsWithQR, VendorsWithQR: r.VendorsWithQR, VendorsTransacting: r.VendorsTransacting, QRRate: r.QRRate}
+			if f.CommuneCode != "" {
+				row.Href = "/ui/markets/" + url.PathEscape(r.Code)
+			} else {
+				row.Href = "/ui/dashboard?commune=" + url.QueryEscape(r.Code)
+			}
+			if r.TargetProgress != nil {
+				row.HasTarget, row.OfTarget = true, *r.TargetProgress
+			}
+			rows = append(rows, row)
 		}
 		return rows, nil
 	}
-	byUnit := map[string]*uiUnitRow{}
-	var order []string
+	markets, err := s.cfg.Adoption.Markets(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	byProvince := map[string]*uiUnitRow{}
 	for _, m := range markets {
-		key, name, href := m.ProvinceCode, m.ProvinceCode, "/ui/dashboard?province="+url.QueryEscape(m.ProvinceCode)
-		if f.ProvinceCode != "" {
-			key, name, href = m.CommuneCode, s.communeName(m.CommuneCode), "/ui/dashboard?commune="+url.QueryEscape(m.CommuneCode)
-		} else if pr, err := s.cfg.Units.Province(m.ProvinceCode); err == nil {
-			name = pr.FullName()
-		}
-		r, ok := byUnit[key]
+		r, ok := byProvince[m.ProvinceCode]
 		if !ok {
-			r = &uiUnitRow{Name: name, Href: href}
-			byUnit[key] = r
-			order = append(order, key)
+			r = &uiUnitRow{Name: m.ProvinceCode, Href: "/ui/dashboard?province=" + url.QueryEscape(m.ProvinceCode)}
+			if pr, err := s.cfg.Units.Province(m.ProvinceCode); err == nil {
+				r.Name = pr.FullName()
+			}
+			byProvince[m.ProvinceCode] = r
 		}
 		r.add(m)
 	}
-	rows := make([]uiUnitRow, 0, len(order))
-	for _, k := range order {
-		rows = append(rows, *byUnit[k])
+	rows := make([]uiUnitRow, 0, len(byProvince))
+	for _, r := range byProvince {
+		rows = append(rows, *r)
 	}
 	slices.SortFunc(rows, func(x, y uiUnitRow) int { return cmp.Compare(x.Name, y.Name) })
 	return rows, nil

@@ -13,8 +13,8 @@ import (
 	"github.com/sapqr/sapqr/merchants"
 )
 
-// maxUIMarketRows bounds what one market page or markets list reads; a
-// market has at most 100,000 declared stalls, and the page shows them all.
+// maxUIMarketRows bounds what one market page reads; a market has at most
+// 100,000 declared stalls, and the page shows them all.
 const maxUIMarketRows = 100_000
 
 // unitName is the full name of a commune ("Phường Ba Đình, Thành phố Hà
@@ -37,24 +37,6 @@ type uiMarketRow struct {
 	Name           string
 	Unit           string
 	StallsDeclared int
-}
-
-// allMarkets reads every market of the actor's area (or of the filter),
-// page by page.
-func (s *Server) allMarkets(ctx context.Context, a merchants.Actor, f merchants.MarketFilter) ([]merchants.Market, error) {
-	var out []merchants.Market
-	f.Limit = s.cfg.Merchants.MaxPageSize()
-	for {
-		page, err := s.cfg.Merchants.ListMarkets(ctx, a, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Markets...)
-		if page.NextCursor == "" || len(out) >= maxUIMarketRows {
-			return out, nil
-		}
-		f.Cursor = page.NextCursor
-	}
 }
 
 // uiMarketsData is the markets list: one page, with the search and the

@@ -47,8 +47,9 @@ func TestUIPagesRender(t *testing.T) {
 		{"markets", "title.markets", uiMarketsData{Markets: []uiMarketRow{{ID: 1, Name: "Chợ Ngọc Hà", Unit: "Phường Ba Đình", StallsDeclared: 1200}}, Q: "ngoc", Next: "cursor=abc&q=ngoc"}, nil},
 		{"dashboard", "title.dashboard", uiDashboardData{Scope: "Phường Ba Đình", Query: "commune=00004",
 			Totals: uiTotals{Markets: 2, StallsActive: 12000, QRRate: 0.805}, UnitsTitle: "dash.units.markets", UnitLabel: "dash.market",
-			Rows:  []uiUnitRow{{Name: "Chợ Ngọc Hà", Href: "/ui/markets/1", Markets: 1, QRRate: 0.5}},
-			Chart: renderLineChart("x", "y", nil), Team: []uiMember{{Name: "to.cntt", Vendors: 3}}}, nil},
+			Rows:     []uiUnitRow{{Name: "Chợ Ngọc Hà", Href: "/ui/markets/1", Markets: 1, QRRate: 0.5}, {Name: "Chợ Hàng Da", HasTarget: true, OfTarget: 0.75}},
+			Communes: []uiUnitLink{{Name: "Phường Ba Đình", Href: "/ui/dashboard?commune=00004", Current: true}, {Name: "Phường Ngọc Hà", Href: "/ui/dashboard?commune=00008"}},
+			Chart:    renderLineChart("x", "y", nil), Team: []uiMember{{Name: "to.cntt", Vendors: 3}}}, nil},
 		{"error", "title.error", struct{ Title, Body string }{"err.page.not_found.title", "err.page.not_found.body"}, nil},
 	}
 	scriptTag := regexp.MustCompile(`<script[^>]*>`)

@@ -65,17 +65,17 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // Limits from the NAPAS VietQR profile (SPEC-NOTES §2, §3, §5).
 const (
-	maxAccount    = 19
-	maxName       = 25
-	maxCity       = 15
-	maxSubField   = 25 // every 62/xx sub-field
-	maxValue      = 99 // any data object, templates included
-	maxAmount     = 9_999_999_999_999
-	maxNAPAS247   = 500_000_000 // transfers must stay under this (NAPAS-VN §8.1.1)
-	guidNAPAS     = "A000000727"
-	guidVNPAY     = "A000000775"
-	currencyVND   = "704"
-	countryVN     = "VN"
+	maxAccount  = 19
+	maxName     = 25
+	maxCity     = 15
+	maxSubField = 25 // every 62/xx sub-field
+	maxValue    = 99 // any data object, templates included
+	maxAmount   = 9_999_999_999_999
+	maxNAPAS247 = 500_000_000 // transfers must stay under this (NAPAS-VN §8.1.1)
+	guidNAPAS   = "A000000727"
+	guidVNPAY   = "A000000775"
+	currencyVND = "704"
+	countryVN   = "VN"
 	// encodeReserve covers everything but the variable values: the fixed
 	// objects, every header, a 13-digit amount, the service and the CRC.
 	encodeReserve = 128
@@ -105,7 +105,9 @@ func AppendEncode(dst []byte, p Payload) ([]byte, error) {
 	start := len(dst)
 	if need := encodeReserve + len(p.BIN) + len(p.Account) + len(p.Name) + len(p.City) +
 		len(p.Purpose) + len(p.Bill) + len(p.Store) + len(p.MCC) + 4*len(p.Extra); cap(dst)-start < need {
-		dst = slices.Grow(dst, need)
+		grown := make([]byte, start, start+need) // one allocation, however dst was built
+		copy(grown, dst)
+		dst = grown
 	}
 	var errs fieldErrors
 

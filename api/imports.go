@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/sapqr/sapqr/merchants"
 	"github.com/sapqr/sapqr/merchants/tabular"
 )
 
@@ -55,5 +56,45 @@ func (s *Server) handleVendorImport(c echo.Context) error {
 	if rep.DryRun || !rep.Applied {
 		status = http.StatusOK
 	}
-	return writeJSON(c, status, rep)
+	return writeJSON(c, status, toImportJSON(rep))
+}
+
+// importReportJSON is an import's row-by-row report.
+type importReportJSON struct {
+	Kind           string          `json:"kind"`
+	DryRun         bool            `json:"dry_run"`
+	Applied        bool            `json:"applied"`
+	HeaderLine     int             `json:"header_line"`
+	IgnoredColumns []string        `json:"ignored_columns,omitempty"`
+	Rows           []importRowJSON `json:"rows"`
+	Created        int             `json:"created"`
+	Updated        int             `json:"updated"`
+	Unchanged      int             `json:"unchanged"`
+	Failed         int             `json:"failed"`
+}
+
+// importRowJSON is what an import did, or would do, with one row.
+type importRowJSON struct {
+	Line     int           `json:"line"`
+	Action   string        `json:"action"`
+	ID       int64         `json:"id,omitempty"`
+	Summary  string        `json:"summary"`
+	Errors   []FieldError  `json:"errors,omitempty"`
+	Warnings []warningJSON `json:"warnings,omitempty"`
+}
+
+func toImportJSON(r merchants.ImportReport) importReportJSON {
+	out := importReportJSON{Kind: r.Kind, DryRun: r.DryRun, Applied: r.Applied, HeaderLine: r.HeaderLine,
+		IgnoredColumns: r.IgnoredColumns, Rows: make([]importRowJSON, 0, len(r.Rows)),
+		Created: r.Created, Updated: r.Updated, Unchanged: r.Unchanged, Failed: r.Failed}
+	for _, row := range r.Rows {
+		jr := importRowJSON{Line: row.Line, Action: string(row.Action), ID: row.ID, Summary: row.Summary,
+			Errors: fieldErrorsOf(&merchants.ValidationError{Fields: row.Errors})}
+		if len(jr.Errors) == 0 {
+			jr.Errors = nil
+		}
+		jr.Warnings = warningsJSON(row.Warnings)
+		out.Rows = append(out.Rows, jr)
+	}
+	return out
 }

@@ -109,7 +109,7 @@ func (d *openapiDoc) check(method, path string, status int, contentType string, 
 		// every operation: the server's own faults and overload, and
 		// authentication on routes that need it.
 		switch status {
-		case http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusRequestEntityTooLarge:
+		case http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
 			resp = map[string]any{"$ref": "#/components/responses/Unavailable"}
 		default:
 			return fmt.Errorf("status %d is not documented for %s %s", status, method, tmpl)

@@ -441,6 +441,25 @@ func TestVendorImport(t *testing.T) {
 	if !rep.Applied || rep.Created != 1 {
 		t.Fatalf("import report %s", r.Body)
 	}
+	csv += itoa(mid) + ",D-2,Phạm Thị Cúc,12345,970436,0011009990002,PHAM THI CUC,yes\n"
+	r = send("true", "vendors.csv")
+	r.want(t, http.StatusOK)
+	var dry struct {
+		Failed int
+		Rows   []struct {
+			Line   int
+			Action string
+			Errors []struct{ Field string }
+		}
+	}
+	r.decode(t, &dry)
+	if dry.Failed != 1 || len(dry.Rows) != 2 || dry.Rows[1].Action != "error" || len(dry.Rows[1].Errors) == 0 || dry.Rows[1].Errors[0].Field != "phone" {
+		t.Errorf("dry run with a bad phone: %s", r.Body)
+	}
+	p := send("false", "vendors.csv").wantProblem(t, 422, "validation_failed")
+	if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Field, "line 3") {
+		t.Errorf("a real run with a bad row: %+v", p.Errors)
+	}
 	send("false", "vendors.pdf").wantProblem(t, 422, "validation_failed")
 	send("maybe", "vendors.csv").wantProblem(t, 422, "validation_failed")
 }

@@ -106,12 +106,18 @@ func toVendorJSON(a merchants.Actor, v merchants.Vendor) vendorJSON {
 
 func toVendorResultJSON(a merchants.Actor, r merchants.VendorResult) vendorJSON {
 	out := toVendorJSON(a, r.Vendor)
-	for _, w := range r.Warnings {
+	out.Warnings = warningsJSON(r.Warnings)
+	return out
+}
+
+func warningsJSON(ws []merchants.Warning) []warningJSON {
+	var out []warningJSON
+	for _, w := range ws {
 		ids := w.VendorIDs
 		if ids == nil {
 			ids = []int64{}
 		}
-		out.Warnings = append(out.Warnings, warningJSON{Code: w.Code, Message: w.Message, VendorIDs: ids})
+		out = append(out, warningJSON{Code: w.Code, Message: w.Message, VendorIDs: ids})
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -52,7 +53,7 @@ func (s *Server) handleMarketAdoption(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if _, err := s.cfg.Merchants.Market(ctx, actorOf(c), id); err != nil {
+	if err := s.canReadMarket(ctx, actorOf(c), id); err != nil {
 		return err
 	}
 	m, err := s.cfg.Adoption.Market(ctx, id)
@@ -65,6 +66,37 @@ func (s *Server) handleMarketAdoption(c echo.Context) error {
 		QRRate: m.QRRate, Cho40: m.Cho40, Source: string(m.Source),
 	})
 }
+
+// canReadMarket checks that a may read market id: ErrNotFound when the
+// market does not exist or is outside a's area. A market never changes
+// commune, so its unit is remembered after the first read and dashboard
+// polling does not read the market row again.
+func (s *Server) canReadMarket(ctx context.Context, a merchants.Actor, id int64) error {
+	s.marketUnitsMu.Lock()
+	u, ok := s.marketUnits[id]
+	s.marketUnitsMu.Unlock()
+	if ok {
+		if err := merchants.Authorize(a, merchants.PermRead, u); err != nil {
+			return fmt.Errorf("market %d: %w", id, err)
+		}
+		return nil
+	}
+	m, err := s.cfg.Merchants.Market(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	s.marketUnitsMu.Lock()
+	if len(s.marketUnits) >= maxRememberedMarkets {
+		clear(s.marketUnits)
+	}
+	s.marketUnits[id] = m.Unit()
+	s.marketUnitsMu.Unlock()
+	return nil
+}
+
+// maxRememberedMarkets bounds canReadMarket's memory: every market in the
+// country fits.
+const maxRememberedMarkets = 20_000
 
 // unitScope turns ?province=&commune= into the unit the caller asked for,
 // checked against its scope: 404 for a unit that does not exist or that it

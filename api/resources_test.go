@@ -463,3 +463,22 @@ func TestVendorImport(t *testing.T) {
 	send("false", "vendors.pdf").wantProblem(t, 422, "validation_failed")
 	send("maybe", "vendors.csv").wantProblem(t, 422, "validation_failed")
 }
+
+// TestMarketAdoptionScopeRemembered: once a market's area is remembered,
+// other callers are still checked against it.
+func TestMarketAdoptionScopeRemembered(t *testing.T) {
+	f := newFixture(t)
+	path := "/api/v1/markets/" + itoa(f.market(f.cA, 4)) + "/adoption"
+	tests := []struct {
+		user string
+		want int
+	}{
+		{uAdmin, 200}, {uMemberA, 200}, {uMemberB, 404}, {uProv2, 404}, {uProv1, 200}, {uMemberB, 404},
+	}
+	for _, tt := range tests {
+		if r := f.do("GET", path, f.as(tt.user), nil); r.Code != tt.want {
+			t.Errorf("%s: %d, want %d", tt.user, r.Code, tt.want)
+		}
+	}
+	f.do("GET", "/api/v1/markets/999999/adoption", f.as(uAdmin), nil).wantProblem(t, http.StatusNotFound, "not_found")
+}

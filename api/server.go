@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -101,6 +102,9 @@ type Server struct {
 	loginsByIP      *limiter
 	loginsByAccount *limiter
 	auth            *authCache
+
+	marketUnitsMu sync.Mutex
+	marketUnits   map[int64]merchants.Unit // see canReadMarket
 }
 
 // New builds a Server with every route registered. It returns an error
@@ -153,6 +157,7 @@ func New(cfg Config) (*Server, error) {
 		loginsByIP:      newLimiter(loginBurstPerIP, loginRefillPerIP),
 		loginsByAccount: newLimiter(loginBurstPerAccount, loginRefillPerAccount),
 		auth:            newAuthCache(cfg.AuthCacheTTL),
+		marketUnits:     make(map[int64]merchants.Unit),
 	}
 	s.promh = promHandler(cfg.Gatherer)
 

@@ -99,7 +99,8 @@ func judge(ctx context.Context, s *stack, run loadRun) {
 		rep.Logf("drift: %s", n)
 	}
 
-	rep.Check(acked == v.attempted && acked > 0, "every registration acknowledged (%d of %d)", acked, v.attempted)
+	rep.Check(acked == v.attempted && acked > 0, "every registration acknowledged within the clients' %v retry budget (%d of %d; the others ended with %s)",
+		run.g.policy.Budget, acked, v.attempted, harness.FormatKinds(nonOK(finals)))
 	rep.Check(v.lost == 0, "no acknowledged registration lost (%d)", v.lost)
 	rep.Check(v.duplicated == 0 && v.unexpected == 0, "none duplicated (%d duplicated, %d unexpected)", v.duplicated, v.unexpected)
 	rep.Check(v.storedUnacked == 0, "nothing stored without acknowledgement (%d)", v.storedUnacked)

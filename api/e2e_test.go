@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -53,9 +54,11 @@ type e2eWorld struct {
 }
 
 const (
-	e2eCommune  = "00004" // Phường Ba Đình, Hà Nội
-	e2eUser     = "to.cntt"
-	e2ePassword = "mat-khau-du-dai-2026"
+	e2eCommune = "00004" // Phường Ba Đình, Hà Nội
+	e2eUser    = "to.cntt"
+	// e2eProvinceUser reads the province but may not see account numbers.
+	e2eProvinceUser = "so.congthuong"
+	e2ePassword     = "mat-khau-du-dai-2026"
 )
 
 func newE2EWorld(t *testing.T) *e2eWorld {
@@ -90,6 +93,10 @@ func newE2EWorld(t *testing.T) *e2eWorld {
 	system := merchants.Actor{Role: merchants.RoleAdmin}
 	if _, err := svc.CreateUser(ctx, system, merchants.CreateUserInput{Username: e2eUser, Password: e2ePassword,
 		DisplayName: "Tổ công nghệ số Ba Đình", Role: merchants.RoleCommune, CommuneCodes: []string{e2eCommune}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateUser(ctx, system, merchants.CreateUserInput{Username: e2eProvinceUser, Password: e2ePassword,
+		DisplayName: "Sở Công Thương Hà Nội", Role: merchants.RoleProvince, ProvinceCode: "01"}); err != nil {
 		t.Fatal(err)
 	}
 	w := &e2eWorld{url: ts.URL, adoption: adoption, username: e2eUser, password: e2ePassword}
@@ -457,6 +464,14 @@ func TestE2E(t *testing.T) {
 		t.Errorf("the downloaded sign's QR reads %q, want %q", got, payload.Payload)
 	}
 
+	// A province officer reads the vendor page without its QR (which holds
+	// the full account number) and without the team's actions.
+	status, body := pageAs(t, w, e2eProvinceUser, fmt.Sprintf("/ui/vendors/%d", first.ID))
+	if status != http.StatusOK || strings.Contains(body, `class="qr"`) || strings.Contains(body, `id="confirm"`) ||
+		strings.Contains(body, "sign.pdf") || !strings.Contains(body, "không được xem số tài khoản") {
+		t.Errorf("the province officer's vendor page (status %d) shows the QR, the actions, or not the notice", status)
+	}
+
 	// The vendor's private link: created on the vendor page, opened with no
 	// session, shows the QR; a wrong token shows the plain invalid page.
 	run(t, ctx, "create the private link", acceptDialogs(ctx), chromedp.Click(chromedp.CSS("#vendor-link button[type=submit]")))
@@ -684,4 +699,31 @@ func boolInt(v any) int {
 		return 1
 	}
 	return 0
+}
+
+// pageAs logs a user in through the API with a cookie jar, as a browser
+// does, and fetches a page with that session.
+func pageAs(t *testing.T, w *e2eWorld, username, path string) (int, string) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar}
+	b, _ := json.Marshal(map[string]string{"username": username, "password": e2ePassword})
+	res, err := client.Post(w.url+"/api/v1/auth/login", "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("log in as %s: status %d", username, res.StatusCode)
+	}
+	res, err = client.Get(w.url + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	page, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(page)
 }

@@ -177,6 +177,7 @@ type uiView struct {
 	Title           string
 	Messages        template.JS
 	LoggedIn        bool
+	CanRegister     bool // the user's role registers vendors (team members, commune officers)
 	Scripts         []string
 	Sizes           []string
 	Version         string // of the static files, for cache busting
@@ -201,6 +202,9 @@ func (p *uiPages) render(c echo.Context, status int, page, title string, data an
 		Sizes:     signSizes,
 		Version:   p.version,
 		Data:      data,
+	}
+	if a := userOf(c); a != nil {
+		v.CanRegister = a.Can(merchants.PermRegister)
 	}
 	for _, s := range scripts {
 		v.Scripts = append(v.Scripts, s+"?v="+p.version)

@@ -33,11 +33,11 @@ func TestUIPagesRender(t *testing.T) {
 	}{
 		{"login", "title.login", nil, []string{"login.js"}},
 		{"signup", "title.signup", nil, []string{"signup.js"}},
-		{"vendor", "title.vendor", uiVendorData{uiSign: sign, ID: 7, MarketID: 1, Phone: "0912345678", RegisteredAt: "24/11/2026 08:00",
+		{"vendor", "title.vendor", uiVendorData{uiSign: sign, CanEdit: true, ID: 7, MarketID: 1, Phone: "0912345678", RegisteredAt: "24/11/2026 08:00",
 			Active: true, StatusClass: stateQR, Accounts: []uiAccount{{BankShort: "Vietcombank", BIN: "970436", Number: "••••4567", Holder: "NGUYEN THI HA", Primary: true, Active: true}},
 			Signs: []uiSignRow{{Version: 1, Reason: "new", At: "24/11/2026 08:00"}, {Version: 1, Printed: true, At: "24/11/2026 08:05"}}}, []string{"vendor.js"}},
 		{"vendor", "title.vendor", uiVendorData{uiSign: uiSign{MarketName: "Chợ Ngọc Hà", StallCode: "B-2", FullName: "Lê Văn An"},
-			ID: 8, StatusClass: "inactive", Transacting: true, TransactingAt: "25/11/2026 09:00"}, nil},
+			ID: 8, StatusClass: "inactive", Transacting: true, TransactingAt: "25/11/2026 09:00", QRHidden: true}, nil},
 		{"link", "title.link", uiLinkData{uiSign: sign, Base: "/v/token"}, nil},
 		{"link_invalid", "title.link_invalid", nil, nil},
 		{"market", "title.market", uiMarketData{ID: 1, Name: "Chợ Ngọc Hà", Unit: "Phường Ba Đình, Thành phố Hà Nội",

@@ -114,6 +114,8 @@ type uiSignRow struct {
 // uiVendorData is the vendor page.
 type uiVendorData struct {
 	uiSign
+	CanEdit       bool // may register: confirm payments, print signs, create links
+	QRHidden      bool // the role may not see account numbers, so no QR
 	ID            int64
 	MarketID      int64
 	Phone         string
@@ -149,11 +151,19 @@ func (s *Server) handleUIVendorPage(p *uiPages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		// The QR carries the full account number: only roles that may see
+		// account numbers get it (as the API's payload routes decide).
+		seeQR := a.Can(merchants.PermSeeAccountNumbers)
+		if !seeQR {
+			v.Payload = ""
+		}
 		sign, err := signOf(m, v)
 		if err != nil {
 			return err
 		}
 		d := uiVendorData{
+			CanEdit:      a.Can(merchants.PermRegister),
+			QRHidden:     !seeQR,
 			uiSign:       sign,
 			ID:           v.ID,
 			MarketID:     v.MarketID,

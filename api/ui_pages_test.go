@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"net/http/httptest"
@@ -189,5 +190,90 @@ func TestValidLinkToken(t *testing.T) {
 		if got := validLinkToken(tc.token); got != tc.want {
 			t.Errorf("validLinkToken(%q) = %v, want %v", tc.token, got, tc.want)
 		}
+	}
+}
+
+func TestUIStaticCaching(t *testing.T) {
+	p, err := newUIPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := (&Server{}).handleUIStatic(p)
+	for _, tc := range []struct {
+		name        string
+		target      string
+		ifNoneMatch string
+		status      int
+		cache       string
+		contentType string
+	}{
+		{"versioned file cached for a year", "/static/app.css?v=" + p.version, "", http.StatusOK, "public, max-age=31536000, immutable", "text/css; charset=utf-8"},
+		{"unversioned file revalidated", "/static/app.js", "", http.StatusOK, "no-cache", "text/javascript; charset=utf-8"},
+		{"an old version is not cached long", "/static/app.js?v=000000000000", "", http.StatusOK, "no-cache", "text/javascript; charset=utf-8"},
+		{"revalidation answers 304", "/static/app.js", `"` + p.version + `"`, http.StatusNotModified, "no-cache", ""},
+		{"unknown file", "/static/nope.js", "", http.StatusNotFound, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, tc.target, nil)
+			if tc.ifNoneMatch != "" {
+				req.Header.Set("If-None-Match", tc.ifNoneMatch)
+			}
+			rec := httptest.NewRecorder()
+			e := echo.New()
+			c := e.NewContext(req, rec)
+			c.SetParamNames("*")
+			c.SetParamValues(strings.TrimPrefix(req.URL.Path, "/static/"))
+			err := h(c)
+			status := rec.Code
+			var he *echo.HTTPError
+			if errors.As(err, &he) {
+				status = he.Code
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if status != tc.status {
+				t.Fatalf("status %d, want %d", status, tc.status)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != tc.cache {
+				t.Errorf("Cache-Control = %q, want %q", got, tc.cache)
+			}
+			if got := rec.Header().Get("Content-Type"); tc.contentType != "" && got != tc.contentType {
+				t.Errorf("Content-Type = %q, want %q", got, tc.contentType)
+			}
+		})
+	}
+}
+
+func TestUILangSwitch(t *testing.T) {
+	for _, tc := range []struct {
+		name, query, wantLang, wantNext string
+	}{
+		{"to English, back to the page", "to=en&next=%2Fui%2Fmarkets%2F3%3Fq%3Da", langEN, "/ui/markets/3?q=a"},
+		{"to Vietnamese", "to=vi&next=%2Fui%2Fsignup", langVI, "/ui/signup"},
+		{"an unknown language is Vietnamese", "to=fr&next=%2Fui%2F", langVI, "/ui/"},
+		{"no open redirect to another site", "to=en&next=%2F%2Fevil.example%2F", langEN, "/ui/"},
+		{"no absolute URL", "to=en&next=https%3A%2F%2Fevil.example%2F", langEN, "/ui/"},
+		{"no backslash trick", "to=en&next=%2F%5Cevil.example", langEN, "/ui/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/ui/lang?"+tc.query, nil)
+			rec := httptest.NewRecorder()
+			if err := (&Server{}).handleUILang(echo.New().NewContext(req, rec)); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != tc.wantNext {
+				t.Errorf("answer %d to %q, want 303 to %q", rec.Code, rec.Header().Get("Location"), tc.wantNext)
+			}
+			res := http.Response{Header: rec.Header()}
+			var lang string
+			for _, ck := range res.Cookies() {
+				if ck.Name == langCookie {
+					lang = ck.Value
+				}
+			}
+			if lang != tc.wantLang {
+				t.Errorf("language cookie %q, want %q", lang, tc.wantLang)
+			}
+		})
 	}
 }

@@ -37,8 +37,9 @@ type bundle struct {
 	// that -ldflags "-X main.version=…" stamps.
 	versionVar bool
 
-	dockerfile dockerfile
-	compose    composeFile
+	dockerfile   dockerfile
+	dockerignore []string // patterns of Dockerfile.dockerignore
+	compose      composeFile
 	envExample []envLine
 	k8s        []object
 	kustomize  kustomization
@@ -58,7 +59,7 @@ var appliedSeparately = []string{"secret.example.yaml", "migrate-job.yaml"}
 
 // deployFiles are the files of deploy/ the bundle is parsed from, relative
 // to deploy/; k8s/*.yaml are added by readDeployFiles.
-var deployFiles = []string{"Dockerfile", "compose.yaml", ".env.example", "README.md"}
+var deployFiles = []string{"Dockerfile", "Dockerfile.dockerignore", "compose.yaml", ".env.example", "README.md"}
 
 // readDeployFiles reads the deployment artefacts from disk into memory, so
 // tests can parse either them or an edited copy.
@@ -108,6 +109,11 @@ func parseBundle(files fs.FS, ci commandInfo) (*bundle, error) {
 	var err error
 	if b.dockerfile, err = parseDockerfile(read("Dockerfile")); err != nil {
 		return nil, err
+	}
+	for line := range strings.SplitSeq(string(read("Dockerfile.dockerignore")), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			b.dockerignore = append(b.dockerignore, line)
+		}
 	}
 	if err := yaml.UnmarshalStrict(read("compose.yaml"), &b.compose); err != nil {
 		return nil, fmt.Errorf("compose.yaml: %v", err)

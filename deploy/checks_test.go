@@ -175,6 +175,14 @@ func (b *bundle) checkDockerfile(f *findings) imageFacts {
 	if !stamped {
 		f.add("Dockerfile: no stage runs go build ./cmd/sapqr")
 	}
+	// The build context must keep what the build reads.
+	for _, p := range b.dockerignore {
+		for _, needed := range []string{"go.mod", "go.sum", "cmd/sapqr/main.go", "deploy/healthcheck/main.go", "qr/banks.json"} {
+			if ignores(p, needed) {
+				f.add("Dockerfile.dockerignore: %q leaves %s out of the build context", p, needed)
+			}
+		}
+	}
 	if !b.versionVar {
 		f.add("cmd/sapqr declares no package-level `version`; -X main.version=… would stamp nothing")
 	}
@@ -712,4 +720,26 @@ func (b *bundle) checkReadme(f *findings) {
 			f.add("README.md: does not mention k8s/%s", file)
 		}
 	}
+}
+
+// ignores reports whether a .dockerignore pattern excludes file: the
+// pattern matches the file or one of its parent directories ("**/" matches
+// any depth).
+func ignores(pattern, file string) bool {
+	pattern = strings.TrimPrefix(pattern, "/")
+	parts := strings.Split(file, "/")
+	for i := 1; i <= len(parts); i++ {
+		p := strings.Join(parts[:i], "/")
+		if ok, _ := path.Match(pattern, p); ok {
+			return true
+		}
+		if rest, found := strings.CutPrefix(pattern, "**/"); found {
+			for j := range i {
+				if ok, _ := path.Match(rest, strings.Join(parts[j:i], "/")); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -53,6 +53,8 @@ func TestChecksCatchBrokenFiles(t *testing.T) {
 		{"healthcheck on the wrong port", "Dockerfile", `"http://127.0.0.1:8080/healthz"]`, `"http://127.0.0.1:9090/healthz"]`, "Dockerfile HEALTHCHECK probes"},
 		{"exposed port differs", "Dockerfile", "EXPOSE 8080", "EXPOSE 80", "EXPOSE [80]"},
 		{"healthcheck binary not copied", "Dockerfile", "COPY --from=build /out/healthcheck /usr/local/bin/healthcheck", "", "does not COPY"},
+		{"context without go.sum", "Dockerfile.dockerignore", "deploy/*.md\n", "deploy/*.md\ngo.*\n", `"go.*" leaves go.mod out`},
+		{"context without the code", "Dockerfile.dockerignore", "deploy/*.md\n", "deploy/*.md\n**/*.go\n", `"**/*.go" leaves cmd/sapqr/main.go out`},
 		{"setting missing from .env.example", ".env.example", "SAPQR_REDIS_URL=\n", "", ".env.example does not list SAPQR_REDIS_URL"},
 		{"unknown setting in .env.example", ".env.example", "SAPQR_REDIS_URL=", "SAPQR_REDIS=", "SAPQR_REDIS is neither"},
 		{"default listens everywhere", ".env.example", "SAPQR_ADDR=127.0.0.1:8080", "SAPQR_ADDR=0.0.0.0:8080", "loopback only"},

@@ -40,9 +40,9 @@ type bundle struct {
 	dockerfile   dockerfile
 	dockerignore []string // patterns of Dockerfile.dockerignore
 	compose      composeFile
-	envExample []envLine
-	k8s        []object
-	kustomize  kustomization
+	envExample   []envLine
+	k8s          []object
+	kustomize    kustomization
 	// k8sFiles are the YAML files found in k8s/, by base name.
 	k8sFiles []string
 	readme   string

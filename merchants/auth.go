@@ -151,6 +151,21 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.store.InTx(ctx, func(tx Tx) error { return tx.DeleteSession(ctx, tokenHash(token)) })
 }
 
+// PurgeSessions deletes expired sessions and returns how many; serve
+// calls it now and then so the table does not grow without bound.
+func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.DeleteExpiredSessions(ctx, s.clock())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge sessions: %w", err)
+	}
+	return n, nil
+}
+
 // User returns a user: an admin may read anyone, others only themselves.
 // It returns ErrNotFound otherwise.
 func (s *Service) User(ctx context.Context, a Actor, id int64) (User, error) {

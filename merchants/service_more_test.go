@@ -39,6 +39,13 @@ func TestSessionExpiry(t *testing.T) {
 			if _, err := s.Authenticate(ctx, res.Token); !errors.Is(err, merchants.ErrUnauthenticated) {
 				t.Errorf("at expiry: %v", err)
 			}
+			if n, err := s.PurgeSessions(ctx); err != nil || n != 0 {
+				t.Errorf("purge at the expiry instant: %d, %v; want nothing purged", n, err)
+			}
+			now = now.Add(time.Second)
+			if n, err := s.PurgeSessions(ctx); err != nil || n != 1 {
+				t.Errorf("purge after expiry: %d, %v; want 1", n, err)
+			}
 		})
 	}
 }

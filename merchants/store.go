@@ -93,6 +93,9 @@ type Tx interface {
 	CreateSession(ctx context.Context, s Session) error
 	// DeleteSession removes a session; an unknown hash is not an error.
 	DeleteSession(ctx context.Context, tokenHash []byte) error
+	// DeleteExpiredSessions removes the sessions that expired before t and
+	// returns how many.
+	DeleteExpiredSessions(ctx context.Context, t time.Time) (int64, error)
 
 	CreateVendorLink(ctx context.Context, l VendorLink, tokenHash []byte) (VendorLink, error)
 	RevokeVendorLink(ctx context.Context, id int64, at time.Time) error

@@ -129,6 +129,11 @@ func (t tx) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	return translate(t.db.WithContext(ctx).Where("token_hash = ?", tokenHash).Delete(&sessionRow{}).Error, "delete session")
 }
 
+func (t tx) DeleteExpiredSessions(ctx context.Context, before time.Time) (int64, error) {
+	res := t.db.WithContext(ctx).Where("expires_at < ?", before).Delete(&sessionRow{})
+	return res.RowsAffected, translate(res.Error, "delete expired sessions")
+}
+
 func (t tx) CreateVendorLink(ctx context.Context, l merchants.VendorLink, tokenHash []byte) (merchants.VendorLink, error) {
 	r := vendorLinkRow{VendorID: l.VendorID, TokenHash: tokenHash, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt}
 	if err := t.db.WithContext(ctx).Create(&r).Error; err != nil {

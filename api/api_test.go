@@ -68,6 +68,7 @@ type fixture struct {
 	t          testing.TB
 	srv        *api.Server
 	svc        *merchants.Service
+	adoption   *merchants.AdoptionService
 	store      *gormstore.Store
 	units      *merchants.Units
 	p1, p2     string // provinces
@@ -160,7 +161,7 @@ func newFixture(t testing.TB, tweak ...func(*api.Config)) *fixture {
 	counters, ctrPing := testCounters(t)
 	adoption := merchants.NewAdoptionService(store, counters, merchants.AdoptionConfig{Units: units})
 	logs := &syncBuffer{}
-	f := &fixture{t: t, svc: svc, store: store, units: units, tok: map[string]string{}, logs: logs,
+	f := &fixture{t: t, svc: svc, adoption: adoption, store: store, units: units, tok: map[string]string{}, logs: logs,
 		db: &switchPinger{real: store}, ctr: &switchPinger{real: ctrPing}}
 	cfg := api.Config{
 		Merchants: svc, Units: units, Adoption: adoption, Signs: renderer,

@@ -59,10 +59,10 @@ func (r Row) Get(key string) string {
 
 // Reader reads the data rows of a table whose header maps onto a Schema.
 type Reader struct {
-	next  func() ([]string, int, error)
-	close func() error
-	m     *mapping
-	line  int
+	next    func() ([]string, int, error)
+	release func() error
+	m       *mapping
+	line    int
 }
 
 // NewReader reads r in format f up to and including its header row, which is
@@ -72,15 +72,15 @@ type Reader struct {
 // error for a file that is not valid CSV/XLSX or not UTF-8.
 func NewReader(r io.Reader, f Format, s Schema) (*Reader, error) {
 	var (
-		next  func() ([]string, int, error)
-		close = func() error { return nil }
-		err   error
+		next    func() ([]string, int, error)
+		release = func() error { return nil }
+		err     error
 	)
 	switch f {
 	case CSV:
 		next, err = csvRows(r)
 	case XLSX:
-		next, close, err = xlsxRows(r)
+		next, release, err = xlsxRows(r)
 	default:
 		return nil, fmt.Errorf("format %q: want csv or xlsx", f)
 	}
@@ -94,7 +94,7 @@ func NewReader(r io.Reader, f Format, s Schema) (*Reader, error) {
 			break
 		}
 		if err != nil {
-			close()
+			release()
 			return nil, err
 		}
 		if blank(cells) {
@@ -103,7 +103,7 @@ func NewReader(r io.Reader, f Format, s Schema) (*Reader, error) {
 		seen++
 		m, err := s.mapHeader(cells, line)
 		if err == nil {
-			return &Reader{next: next, close: close, m: m, line: line}, nil
+			return &Reader{next: next, release: release, m: m, line: line}, nil
 		}
 		// The first non-blank row is most likely the header, unless a later
 		// one names a column twice, which only a header does.
@@ -115,7 +115,7 @@ func NewReader(r io.Reader, f Format, s Schema) (*Reader, error) {
 			break
 		}
 	}
-	close()
+	release()
 	if first == nil {
 		first = &HeaderError{}
 	}
@@ -127,7 +127,7 @@ func (r *Reader) HeaderLine() int { return r.line }
 
 // Close releases what reading an XLSX file holds (temporary files for very
 // large sheets). It is safe to call more than once.
-func (r *Reader) Close() error { return r.close() }
+func (r *Reader) Close() error { return r.release() }
 
 // Ignored returns the header names that matched no column of the Schema, in
 // file order; their cells are not read.
@@ -256,12 +256,12 @@ func sniffSeparator(br *bufio.Reader) rune {
 // xlsxRows returns an iterator over the rows of the first sheet of an XLSX
 // file, with cells as stored (numbers without display formatting, so an
 // account number is not shown as 1.23E+15).
-func xlsxRows(r io.Reader) (next func() ([]string, int, error), close func() error, err error) {
+func xlsxRows(r io.Reader) (next func() ([]string, int, error), release func() error, err error) {
 	// The parser may panic on some malformed archives; a broken upload must
 	// be an error, not a crash.
 	defer func() {
 		if p := recover(); p != nil {
-			next, close, err = nil, nil, fmt.Errorf("not a readable XLSX file: %v", p)
+			next, release, err = nil, nil, fmt.Errorf("not a readable XLSX file: %v", p)
 		}
 	}()
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxXLSXBytes, UnzipXMLSizeLimit: MaxXLSXBytes})
@@ -279,7 +279,7 @@ func xlsxRows(r io.Reader) (next func() ([]string, int, error), close func() err
 		return nil, nil, fmt.Errorf("sheet %q: %w", sheets[0], err)
 	}
 	closed := false
-	close = func() error {
+	release = func() error {
 		if closed {
 			return nil
 		}
@@ -308,5 +308,5 @@ func xlsxRows(r io.Reader) (next func() ([]string, int, error), close func() err
 			return nil, 0, err
 		}
 		return cells, line, nil
-	}, close, nil
+	}, release, nil
 }

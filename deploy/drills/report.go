@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Report is what a drill did and found. The timeline is printed as it
-// happens; figures and checks when the drill ends.
+// happens; figures and checks when the drill ends. A fault runs beside the
+// load, so every method may be called from several goroutines.
 type Report struct {
+	mu      sync.Mutex
 	Name    string
 	Title   string
 	start   time.Time
@@ -35,17 +38,23 @@ func newReport(o options, name, title string) *Report {
 
 // Logf prints one timeline line, stamped with the time since the start.
 func (r *Report) Logf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	fmt.Fprintf(r.out, "  %6.1fs  %s\n", time.Since(r.start).Seconds(), fmt.Sprintf(format, args...))
 }
 
 // Figure records a measured value.
 func (r *Report) Figure(name, format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.figures = append(r.figures, [2]string{name, fmt.Sprintf(format, args...)})
 }
 
 // Check records a guarantee and whether it held.
 func (r *Report) Check(ok bool, format string, args ...any) bool {
 	text := fmt.Sprintf(format, args...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.checks = append(r.checks, check{ok, text})
 	if !ok {
 		r.Failures = append(r.Failures, text)
@@ -55,13 +64,17 @@ func (r *Report) Check(ok bool, format string, args ...any) bool {
 
 // Fail records that the drill could not run to the end.
 func (r *Report) Fail(err error) *Report {
+	r.mu.Lock()
 	r.Broken = err
+	r.mu.Unlock()
 	r.Logf("could not continue: %v", err)
 	return r
 }
 
 // Print writes the figures, the checks and the verdict.
 func (r *Report) Print(w io.Writer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if len(r.figures) > 0 {
 		fmt.Fprintln(w, "  figures:")
 		width := 0

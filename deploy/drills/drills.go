@@ -68,8 +68,14 @@ func judge(ctx context.Context, s *stack, run loadRun) {
 	rep := s.rep
 	attempts, finals := run.g.tallies()
 	acked := finals.CountIf(func(k string) bool { return strings.HasPrefix(k, "2") })
-	rep.Figure("registrations", "%d issued, %d acknowledged (%.0f/s), %d retried", finals.Count(), acked,
-		float64(acked)/run.elapsed.Seconds(), attempts.Count()-finals.Count())
+	replayed := 0
+	for _, r := range run.g.regs {
+		if r.result.Acked() && r.result.Header.Get("Idempotent-Replayed") == "true" {
+			replayed++
+		}
+	}
+	rep.Figure("registrations", "%d issued, %d acknowledged (%.0f/s), %d retries, %d acknowledged by replaying the stored answer",
+		finals.Count(), acked, float64(acked)/run.elapsed.Seconds(), attempts.Count()-finals.Count(), replayed)
 	rep.Figure("attempts", "%s", attempts.Summary(run.elapsed))
 	rep.Figure("end to end", "%s", finals.Summary(run.elapsed))
 	rep.Figure("dashboard reads", "%s", run.reads.Summary(run.elapsed))

@@ -127,7 +127,11 @@ flags:
 		format = printables.FormatZIP
 	}
 	if ext := strings.ToLower(filepath.Ext(*out)); (ext == ".pdf" || ext == ".zip") && ext != format.Ext() {
-		return fmt.Errorf("sign: %d signs at %d per PDF make a %s; name the output %s", len(signs), *perFile, strings.TrimPrefix(format.Ext(), "."), strings.TrimSuffix(*out, filepath.Ext(*out))+format.Ext())
+		hint := ""
+		if format == printables.FormatZIP {
+			hint = fmt.Sprintf(", or raise --per-file (up to %d) for one PDF", printables.MaxBatch)
+		}
+		return fmt.Errorf("sign: %d signs at %d per PDF make a %s: name the output %s%s", len(signs), *perFile, strings.TrimPrefix(format.Ext(), "."), strings.TrimSuffix(*out, filepath.Ext(*out))+format.Ext(), hint)
 	}
 	err = writeAtomically(env, *out, func(w io.Writer) error {
 		b, err := r.NewBatch(w, printables.BatchOptions{Options: opt, PerFile: *perFile})

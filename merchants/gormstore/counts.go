@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -110,23 +111,22 @@ func (t tx) EmitMarketCounts(ctx context.Context, marketID int64) (merchants.Mar
 	if res.RowsAffected == 0 {
 		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("market %d", marketID))
 	}
-	cs, err := t.recount(ctx, merchants.UnitFilter{MarketIDs: []int64{marketID}})
+	// Recount and write the outbox row in one statement: one round trip.
+	var rows []countsRow
+	err := t.db.WithContext(ctx).Raw(`INSERT INTO counter_events (market_id, commune_code, province_code, version,
+			stalls_declared, stalls_active, stalls_with_qr, vendors, vendors_with_qr, signs_printed, vendors_transacting, created_at)
+		SELECT market_id, commune_code, province_code, version, stalls_declared, stalls_active, stalls_with_qr, vendors,
+			vendors_with_qr, signs_printed, vendors_transacting, ?
+		FROM (`+recountSQL+` WHERE m.id = ?) AS c
+		RETURNING market_id, commune_code, province_code, version, stalls_declared, stalls_active, stalls_with_qr, vendors,
+			vendors_with_qr, signs_printed, vendors_transacting`, time.Now().UTC(), marketID).Scan(&rows).Error
 	if err != nil {
-		return merchants.MarketCounts{}, err
-	}
-	if len(cs) != 1 {
-		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("recount market %d", marketID))
-	}
-	c := cs[0]
-	ev := counterEventRow{
-		MarketID: c.MarketID, CommuneCode: c.CommuneCode, ProvinceCode: c.ProvinceCode, Version: c.Version,
-		StallsDeclared: c.StallsDeclared, StallsActive: c.StallsActive, StallsWithQR: c.StallsWithQR, Vendors: c.Vendors,
-		VendorsWithQR: c.VendorsWithQR, SignsPrinted: c.SignsPrinted, VendorsTransacting: c.VendorsTransacting,
-	}
-	if err := t.db.WithContext(ctx).Create(&ev).Error; err != nil {
 		return merchants.MarketCounts{}, translate(err, "write counter event")
 	}
-	return c, nil
+	if len(rows) != 1 {
+		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("recount market %d", marketID))
+	}
+	return rows[0].toDomain(), nil
 }
 
 // PendingCounterEvents returns up to limit outbox rows, oldest first.

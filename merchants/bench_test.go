@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 
 	"github.com/sapqr/sapqr/merchants"
@@ -40,15 +41,36 @@ func BenchmarkCreateVendor(b *testing.B) {
 					}
 				}
 			})
-			n := 0
+			var n atomic.Int64
 			b.Run("register", func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					n++
-					if _, err := s.RegisterVendor(ctx, mt.Admin(), register(m, fmt.Sprintf("B-%d", n), n)); err != nil {
+					i := int(n.Add(1))
+					if _, err := s.RegisterVendor(ctx, mt.Admin(), register(m, fmt.Sprintf("B-%d", i), i)); err != nil {
 						b.Fatal(err)
 					}
 				}
+			})
+			// Registrations at 16 markets from 8 goroutines per CPU: what a
+			// busy day looks like; one market's registrations serialise on
+			// its row lock, different markets' do not.
+			var markets []merchants.Market
+			for range 16 {
+				markets = append(markets, mt.Market(b, s, mt.CommuneA2, 100_000))
+			}
+			b.Run("register-parallel", func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetParallelism(8)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						i := int(n.Add(1))
+						m := markets[i%len(markets)]
+						if _, err := s.RegisterVendor(ctx, mt.Admin(), register(m, fmt.Sprintf("P-%d", i), i)); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
 			})
 		})
 	}

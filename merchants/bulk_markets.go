@@ -195,12 +195,17 @@ func (s *Service) importMarketRow(ctx context.Context, tx Tx, a Actor, row tabul
 }
 
 // findMarket finds a market of a commune by code, or by name (compared
-// without diacritics or case) when code is empty. It returns ErrNotFound
-// when there is none and a *ValidationError when several markets of the
-// commune have the name.
+// without diacritics or case) when code is empty or no market has it
+// yet; a market found by name must then have no code of its own, so a
+// file that adds codes to markets imported without them updates them. It
+// returns ErrNotFound when there is none and a *ValidationError when
+// several markets of the commune have the name.
 func findMarket(ctx context.Context, r Reader, commune, code, name string) (Market, error) {
 	if code != "" {
-		return r.MarketByCode(ctx, commune, code)
+		m, err := r.MarketByCode(ctx, commune, code)
+		if !errors.Is(err, ErrNotFound) || name == "" {
+			return m, err
+		}
 	}
 	folded := Fold(name)
 	ms, err := r.ListMarkets(ctx, MarketQuery{CommuneCodes: []string{commune}, NameFolded: folded, Limit: 50})
@@ -209,7 +214,7 @@ func findMarket(ctx context.Context, r Reader, commune, code, name string) (Mark
 	}
 	var found []Market
 	for _, m := range ms {
-		if Fold(m.Name) == folded {
+		if Fold(m.Name) == folded && (code == "" || m.Code == "") {
 			found = append(found, m)
 		}
 	}

@@ -226,6 +226,26 @@ func TestImportMarketsIdempotentAndUpdates(t *testing.T) {
 	if after.Audit != before.Audit+1 {
 		t.Errorf("audit entries %d, want %d (one update)", after.Audit, before.Audit+1)
 	}
+
+	// A market imported without a code gets one from a later file, and is
+	// then found by it.
+	for i, file := range []string{
+		"Tên chợ,Mã xã\nChợ Giảng Võ,00025\n",
+		"Mã chợ,Tên chợ,Mã xã\nGV,Chợ Giảng Võ,00025\n",
+		"Mã chợ,Tên chợ,Mã xã\nGV,Chợ Giảng Võ,00025\n",
+	} {
+		rep, err := svc.ImportMarkets(ctx, admin, strings.NewReader(file), tabular.CSV, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []summary{{Applied: true, Created: 1}, {Applied: true, Updated: 1}, {Applied: true, Unchanged: 1}}[i]
+		if diff := cmp.Diff(want, summarize(rep)); diff != "" {
+			t.Errorf("code added, file %d (-want +got):\n%s", i, diff)
+		}
+	}
+	if got := len(readState(t, svc).Markets); got != 4 {
+		t.Errorf("%d markets, want 4", got)
+	}
 }
 
 // vendorsCSV lists vendors of the markets of marketsCSV by market code and

@@ -235,12 +235,12 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// waitJS polls a JavaScript condition until it is true, for at most 20
+// waitJS polls a JavaScript condition until it is true, for at most 30
 // seconds. An evaluation that fails (the page is navigating) is tried
 // again.
 func waitJS(t *testing.T, ctx context.Context, what, cond string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	var last error
 	for time.Now().Before(deadline) {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
@@ -255,7 +255,7 @@ func waitJS(t *testing.T, ctx context.Context, what, cond string) {
 		}
 	}
 	text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 2000) : ''`))
-	t.Fatalf("waiting for %s (%s): still false after 20s (last error: %v)\npage text:\n%s", what, cond, last, text)
+	t.Fatalf("waiting for %s (%s): still false after 30s (last error: %v)\npage text:\n%s", what, cond, last, text)
 }
 
 // setSelect chooses an option of a select the way a user does: the value

@@ -34,11 +34,22 @@ const (
 	PermSeeAccountNumbers
 )
 
-var permissionNames = [...]string{"read", "register", "manage markets", "deactivate vendors", "manage targets", "manage users", "see account numbers"}
-
 func (p Permission) String() string {
-	if int(p) < len(permissionNames) {
-		return permissionNames[p]
+	switch p {
+	case PermRead:
+		return "read"
+	case PermRegister:
+		return "register"
+	case PermManageMarkets:
+		return "manage markets"
+	case PermDeactivateVendors:
+		return "deactivate vendors"
+	case PermManageTargets:
+		return "manage targets"
+	case PermManageUsers:
+		return "manage users"
+	case PermSeeAccountNumbers:
+		return "see account numbers"
 	}
 	return fmt.Sprintf("Permission(%d)", int(p))
 }

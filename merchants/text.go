@@ -49,14 +49,9 @@ func checkText(p *problems, field, s string, required bool, maxRunes int) string
 
 // mobilePrefixes are the Vietnamese mobile prefixes in use since the 2018
 // move to ten-digit numbers (Viettel, VinaPhone, MobiFone, Vietnamobile,
-// Gmobile, Itelecom, Reddi).
-var mobilePrefixes = [...]string{
-	"032", "033", "034", "035", "036", "037", "038", "039",
-	"052", "055", "056", "058", "059",
-	"070", "076", "077", "078", "079",
-	"081", "082", "083", "084", "085", "086", "087", "088", "089",
-	"090", "091", "092", "093", "094", "096", "097", "098", "099",
-}
+// Gmobile, Itelecom, Reddi), space-separated.
+const mobilePrefixes = "032 033 034 035 036 037 038 039 052 055 056 058 059 070 076 077 078 079 " +
+	"081 082 083 084 085 086 087 088 089 090 091 092 093 094 096 097 098 099"
 
 // NormalizePhone returns a Vietnamese mobile number as ten digits starting
 // with 0: spaces, dots, dashes and brackets are ignored and a +84 or 84
@@ -84,10 +79,8 @@ func NormalizePhone(s string) (string, error) {
 	default:
 		return "", fmt.Errorf("must be a Vietnamese mobile number of ten digits such as 0912345678 (or +84 912345678)")
 	}
-	for _, p := range mobilePrefixes {
-		if strings.HasPrefix(d, p) {
-			return d, nil
-		}
+	if strings.Contains(mobilePrefixes, d[:3]+" ") || strings.HasSuffix(mobilePrefixes, d[:3]) {
+		return d, nil
 	}
 	return "", fmt.Errorf("%s… is not a Vietnamese mobile prefix (03x, 05x, 07x, 08x, 09x)", d[:3])
 }
@@ -145,8 +138,8 @@ func checkAccountNumber(p *problems, field, s string) string {
 	return n
 }
 
-// checkCode checks a short code (stall code, market code): 1–maxLen
-// printable characters without spaces at the ends.
+// checkCode checks a short code (stall code, market code) like free text
+// of at most maxLen characters, and upper-cases it.
 func checkCode(p *problems, field, s string, required bool, maxLen int) string {
 	s = checkText(p, field, s, required, maxLen)
 	return strings.ToUpper(s)

@@ -13,25 +13,45 @@ import (
 	"github.com/sapqr/sapqr/merchants"
 )
 
-// constraintMessages says in words which rule a unique index enforces.
-var constraintMessages = map[string]string{
-	"vendors_one_active_per_stall": "the stall already has an active vendor",
-	"bank_accounts_one_active":     "the bank account is active on another vendor",
-	"bank_accounts_one_primary":    "the vendor already has a primary account",
-	"stalls_code_per_market":       "the market already has a stall with this code",
-	"markets_code_per_commune":     "the commune already has a market with this code",
-	"users_username":               "the username is taken",
+// constraintMessage says in words which rule a unique index enforces.
+func constraintMessage(name string) string {
+	switch name {
+	case "vendors_one_active_per_stall":
+		return "the stall already has an active vendor"
+	case "bank_accounts_one_active":
+		return "the bank account is active on another vendor"
+	case "bank_accounts_one_primary":
+		return "the vendor already has a primary account"
+	case "stalls_code_per_market":
+		return "the market already has a stall with this code"
+	case "markets_code_per_commune":
+		return "the commune already has a market with this code"
+	case "users_username":
+		return "the username is taken"
+	case "":
+		return "a uniqueness rule refused the change"
+	}
+	return "unique constraint " + name
 }
 
-// sqliteConstraints maps SQLite's "UNIQUE constraint failed: t.c, …"
-// column lists to the index names PostgreSQL reports.
-var sqliteConstraints = map[string]string{
-	"vendors.stall_id": "vendors_one_active_per_stall",
-	"bank_accounts.bin, bank_accounts.account_number": "bank_accounts_one_active",
-	"bank_accounts.vendor_id":                         "bank_accounts_one_primary",
-	"stalls.market_id, stalls.code":                   "stalls_code_per_market",
-	"markets.commune_code, markets.code":              "markets_code_per_commune",
-	"users.username":                                  "users_username",
+// sqliteConstraint maps SQLite's "UNIQUE constraint failed: t.c, …"
+// column list to the index name PostgreSQL reports.
+func sqliteConstraint(cols string) string {
+	switch cols {
+	case "vendors.stall_id":
+		return "vendors_one_active_per_stall"
+	case "bank_accounts.bin, bank_accounts.account_number":
+		return "bank_accounts_one_active"
+	case "bank_accounts.vendor_id":
+		return "bank_accounts_one_primary"
+	case "stalls.market_id, stalls.code":
+		return "stalls_code_per_market"
+	case "markets.commune_code, markets.code":
+		return "markets_code_per_commune"
+	case "users.username":
+		return "users_username"
+	}
+	return ""
 }
 
 // translate turns a database error into the domain's: a missing row wraps
@@ -49,7 +69,7 @@ func translate(err error, what string) error {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "23505":
-			return fmt.Errorf("%s: %w: %s", what, merchants.ErrConflict, constraintText(pgErr.ConstraintName))
+			return fmt.Errorf("%s: %w: %s", what, merchants.ErrConflict, constraintMessage(pgErr.ConstraintName))
 		case "23503":
 			return fmt.Errorf("%s: %w: %s", what, merchants.ErrNotFound, pgErr.Detail)
 		}
@@ -60,27 +80,17 @@ func translate(err error, what string) error {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			msg := sqErr.Error()
 			name := ""
-			if i := strings.Index(msg, "constraint failed: "); i >= 0 {
+			if i := strings.LastIndex(msg, "constraint failed: "); i >= 0 {
 				cols := strings.TrimSpace(msg[i+len("constraint failed: "):])
 				if j := strings.IndexByte(cols, '('); j >= 0 {
 					cols = strings.TrimSpace(cols[:j])
 				}
-				name = sqliteConstraints[cols]
+				name = sqliteConstraint(cols)
 			}
-			return fmt.Errorf("%s: %w: %s", what, merchants.ErrConflict, constraintText(name))
+			return fmt.Errorf("%s: %w: %s", what, merchants.ErrConflict, constraintMessage(name))
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%s: %w: a row it refers to does not exist", what, merchants.ErrNotFound)
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-func constraintText(name string) string {
-	if m, ok := constraintMessages[name]; ok {
-		return m
-	}
-	if name == "" {
-		return "a uniqueness rule refused the change"
-	}
-	return "unique constraint " + name
 }

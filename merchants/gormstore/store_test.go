@@ -3,6 +3,8 @@ package gormstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -108,40 +110,41 @@ func TestConstraints(t *testing.T) {
 				name string
 				fn   func(tx merchants.Tx) error
 				want error
+				says string // part of the message
 			}{
 				{"second active vendor on a stall", func(tx merchants.Tx) error {
 					_, err := tx.CreateVendor(ctx, dup)
 					return err
-				}, merchants.ErrConflict},
+				}, merchants.ErrConflict, "the stall already has an active vendor"},
 				{"bank account active twice", func(tx merchants.Tx) error {
 					a := v.Accounts[0]
 					a.ID, a.Primary = 0, false
 					_, err := tx.CreateBankAccount(ctx, a)
 					return err
-				}, merchants.ErrConflict},
+				}, merchants.ErrConflict, "the bank account is active on another vendor"},
 				{"two primary accounts", func(tx merchants.Tx) error {
 					a := v.Accounts[0]
 					a.ID, a.AccountNumber = 0, "999"
 					_, err := tx.CreateBankAccount(ctx, a)
 					return err
-				}, merchants.ErrConflict},
+				}, merchants.ErrConflict, "the vendor already has a primary account"},
 				{"stall of no market", func(tx merchants.Tx) error {
 					_, err := tx.CreateStall(ctx, merchants.Stall{MarketID: 9999, Code: "Z", Status: merchants.StallActive})
 					return err
-				}, merchants.ErrNotFound},
+				}, merchants.ErrNotFound, ""},
 				{"unknown vendor", func(tx merchants.Tx) error {
 					_, err := tx.Vendor(ctx, 9999)
 					return err
-				}, merchants.ErrNotFound},
+				}, merchants.ErrNotFound, "vendor 9999"},
 				{"update of no market", func(tx merchants.Tx) error {
 					return tx.UpdateMarket(ctx, merchants.Market{ID: 9999, Name: "x", Status: merchants.MarketActive})
-				}, merchants.ErrNotFound},
+				}, merchants.ErrNotFound, "market 9999"},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
 					err := st.InTx(ctx, tt.fn)
-					if !errors.Is(err, tt.want) {
-						t.Errorf("error %v, want %v", err, tt.want)
+					if !errors.Is(err, tt.want) || !strings.Contains(fmt.Sprint(err), tt.says) {
+						t.Errorf("error %v, want %v saying %q", err, tt.want, tt.says)
 					}
 				})
 			}

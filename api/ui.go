@@ -26,12 +26,6 @@ import (
 //go:embed web/templates web/static web/i18n
 var webFS embed.FS
 
-// signSizes are the paper sizes a single sign is offered in.
-var signSizes = []string{"a6", "a5", "a4"}
-
-// uiPageNames are the page templates; each is rendered inside layout.html.
-var uiPageNames = []string{"login", "signup", "vendor", "link", "link_invalid", "market", "markets", "dashboard", "error"}
-
 // uiPages is the parsed UI: per language, per page, a template with the
 // layout and the language's message function bound in; plus the static
 // files with their content types and the version that busts caches.
@@ -68,7 +62,8 @@ func newUIPages() (*uiPages, error) {
 			return nil, fmt.Errorf("ui layout: %w", err)
 		}
 		p.pages[lang] = map[string]*template.Template{}
-		for _, name := range uiPageNames {
+		// Every page template, each rendered inside layout.html.
+		for _, name := range []string{"login", "signup", "vendor", "link", "link_invalid", "market", "markets", "dashboard", "error"} {
 			t, err := template.Must(base.Clone()).ParseFS(web, "templates/"+name+".html")
 			if err != nil {
 				return nil, fmt.Errorf("ui page %s: %w", name, err)
@@ -199,7 +194,7 @@ func (p *uiPages) render(c echo.Context, status int, page, title string, data an
 		Title:     title,
 		Messages:  template.JS(p.cat.js[lang]),
 		LoggedIn:  userOf(c) != nil,
-		Sizes:     signSizes,
+		Sizes:     []string{"a6", "a5", "a4"}, // the paper sizes of a single sign
 		Version:   p.version,
 		Data:      data,
 	}

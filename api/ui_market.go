@@ -70,7 +70,7 @@ func (s *Server) handleUIMarketsPage(p *uiPages) echo.HandlerFunc {
 // uiStallCell is one stall of the market grid.
 type uiStallCell struct {
 	Code       string
-	Class      string // one of uiStates
+	Class      string // one of uiStates()
 	VendorID   int64
 	VendorName string
 }
@@ -207,7 +207,7 @@ func (s *Server) handleUIMarketPage(p *uiPages) echo.HandlerFunc {
 		for _, cell := range cells {
 			tally[cell.Class]++
 		}
-		for _, st := range uiStates {
+		for _, st := range uiStates() {
 			d.Statuses = append(d.Statuses, uiStatusFilter{Class: st, Count: tally[st], On: want[st]})
 		}
 		q := merchants.Fold(d.Q)

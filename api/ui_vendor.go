@@ -31,7 +31,10 @@ const (
 	stateTransacting = "transacting"
 )
 
-var uiStates = []string{stateNone, stateRegistered, stateQR, statePrinted, stateTransacting}
+// uiStates lists the states in the order of progress.
+func uiStates() []string {
+	return []string{stateNone, stateRegistered, stateQR, statePrinted, stateTransacting}
+}
 
 // vendorState is how far a vendor has come: registered, QR issued, sign
 // printed, transacting.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,9 +50,11 @@ var _ merchants.Tx = tx{}
 
 // Open connects to the database at url: "sqlite:FILE" for an SQLite file
 // (created if missing; WAL journal, foreign keys on, a 10 s busy timeout)
-// or "postgres://…" / "postgresql://…" for PostgreSQL. It does not migrate;
-// call Migrate. It returns an error for any other URL or when the database
-// cannot be reached.
+// or "postgres://…" / "postgresql://…" for PostgreSQL, where the query
+// parameter pool_max_conns sets the connection pool size (default 16; keep
+// replicas × pool under the server's max_connections). It does not
+// migrate; call Migrate. It returns an error for any other URL or when the
+// database cannot be reached.
 func Open(ctx context.Context, dbURL string) (*Store, error) {
 	cfg := &gorm.Config{
 		Logger:                 logger.Discard,
@@ -62,6 +65,7 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		db      *gorm.DB
 		err     error
 		dialect string
+		pool    = 16
 	)
 	switch {
 	case strings.HasPrefix(dbURL, "sqlite:"):
@@ -79,7 +83,10 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		db, err = gorm.Open(sqlite.Open(dsn), cfg)
 	case strings.HasPrefix(dbURL, "postgres://"), strings.HasPrefix(dbURL, "postgresql://"):
 		dialect = Postgres
-		db, err = gorm.Open(postgres.Open(dbURL), cfg)
+		var dsn string
+		if dsn, pool, err = poolSize(dbURL); err == nil {
+			db, err = gorm.Open(postgres.Open(dsn), cfg)
+		}
 	default:
 		return nil, fmt.Errorf("open %q: want sqlite:FILE or postgres://…", redact(dbURL))
 	}
@@ -95,8 +102,8 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		s.writeMu = new(sync.Mutex)
 		sqlDB.SetMaxOpenConns(8)
 	} else {
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetMaxOpenConns(pool)
+		sqlDB.SetMaxIdleConns(pool)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	if err := sqlDB.PingContext(ctx); err != nil {
@@ -104,6 +111,28 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", redact(dbURL), err)
 	}
 	return s, nil
+}
+
+// poolSize takes the pool_max_conns parameter out of a PostgreSQL URL
+// (the server would refuse it as an unknown setting) and returns the rest
+// of the URL and the size, 16 when absent.
+func poolSize(dbURL string) (string, int, error) {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return "", 0, fmt.Errorf("database URL: %w", err)
+	}
+	q := u.Query()
+	v := q.Get("pool_max_conns")
+	if v == "" {
+		return dbURL, 16, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		return "", 0, fmt.Errorf("pool_max_conns %q: want a number from 1 to 1000", v)
+	}
+	q.Del("pool_max_conns")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
 }
 
 // redact hides a password in a database URL.

@@ -17,7 +17,8 @@ import (
 )
 
 func TestOpenRejects(t *testing.T) {
-	for _, u := range []string{"", "mysql://x", "sqlite:", "sqlite::memory:", "file:x.db"} {
+	for _, u := range []string{"", "mysql://x", "sqlite:", "sqlite::memory:", "file:x.db",
+		"postgres://127.0.0.1:1/x?pool_max_conns=0", "postgres://127.0.0.1:1/x?pool_max_conns=many"} {
 		if s, err := gormstore.Open(context.Background(), u); err == nil {
 			s.Close()
 			t.Errorf("Open(%q) succeeded", u)

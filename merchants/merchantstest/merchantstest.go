@@ -11,7 +11,6 @@ package merchantstest
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"net/url"
 	"os"
@@ -20,8 +19,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to create schemas
 
 	"github.com/sapqr/sapqr/merchants"
 	"github.com/sapqr/sapqr/merchants/gormstore"
@@ -67,24 +64,27 @@ func URLOn(t testing.TB, dialect string) string {
 		t.Fatal(err)
 	}
 	schema := "t_" + hex.EncodeToString(b[:])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", DatabaseURLEnv, err)
-	}
-	defer admin.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+	// Through gormstore.Open, so the URL is read exactly as the store reads it.
+	admin, err := gormstore.Open(ctx, base)
+	if err != nil {
+		t.Fatalf("%s: %v", DatabaseURLEnv, err)
+	}
+	defer admin.Close()
+	if _, err := admin.DB().ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
 	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		db, err := gormstore.Open(ctx, base)
 		if err != nil {
 			t.Errorf("drop schema %s: %v", schema, err)
 			return
 		}
 		defer db.Close()
-		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+		if _, err := db.DB().ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})

@@ -1,5 +1,7 @@
 package api
 
+import "github.com/labstack/echo/v4"
+
 // RouteList returns "METHOD /path" of every route the server registered,
 // for the test that checks the OpenAPI document describes each one.
 func RouteList(s *Server) []string {
@@ -12,3 +14,9 @@ func RouteList(s *Server) []string {
 
 // UnmarshalStrict exposes the request decoder to the fuzz test.
 var UnmarshalStrict = unmarshalStrict
+
+// HandlePanicForTest registers a route whose handler panics, to prove a
+// panic becomes a problem answer.
+func HandlePanicForTest(s *Server, path string) {
+	s.echo.GET(path, func(echo.Context) error { panic("boom: secret detail") })
+}

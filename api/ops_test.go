@@ -232,3 +232,20 @@ func FuzzVendorCreateJSON(f *testing.F) {
 		}
 	})
 }
+
+// TestPanicBecomesProblem: a panic in a handler answers a 500 problem
+// without the panic's text; the log has it with the request ID.
+func TestPanicBecomesProblem(t *testing.T) {
+	f := newFixture(t)
+	api.HandlePanicForTest(f.srv, "/boom")
+	req := httptest.NewRequest("GET", "/boom", nil)
+	r := f.send(req)
+	p := r.wantProblem(t, http.StatusInternalServerError, "internal")
+	if strings.Contains(string(r.Body), "secret detail") {
+		t.Errorf("the panic leaked into the answer: %s", r.Body)
+	}
+	if !strings.Contains(f.logs.String(), "boom: secret detail") || !strings.Contains(f.logs.String(), p.RequestID) {
+		t.Error("the panic is not logged with the request ID")
+	}
+	f.do("GET", "/healthz", "", nil).want(t, http.StatusOK)
+}

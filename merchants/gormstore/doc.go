@@ -8,11 +8,12 @@
 // # Migrations
 //
 // The schema is built by SQL files embedded from migrations/, applied in
-// order of their number by Migrate (and by Open's caller at start), each in
-// its own transaction and recorded in the schema_migrations table. Running
-// Migrate twice, or from two replicas at once, applies each file once: on
-// PostgreSQL the run holds pg_advisory_xact_lock, on SQLite a write
-// transaction (BEGIN IMMEDIATE) serialises it.
+// order of their number by Migrate (`sapqr migrate`, and `sapqr serve` at
+// start) and recorded in the schema_migrations table. One run is one
+// transaction: a failing file leaves the schema as it was. Running Migrate
+// twice, or from two replicas at once, applies each file once: on
+// PostgreSQL the run holds pg_advisory_xact_lock (keyed by the current
+// schema), on SQLite a write transaction (BEGIN IMMEDIATE) serialises it.
 //
 // File names are NNNN_name.sql, NNNN a four-digit number. Numbers may have
 // gaps; a file is never edited once committed (add a new one). A file

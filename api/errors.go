@@ -79,8 +79,8 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.code + ": " + e.detail }
 
-// errorf builds an apiError with a formatted-free detail; callers pass the
-// full sentence so messages stay greppable.
+// newError builds an apiError; callers pass the whole sentence of the
+// detail, so messages stay greppable.
 func newError(status int, code, detail string) *apiError {
 	return &apiError{status: status, code: code, detail: detail}
 }

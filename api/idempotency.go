@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -63,8 +64,10 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		fp := fingerprint(req, body)
 
-		ctx := req.Context()
-		claimed, heldFP, held, err := s.cfg.Idempotency.ClaimIdempotencyKey(ctx, u.UserID, key, fp, s.now(), IdempotencyTTL)
+		// The record must be saved or released even when the client hangs
+		// up mid-request, or its retries would wait out the claim's lock.
+		ctx := context.WithoutCancel(req.Context())
+		claimed, heldFP, held, err := s.cfg.Idempotency.ClaimIdempotencyKey(req.Context(), u.UserID, key, fp, s.now(), IdempotencyTTL)
 		if err != nil {
 			return err
 		}

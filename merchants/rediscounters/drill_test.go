@@ -342,7 +342,9 @@ func (d *drill) setAlive(id int64, alive bool) {
 }
 
 // step runs operation n: mostly registrations, then edits of every kind
-// that moves a count, then removals. It returns only errors the domain
+// that moves a count (first payment, sign printed, new primary account,
+// stall move, declared stalls), then removals, half of which leave the
+// stall vacant. It returns only errors the domain
 // should never give; refusals of a busy stall or a vendor removed by
 // another worker are counted, not errors.
 func (d *drill) step(ctx context.Context, rng *rand.Rand, n int) error {
@@ -366,7 +368,7 @@ func (d *drill) step(ctx context.Context, rng *rand.Rand, n int) error {
 			d.setAlive(r.Vendor.ID, true)
 		}
 	case kind < 85:
-		switch rng.IntN(4) {
+		switch rng.IntN(5) {
 		case 0:
 			_, err = d.svc.ConfirmTransacting(ctx, admin, id)
 		case 1:
@@ -377,15 +379,24 @@ func (d *drill) step(ctx context.Context, rng *rand.Rand, n int) error {
 		case 3:
 			stall := fmt.Sprintf("S-%03d", rng.IntN(150)+1)
 			_, err = d.svc.UpdateVendor(ctx, admin, id, merchants.UpdateVendorInput{StallCode: &stall})
+		case 4:
+			declared := 150 + rng.IntN(50)
+			m := d.markets[rng.IntN(len(d.markets))]
+			_, err = d.svc.UpdateMarket(ctx, admin, m.ID, merchants.UpdateMarketInput{StallsDeclared: &declared})
 		}
 		if err == nil {
 			d.edited.Add(1)
 		}
 	default:
-		_, err = d.svc.DeactivateVendor(ctx, admin, id)
+		var v merchants.Vendor
+		v, err = d.svc.DeactivateVendor(ctx, admin, id)
 		if err == nil {
 			d.removed.Add(1)
 			d.setAlive(id, false)
+			if rng.IntN(2) == 0 { // the stall stays empty for now
+				vacant := merchants.StallVacant
+				_, err = d.svc.UpdateStall(ctx, admin, v.StallID, merchants.UpdateStallInput{Status: &vacant})
+			}
 		}
 	}
 	var v *merchants.ValidationError

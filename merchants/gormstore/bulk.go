@@ -54,8 +54,8 @@ var seedTables = []struct {
 // LoadVendors inserts generated vendors with their stalls, primary
 // accounts and sign records in one transaction (see merchants.BulkLoader):
 // with COPY on PostgreSQL, IDs taken from the tables' sequences first;
-// with multi-row INSERTs on SQLite, IDs following the largest in use (the
-// write lock is held). A unique index that refuses a row fails the whole
+// with multi-row INSERTs on SQLite, IDs following the largest ever given
+// (the write lock is held). A unique index that refuses a row fails the whole
 // batch with an error wrapping merchants.ErrConflict.
 func (s *Store) LoadVendors(ctx context.Context, vs []merchants.SeedVendor) error {
 	if len(vs) == 0 {
@@ -67,7 +67,12 @@ func (s *Store) LoadVendors(ctx context.Context, vs []merchants.SeedVendor) erro
 	return s.transact(ctx, func(t tx) error {
 		next := make([]int64, len(seedTables))
 		for i, tb := range seedTables {
-			if err := t.db.WithContext(ctx).Raw("SELECT COALESCE(MAX(id), 0) + 1 FROM " + tb.name).Scan(&next[i]).Error; err != nil {
+			// AUTOINCREMENT never hands out an ID again, even one whose
+			// row is gone: start past both the largest row and the
+			// largest ID ever given.
+			q := "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0), COALESCE((SELECT MAX(id) FROM " +
+				tb.name + "), 0)) + 1"
+			if err := t.db.WithContext(ctx).Raw(q, tb.name).Scan(&next[i]).Error; err != nil {
 				return fmt.Errorf("load vendors: %s: %w", tb.name, err)
 			}
 		}

@@ -63,6 +63,12 @@ type AdoptionCounters interface {
 	// its province, else the whole country (MarketIDs are ignored). It
 	// returns ErrCountersCold and ErrCountersUnavailable like Markets.
 	Totals(ctx context.Context, f UnitFilter) (CountSums, error)
+	// CheckTotals compares every held total with the sum of the held
+	// market counts, atomically, and returns the units whose totals
+	// differ (a commune's without its province; the country as the zero
+	// Unit). It changes nothing: Rebuild repairs them. It returns
+	// ErrCountersCold and ErrCountersUnavailable like Markets.
+	CheckTotals(ctx context.Context) ([]Unit, error)
 }
 
 // AdoptionStore is the part of the relational store the adoption service
@@ -180,6 +186,10 @@ type DriftReport struct {
 	// Ahead counts markets that changed after the recount's snapshot; the
 	// newer held counts were kept.
 	Ahead int `json:"ahead"`
+	// Totals lists the units (the country as the zero Unit, a commune
+	// without its province) whose held totals were not the sum of their
+	// held markets; the repair recomputed them.
+	Totals []Unit `json:"totals_drift"`
 }
 
 // DriftKind says how a market's held counts were wrong.
@@ -401,6 +411,9 @@ func (s *AdoptionService) Reconcile(ctx context.Context) (DriftReport, error) {
 		}
 		rep.Pending = pending
 		rep.Drift = append(rep.Drift, lost...)
+		if rep.Totals, err = s.counters.CheckTotals(ctx); err != nil && !errors.Is(err, ErrCountersCold) {
+			return rep, fmt.Errorf("adoption: reconcile: %w", err)
+		}
 		slices.SortFunc(rep.Drift, func(a, b MarketDrift) int { return cmp.Compare(a.MarketID, b.MarketID) })
 	}
 	if err := s.counters.Rebuild(ctx, recount); err != nil {

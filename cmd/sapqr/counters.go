@@ -214,8 +214,18 @@ func printDrift(w io.Writer, rep merchants.DriftReport) {
 		fmt.Fprintf(w, "counters were not built (empty or flushed): rebuilt from %d markets\n", rep.Markets)
 		return
 	}
-	fmt.Fprintf(w, "%d markets checked: %d drifted and repaired, %d with changes pending in the outbox, %d changed during the check\n",
-		rep.Markets, len(rep.Drift), rep.Pending, rep.Ahead)
+	fmt.Fprintf(w, "%d markets checked: %d drifted and repaired, %d with changes pending in the outbox, %d changed during the check; %d unit totals repaired\n",
+		rep.Markets, len(rep.Drift), rep.Pending, rep.Ahead, len(rep.Totals))
+	for _, u := range rep.Totals {
+		switch {
+		case u.CommuneCode != "":
+			fmt.Fprintf(w, "totals of commune %s were wrong\n", u.CommuneCode)
+		case u.ProvinceCode != "":
+			fmt.Fprintf(w, "totals of province %s were wrong\n", u.ProvinceCode)
+		default:
+			fmt.Fprintln(w, "national totals were wrong")
+		}
+	}
 	for _, d := range rep.Drift {
 		switch d.Kind {
 		case merchants.DriftMissing:

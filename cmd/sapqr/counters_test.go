@@ -165,6 +165,16 @@ func TestCountersCommand(t *testing.T) {
 	if err := counters.Rebuild(context.Background(), []merchants.MarketCounts{wrong}); err != nil {
 		t.Fatal(err)
 	}
+	// And the commune's total is not the sum of its markets.
+	opt, err := redis.ParseURL(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := redis.NewClient(opt)
+	defer client.Close()
+	if err := client.HSet(context.Background(), "{"+ns+":v1}:t", "c:"+merchantstest.CommuneA1, "1,0,0,0,0,0,0,0").Err(); err != nil {
+		t.Fatal(err)
+	}
 	stdout, _, err = f.run(t, "counters", "reconcile")
 	if err != nil {
 		t.Fatal(err)
@@ -175,6 +185,8 @@ func TestCountersCommand(t *testing.T) {
 		"market " + id + ": wrong counts at version",
 		"  vendors: held 7, database 3",
 		"  vendors_transacting: held 0, database 1",
+		"1 unit totals repaired",
+		"totals of commune " + merchantstest.CommuneA1 + " were wrong",
 	} {
 		if !strings.Contains(stdout, line) {
 			t.Errorf("reconcile output lacks %q:\n%s", line, stdout)

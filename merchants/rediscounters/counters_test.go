@@ -325,3 +325,59 @@ func TestRedisRebuildLost(t *testing.T) {
 		t.Fatalf("after a lost rebuild Markets error = %v, want ErrCountersCold", err)
 	}
 }
+
+func TestCheckTotals(t *testing.T) {
+	ctx := context.Background()
+	a := mc(1, "01", "00004", 1, 10, 5, 6, 1)
+	b := mc(2, "79", "26734", 1, 20, 15, 16, 4)
+	type target struct {
+		name    string
+		c       merchants.AdoptionCounters
+		corrupt func() // breaks the totals of commune 00004 and province 79
+	}
+	mem := NewMemory()
+	targets := []target{{"memory", mem, func() {
+		mem.mu.Lock()
+		defer mem.mu.Unlock()
+		mem.totals[unitKey{"c", "00004"}].Vendors += 5
+		delete(mem.totals, unitKey{"p", "79"})
+	}}}
+	if url := os.Getenv("SAPQR_TEST_REDIS_URL"); url != "" {
+		r, _ := openTestRedis(t, url)
+		targets = append(targets, target{"redis", r, func() {
+			client := r.client.(*redis.Client)
+			if err := client.HSet(ctx, r.base+"t", "c:00004", "1,100,10,5,11,5,2,1").Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := client.HDel(ctx, r.base+"t", "p:79").Err(); err != nil {
+				t.Fatal(err)
+			}
+		}})
+	}
+	for _, tg := range targets {
+		t.Run(tg.name, func(t *testing.T) {
+			if _, err := tg.c.CheckTotals(ctx); !errors.Is(err, merchants.ErrCountersCold) {
+				t.Fatalf("CheckTotals before a build: err = %v, want ErrCountersCold", err)
+			}
+			if err := tg.c.Rebuild(ctx, []merchants.MarketCounts{a, b}); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := tg.c.CheckTotals(ctx); err != nil || len(got) != 0 {
+				t.Fatalf("CheckTotals after a rebuild = %v, %v; want no drift", got, err)
+			}
+			tg.corrupt()
+			got, err := tg.c.CheckTotals(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []merchants.Unit{{ProvinceCode: "79"}, {CommuneCode: "00004"}}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("drifted units (-want +got):\n%s", diff)
+			}
+			if err := tg.c.Rebuild(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			checkHeld(t, tg.c, []merchants.MarketCounts{a, b}, false)
+		})
+	}
+}

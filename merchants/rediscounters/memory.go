@@ -128,6 +128,69 @@ func unitOf(f merchants.UnitFilter) unitKey {
 	return unitKey{"n", ""}
 }
 
+// CheckTotals compares every held total with the sum of the held market
+// counts and returns the units whose totals differ, ordered; it changes
+// nothing. It returns merchants.ErrCountersCold before the first Rebuild.
+func (m *Memory) CheckTotals(ctx context.Context) ([]merchants.Unit, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if !m.built {
+		return nil, merchants.ErrCountersCold
+	}
+	want := make(map[unitKey]*merchants.CountSums)
+	for _, c := range m.markets {
+		for _, k := range []unitKey{{"n", ""}, {"p", c.ProvinceCode}, {"c", c.CommuneCode}} {
+			if want[k] == nil {
+				want[k] = new(merchants.CountSums)
+			}
+			want[k].Add(c)
+		}
+	}
+	var out []merchants.Unit
+	for k, held := range m.totals {
+		w := want[k]
+		if w == nil {
+			w = new(merchants.CountSums)
+		}
+		if *w != *held {
+			out = append(out, k.unit())
+		}
+	}
+	for k := range want {
+		if m.totals[k] == nil {
+			out = append(out, k.unit())
+		}
+	}
+	sortUnits(out)
+	return out, nil
+}
+
+func (k unitKey) unit() merchants.Unit {
+	switch k.kind {
+	case "p":
+		return merchants.Unit{ProvinceCode: k.code}
+	case "c":
+		return merchants.Unit{CommuneCode: k.code}
+	}
+	return merchants.Unit{}
+}
+
+// sortUnits orders units: the country, then provinces, then communes.
+func sortUnits(us []merchants.Unit) {
+	slices.SortFunc(us, func(a, b merchants.Unit) int {
+		rank := func(u merchants.Unit) int {
+			switch {
+			case u.CommuneCode != "":
+				return 2
+			case u.ProvinceCode != "":
+				return 1
+			}
+			return 0
+		}
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.ProvinceCode, b.ProvinceCode), cmp.Compare(a.CommuneCode, b.CommuneCode))
+	})
+}
+
 // Rebuild stores counts (a recount) over what is held, keeping only held
 // versions newer than the recount's, recomputes every total and marks the
 // counters built. An equal version is overwritten: that is how a recount

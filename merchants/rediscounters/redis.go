@@ -24,6 +24,8 @@ var (
 	finishLua string
 	//go:embed read.lua
 	readLua string
+	//go:embed check.lua
+	checkLua string
 )
 
 // DefaultNamespace is the key namespace of NewRedis when none is given.
@@ -55,6 +57,7 @@ type Redis struct {
 	apply  *redis.Script
 	finish *redis.Script
 	read   *redis.Script
+	check  *redis.Script
 }
 
 var (
@@ -80,6 +83,7 @@ func NewRedis(client redis.UniversalClient, namespace string) (*Redis, error) {
 		apply:  redis.NewScript(applyLua),
 		finish: redis.NewScript(finishLua),
 		read:   redis.NewScript(readLua),
+		check:  redis.NewScript(checkLua),
 	}, nil
 }
 
@@ -233,6 +237,46 @@ func (r *Redis) Rebuild(ctx context.Context, counts []merchants.MarketCounts) er
 		return r.fail("rebuild", err)
 	}
 	return nil
+}
+
+// CheckTotals compares every held total with the sum of the held market
+// counts in one atomic script and returns the units whose totals differ,
+// ordered; it changes nothing (Rebuild repairs them). It returns
+// merchants.ErrCountersCold and merchants.ErrCountersUnavailable like
+// Markets.
+func (r *Redis) CheckTotals(ctx context.Context) ([]merchants.Unit, error) {
+	reply, err := r.check.Run(ctx, r.client, []string{r.base}).Slice()
+	if err != nil {
+		return nil, r.fail("check totals", err)
+	}
+	if len(reply) == 0 || reply[0] != int64(1) {
+		return nil, merchants.ErrCountersCold
+	}
+	var out []merchants.Unit
+	for _, v := range reply[1:] {
+		field, _ := v.(string)
+		u, err := unitOfField(field)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	sortUnits(out)
+	return out, nil
+}
+
+// unitOfField reads a totals field name: "n", "p:CODE" or "c:CODE". A
+// commune's unit carries no province: the field does not say it.
+func unitOfField(field string) (merchants.Unit, error) {
+	switch {
+	case field == "n":
+		return merchants.Unit{}, nil
+	case strings.HasPrefix(field, "p:"):
+		return merchants.Unit{ProvinceCode: field[2:]}, nil
+	case strings.HasPrefix(field, "c:"):
+		return merchants.Unit{CommuneCode: field[2:]}, nil
+	}
+	return merchants.Unit{}, fmt.Errorf("%w: unknown totals field %q", merchants.ErrCountersCold, field)
 }
 
 // fail translates a Redis error into the domain's: a rebuild that lost its

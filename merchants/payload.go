@@ -10,15 +10,22 @@ import (
 // maxTagName is the VietQR limit for the holder name (tag 59).
 const maxTagName = 25
 
-// signPayload returns the static VietQR payload of a stall sign for a: no
-// amount, the holder name as tag 59 when it fits. It decodes the payload
-// again and refuses one that does not read back as a.
-func signPayload(a BankAccount) (string, error) {
+// encodePayload returns the static VietQR payload of a stall sign for a:
+// no amount, the holder name as tag 59 when it fits.
+func encodePayload(a BankAccount) (string, qr.Payload, error) {
 	p := qr.Payload{BIN: a.BIN, Account: a.AccountNumber, Service: qr.ServiceAccount}
 	if len(a.HolderName) <= maxTagName {
 		p.Name = a.HolderName
 	}
 	payload, err := qr.Encode(p)
+	return payload, p, err
+}
+
+// signPayload is encodePayload, proved: it decodes the payload again and
+// refuses one that does not read back as a. Every account is proved so
+// before it is stored; reads then only encode.
+func signPayload(a BankAccount) (string, error) {
+	payload, p, err := encodePayload(a)
 	if err != nil {
 		return "", err
 	}
@@ -60,11 +67,12 @@ func checkPayload(p *problems, prefix string, a BankAccount) {
 	}
 }
 
-// withPayload fills v.Payload from its primary account.
+// withPayload fills v.Payload from its primary account, which was proved
+// by signPayload when it was stored.
 func withPayload(v Vendor) (Vendor, error) {
 	v.Payload = ""
 	if a, ok := v.PrimaryAccount(); ok && v.Status == VendorActive {
-		p, err := signPayload(a)
+		p, _, err := encodePayload(a)
 		if err != nil {
 			return v, fmt.Errorf("vendor %d: %w", v.ID, err)
 		}

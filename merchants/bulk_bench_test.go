@@ -17,13 +17,11 @@ import (
 // transaction per vendor, as the sign-up page does), ImportVendors (one
 // transaction per file, the same checks per row) and Seed (COPY or
 // batched INSERTs, no per-row checks). Run it with a fixed count so each
-// way loads the same number of vendors, on PostgreSQL by setting
-// SAPQR_TEST_DATABASE_URL:
+// way loads the same number of vendors, on SQLite and, when
+// SAPQR_TEST_DATABASE_URL is set, on PostgreSQL:
 //
-//	go test ./merchants -run '^$' -bench BulkVendors -benchtime 2000x -benchmem
+//	go test ./merchants -run '^$' -bench BulkVendors -benchtime 5000x -benchmem
 func BenchmarkBulkVendors(b *testing.B) {
-	ctx := context.Background()
-	admin := merchantstest.Admin()
 	units, err := merchants.LoadUnits(merchants.UnitEditions()[0])
 	if err != nil {
 		b.Fatal(err)
@@ -32,8 +30,16 @@ func BenchmarkBulkVendors(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	for _, db := range merchantstest.Databases() {
+		b.Run(db, func(b *testing.B) { benchmarkBulkVendors(b, db, units, communes) })
+	}
+}
+
+func benchmarkBulkVendors(b *testing.B, db string, units *merchants.Units, communes []merchants.Commune) {
+	ctx := context.Background()
+	admin := merchantstest.Admin()
 	newSvc := func(b *testing.B) (*merchants.Service, merchants.BulkLoader) {
-		st := merchantstest.NewStore(b)
+		st := merchantstest.NewStoreOn(b, db)
 		cfg := merchantstest.Config()
 		cfg.Units = units
 		return merchants.NewService(st, cfg), st

@@ -15,7 +15,9 @@ import (
 	"github.com/sapqr/sapqr/qr"
 )
 
-func TestSeed(t *testing.T) {
+func TestSeed(t *testing.T) { onEachDatabase(t, testSeed) }
+
+func testSeed(t *testing.T, db string) {
 	ctx := context.Background()
 	units, err := merchants.LoadUnits(merchants.UnitEditions()[0])
 	if err != nil {
@@ -25,7 +27,7 @@ func TestSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := merchantstest.NewStore(t)
+	st := merchantstest.NewStoreOn(t, db)
 	cfg := merchantstest.Config()
 	cfg.Units = units
 	svc := merchants.NewService(st, cfg)
@@ -106,9 +108,11 @@ func TestSeed(t *testing.T) {
 	}
 }
 
-func TestSeedRefuses(t *testing.T) {
+func TestSeedRefuses(t *testing.T) { onEachDatabase(t, testSeedRefuses) }
+
+func testSeedRefuses(t *testing.T, db string) {
 	ctx := context.Background()
-	svc, st := merchantstest.NewService(t)
+	svc, st := merchantstest.NewServiceOn(t, db)
 	communes := []merchants.Commune{{Code: merchantstest.CommuneA1, ProvinceCode: merchantstest.ProvinceA, Name: "A1", Type: merchants.UnitWard}}
 	tests := []struct {
 		name  string
@@ -131,7 +135,9 @@ func TestSeedRefuses(t *testing.T) {
 	}
 }
 
-func TestSeedDemo(t *testing.T) {
+func TestSeedDemo(t *testing.T) { onEachDatabase(t, testSeedDemo) }
+
+func testSeedDemo(t *testing.T, db string) {
 	ctx := context.Background()
 	units, err := merchants.LoadUnits(merchants.UnitEditions()[0])
 	if err != nil {
@@ -141,7 +147,7 @@ func TestSeedDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := merchantstest.NewStore(t)
+	st := merchantstest.NewStoreOn(t, db)
 	cfg := merchantstest.Config()
 	cfg.Units = units
 	svc := merchants.NewService(st, cfg)

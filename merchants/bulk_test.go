@@ -19,7 +19,7 @@ import (
 
 // newBulkService returns a Service on a fresh store with the real unit
 // directory, so that communes can be named in files.
-func newBulkService(t *testing.T) *merchants.Service {
+func newBulkService(t *testing.T, db string) *merchants.Service {
 	t.Helper()
 	units, err := merchants.LoadUnits(time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
@@ -27,7 +27,15 @@ func newBulkService(t *testing.T) *merchants.Service {
 	}
 	cfg := merchantstest.Config()
 	cfg.Units = units
-	return merchants.NewService(merchantstest.NewStore(t), cfg)
+	return merchants.NewService(merchantstest.NewStoreOn(t, db), cfg)
+}
+
+// onEachDatabase runs test on SQLite, and on PostgreSQL too when
+// SAPQR_TEST_DATABASE_URL is set.
+func onEachDatabase(t *testing.T, test func(t *testing.T, db string)) {
+	for _, db := range merchantstest.Databases() {
+		t.Run(db, func(t *testing.T) { test(t, db) })
+	}
 }
 
 // Real communes: Ba Đình and Ngọc Hà in Hà Nội, Bến Thành in Hồ Chí Minh City.
@@ -98,7 +106,9 @@ func readState(t *testing.T, svc *merchants.Service) state {
 	return st
 }
 
-func TestImportMarkets(t *testing.T) {
+func TestImportMarkets(t *testing.T) { onEachDatabase(t, testImportMarkets) }
+
+func testImportMarkets(t *testing.T, db string) {
 	ctx := context.Background()
 	admin := merchantstest.Admin()
 	tests := []struct {
@@ -178,7 +188,7 @@ func TestImportMarkets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svc := newBulkService(t)
+			svc := newBulkService(t, db)
 			rep, err := svc.ImportMarkets(ctx, tt.actor, strings.NewReader(tt.in), tabular.CSV, tt.dryRun)
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("ImportMarkets: %v", err)
@@ -197,8 +207,12 @@ func TestImportMarkets(t *testing.T) {
 }
 
 func TestImportMarketsIdempotentAndUpdates(t *testing.T) {
+	onEachDatabase(t, testImportMarketsIdempotentAndUpdates)
+}
+
+func testImportMarketsIdempotentAndUpdates(t *testing.T, db string) {
 	ctx := context.Background()
-	svc := newBulkService(t)
+	svc := newBulkService(t, db)
 	admin := merchantstest.Admin()
 	if _, err := svc.ImportMarkets(ctx, admin, strings.NewReader(marketsCSV), tabular.CSV, false); err != nil {
 		t.Fatal(err)
@@ -264,7 +278,9 @@ func importMarkets(t *testing.T, svc *merchants.Service) {
 	}
 }
 
-func TestImportVendors(t *testing.T) {
+func TestImportVendors(t *testing.T) { onEachDatabase(t, testImportVendors) }
+
+func testImportVendors(t *testing.T, db string) {
 	ctx := context.Background()
 	admin := merchantstest.Admin()
 	tests := []struct {
@@ -343,7 +359,7 @@ func TestImportVendors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svc := newBulkService(t)
+			svc := newBulkService(t, db)
 			importMarkets(t, svc)
 			rep, err := svc.ImportVendors(ctx, tt.actor, bytes.NewReader(tt.in), tt.format, tt.dryRun)
 			if tt.wantErr == "" && err != nil {
@@ -366,9 +382,11 @@ func TestImportVendors(t *testing.T) {
 	}
 }
 
-func TestImportVendorsIdempotent(t *testing.T) {
+func TestImportVendorsIdempotent(t *testing.T) { onEachDatabase(t, testImportVendorsIdempotent) }
+
+func testImportVendorsIdempotent(t *testing.T, db string) {
 	ctx := context.Background()
-	svc := newBulkService(t)
+	svc := newBulkService(t, db)
 	admin := merchantstest.Admin()
 	importMarkets(t, svc)
 	if _, err := svc.ImportVendors(ctx, admin, strings.NewReader(vendorsCSV), tabular.CSV, false); err != nil {
@@ -410,9 +428,11 @@ func TestImportVendorsIdempotent(t *testing.T) {
 	}
 }
 
-func TestExportVendors(t *testing.T) {
+func TestExportVendors(t *testing.T) { onEachDatabase(t, testExportVendors) }
+
+func testExportVendors(t *testing.T, db string) {
 	ctx := context.Background()
-	svc := newBulkService(t)
+	svc := newBulkService(t, db)
 	importMarkets(t, svc)
 	if _, err := svc.ImportVendors(ctx, merchantstest.Admin(), strings.NewReader(vendorsCSV), tabular.CSV, false); err != nil {
 		t.Fatal(err)
@@ -473,9 +493,11 @@ func TestExportVendors(t *testing.T) {
 
 // TestExportImportRoundTrip re-imports full exports into the store they
 // came from: every row is unchanged.
-func TestExportImportRoundTrip(t *testing.T) {
+func TestExportImportRoundTrip(t *testing.T) { onEachDatabase(t, testExportImportRoundTrip) }
+
+func testExportImportRoundTrip(t *testing.T, db string) {
 	ctx := context.Background()
-	svc := newBulkService(t)
+	svc := newBulkService(t, db)
 	admin := merchantstest.Admin()
 	importMarkets(t, svc)
 	if _, err := svc.ImportVendors(ctx, admin, strings.NewReader(vendorsCSV), tabular.CSV, false); err != nil {

@@ -13,9 +13,11 @@ import (
 // TestLoadVendors checks the bulk loader on its own: rows read back as
 // the Store reads registered vendors, and a batch that breaks a unique
 // index loads nothing.
-func TestLoadVendors(t *testing.T) {
+func TestLoadVendors(t *testing.T) { onEachDatabase(t, testLoadVendors) }
+
+func testLoadVendors(t *testing.T, db string) {
 	ctx := context.Background()
-	st := merchantstest.NewStore(t)
+	st := merchantstest.NewStoreOn(t, db)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	ids, err := st.LoadMarkets(ctx, []merchants.Market{{
 		Code: "M1", Name: "Chợ Ba Đình", CommuneCode: merchantstest.CommuneA1, ProvinceCode: merchantstest.ProvinceA,

@@ -13,6 +13,14 @@ import (
 	"github.com/sapqr/sapqr/merchants/merchantstest"
 )
 
+// onEachDatabase runs test on SQLite, and on PostgreSQL too when
+// SAPQR_TEST_DATABASE_URL is set.
+func onEachDatabase(t *testing.T, test func(t *testing.T, db string)) {
+	for _, db := range merchantstest.Databases() {
+		t.Run(db, func(t *testing.T) { test(t, db) })
+	}
+}
+
 var updateUnits = flag.Bool("update", false, "rewrite the generated units migrations in migrations/")
 
 // TestUnitMigrations checks that each embedded edition of the
@@ -47,9 +55,11 @@ func TestUnitMigrations(t *testing.T) {
 // TestUnitsTable checks that migrating loads the edition in force: 34
 // provinces and 3,321 commune-level units, and that migrating again
 // changes nothing.
-func TestUnitsTable(t *testing.T) {
+func TestUnitsTable(t *testing.T) { onEachDatabase(t, testUnitsTable) }
+
+func testUnitsTable(t *testing.T, db string) {
 	ctx := context.Background()
-	st := merchantstest.NewStore(t)
+	st := merchantstest.NewStoreOn(t, db)
 	for range 2 {
 		p, c, err := st.UnitCounts(ctx)
 		if err != nil {

@@ -204,14 +204,14 @@ data (Decree 13/2023), so ask for them only when the file itself is protected.
 	if err != nil {
 		return fmt.Errorf("export %s: %w", kind, err)
 	}
-	masked := "account numbers masked"
-	if f.FullAccounts {
-		masked = "account numbers in full"
+	note := ""
+	switch {
+	case kind == "vendors" && f.FullAccounts:
+		note = " (account numbers in full)"
+	case kind == "vendors":
+		note = " (account numbers masked)"
 	}
-	if kind == "markets" {
-		masked = ""
-	}
-	fmt.Fprintf(env.stderr, "exported %d %s to %s %s\n", n, kind, *out, masked)
+	fmt.Fprintf(env.stderr, "exported %d %s to %s%s\n", n, kind, *out, note)
 	return nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/sapqr/sapqr/merchants"
 	"github.com/sapqr/sapqr/merchants/gormstore"
 	mt "github.com/sapqr/sapqr/merchants/merchantstest"
@@ -110,4 +112,73 @@ func TestUpdateMarketScopeAndValidation(t *testing.T) {
 			t.Errorf("market changed by refused updates: %+v, %v", got, err)
 		}
 	})
+}
+
+func TestListMarkets(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
+		ctx := context.Background()
+		var a1 []int64
+		for range 5 {
+			a1 = append(a1, mt.Market(t, s, mt.CommuneA1, 1).ID)
+		}
+		a2 := mt.Market(t, s, mt.CommuneA2, 1).ID
+		b1 := mt.Market(t, s, mt.CommuneB1, 1).ID
+		list := func(a merchants.Actor, f merchants.MarketFilter) ([]int64, error) {
+			var out []int64
+			for {
+				page, err := s.ListMarkets(ctx, a, f)
+				if err != nil {
+					return out, err
+				}
+				for _, m := range page.Markets {
+					out = append(out, m.ID)
+				}
+				if page.NextCursor == "" {
+					return out, nil
+				}
+				f.Cursor = page.NextCursor
+			}
+		}
+		tests := []struct {
+			name string
+			a    merchants.Actor
+			f    merchants.MarketFilter
+			want []int64
+			err  error
+		}{
+			{"admin, pages of two", mt.Admin(), merchants.MarketFilter{Limit: 2}, append(append(a1[:5:5], a2), b1), nil},
+			{"admin, one commune", mt.Admin(), merchants.MarketFilter{CommuneCode: mt.CommuneA2}, []int64{a2}, nil},
+			{"member of two communes", mt.Member(mt.CommuneA2, mt.CommuneB1), merchants.MarketFilter{}, []int64{a2, b1}, nil},
+			{"member asks for another commune", mt.Member(mt.CommuneA2), merchants.MarketFilter{CommuneCode: mt.CommuneA1}, nil, merchants.ErrNotFound},
+			{"province officer", mt.ProvinceOfficer(mt.ProvinceB), merchants.MarketFilter{}, []int64{b1}, nil},
+			{"province officer asks for another province", mt.ProvinceOfficer(mt.ProvinceB), merchants.MarketFilter{ProvinceCode: mt.ProvinceA}, nil, merchants.ErrNotFound},
+			{"province officer, commune of another province", mt.ProvinceOfficer(mt.ProvinceB), merchants.MarketFilter{CommuneCode: mt.CommuneA1}, nil, nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := list(tt.a, tt.f)
+				if !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
+					t.Fatalf("error %v, want %v", err, tt.err)
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("markets (-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
+}
+
+func TestCreateMarketWithoutUnitDirectory(t *testing.T) {
+	cfg := mt.Config()
+	cfg.Units = nil
+	s := merchants.NewService(mt.NewStore(t), cfg)
+	ctx := context.Background()
+	_, err := s.CreateMarket(ctx, mt.Admin(), merchants.CreateMarketInput{Name: "Chợ", CommuneCode: "00004"})
+	if diff := cmp.Diff([]string{"province_code"}, fields(t, err)); diff != "" {
+		t.Error(diff)
+	}
+	m, err := s.CreateMarket(ctx, mt.Admin(), merchants.CreateMarketInput{Name: "Chợ", CommuneCode: "00004", ProvinceCode: "01"})
+	if err != nil || m.ProvinceCode != "01" {
+		t.Errorf("with a province code: %+v, %v", m, err)
+	}
 }

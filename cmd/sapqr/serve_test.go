@@ -244,10 +244,17 @@ func TestServeDrainsOnShutdown(t *testing.T) {
 	}
 	defer conn.Close()
 	body := `{"username":"nobody","password":"not the password"}`
-	head := "POST /api/v1/auth/login HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
-	// Send the headers and half the body: the request is now in flight.
-	if _, err := io.WriteString(conn, head+body[:10]); err != nil {
+	head := "POST /api/v1/auth/login HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\n" +
+		"Expect: 100-continue\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := io.WriteString(conn, head); err != nil {
 		t.Fatal(err)
+	}
+	// The server says 100 Continue when the handler starts reading the
+	// body: from then on the request is in flight.
+	br := bufio.NewReader(conn)
+	cont, err := http.ReadResponse(br, nil)
+	if err != nil || cont.StatusCode != http.StatusContinue {
+		t.Fatalf("want 100 Continue, got %v %v", cont, err)
 	}
 	stopped := make(chan error, 1)
 	go func() { stopped <- stop() }()
@@ -263,10 +270,10 @@ func TestServeDrainsOnShutdown(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if _, err := io.WriteString(conn, body[10:]); err != nil {
+	if _, err := io.WriteString(conn, body); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatalf("the request in flight got no answer: %v", err)
 	}

@@ -56,8 +56,15 @@ func TestLogin(t *testing.T) {
 	})
 }
 
+// frozen stops the API's clock, so rate-limit budgets do not refill
+// however slowly the test runs.
+func frozen(c *apiConfig) {
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	c.Now = func() time.Time { return at }
+}
+
 func TestLoginRateLimitPerAccount(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, frozen)
 	for i := range 5 {
 		r := f.do("POST", "/api/v1/auth/login", "", map[string]string{"username": uMemberB, "password": "guess number " + string(rune('a'+i))})
 		r.wantProblem(t, http.StatusUnauthorized, "unauthenticated")
@@ -73,7 +80,7 @@ func TestLoginRateLimitPerAccount(t *testing.T) {
 }
 
 func TestLoginRateLimitPerAddress(t *testing.T) {
-	f := newFixture(t) // six logins already spent
+	f := newFixture(t, frozen) // six logins already spent
 	limited := false
 	for i := range 30 {
 		r := f.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "nobody" + string(rune('a'+i%26)), "password": "whatever123"})

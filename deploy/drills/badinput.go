@@ -160,6 +160,11 @@ func badCases() []badCase {
 	}
 }
 
+// podMemoryLimit is the memory limit of a sapqr pod in
+// deploy/k8s/deployment.yaml: a storm that pushes a replica past it gets
+// the replica killed.
+const podMemoryLimit = 512 << 20
+
 // drillBadInput fires the bad cases at full speed and watches for 5xx and
 // for the server's memory growing.
 func drillBadInput(ctx context.Context, o options) *Report {
@@ -186,7 +191,15 @@ func drillBadInput(ctx context.Context, o options) *Report {
 		return rep.Fail(err)
 	}
 
-	cases := badCases()
+	var cases []badCase
+	for _, bc := range badCases() {
+		if strings.Contains(bc.name, o.only) {
+			cases = append(cases, bc)
+		}
+	}
+	if len(cases) == 0 {
+		return rep.Fail(fmt.Errorf("-only %q matches no kind of bad input", o.only))
+	}
 	type caseTally struct {
 		mu     sync.Mutex
 		kinds  map[string]int
@@ -266,6 +279,7 @@ func drillBadInput(ctx context.Context, o options) *Report {
 	})
 	rep.Check(transport*100 <= all.Count(), "the server kept answering: connection failures ≤ 1%% (%d of %d)", transport, all.Count())
 	limit := warm + max(warm/4, 32<<20)
+	rep.Check(peak < podMemoryLimit, "peak %s stays under the pod memory limit %s (k8s/deployment.yaml)", harness.MiB(peak), harness.MiB(podMemoryLimit))
 	rep.Check(n >= 8 && end <= limit, "memory flat: last quarter %s ≤ second quarter %s + max(25%%, 32 MiB)", harness.MiB(end), harness.MiB(warm))
 	if exited, err := s.servers[0].Exited(); exited {
 		rep.Check(false, "the server is still running (it exited: %v)", err)

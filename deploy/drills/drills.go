@@ -31,6 +31,7 @@ type loadRun struct {
 // closes finish first.
 func runRegistrations(ctx context.Context, s *stack, fault func(ctx context.Context, start time.Time)) loadRun {
 	run := loadRun{g: newRegistrar(s.clients, s.markets, 30*time.Second), pids: s.serverPids()}
+	run.g.resendEvery = 10
 	mctx, stopMem := context.WithCancel(ctx)
 	defer stopMem()
 	run.mem = sampleMemory(mctx, run.pids, 250*time.Millisecond)
@@ -110,6 +111,19 @@ func judge(ctx context.Context, s *stack, run loadRun) {
 	rep.Check(v.lost == 0, "no acknowledged registration lost (%d)", v.lost)
 	rep.Check(v.duplicated == 0 && v.unexpected == 0, "none duplicated (%d duplicated, %d unexpected)", v.duplicated, v.unexpected)
 	rep.Check(v.storedUnacked == 0, "nothing stored without acknowledgement (%d)", v.storedUnacked)
+	resent, resentOK := 0, 0
+	resentKinds := map[string]int{}
+	for _, r := range run.g.regs {
+		if r.resent {
+			resent++
+			resentKinds[r.resentKind]++
+			if r.resentOK {
+				resentOK++
+			}
+		}
+	}
+	rep.Check(resent > 0 && resentOK == resent, "every acknowledged registration sent again with its Idempotency-Key (to the next server) got its first answer back, replayed (%d of %d: %s)",
+		resentOK, resent, harness.FormatKinds(resentKinds))
 	rep.Check(d == 0, "counters equal the database (drift %d)", d)
 }
 

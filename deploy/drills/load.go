@@ -25,6 +25,11 @@ type registration struct {
 	result  harness.Result
 	id      int64 // the vendor ID the server acknowledged
 	payload string
+	// resent: the acknowledged request was sent again with the same key,
+	// as a phone that lost the answer does; resentOK: the answer was the
+	// stored one (replayed, same vendor).
+	resent, resentOK bool
+	resentKind       string
 }
 
 // names are vendors as a team member types them: Vietnamese with
@@ -48,7 +53,10 @@ type registrar struct {
 	markets []int64
 	policy  harness.RetryPolicy
 	run     string // distinguishes keys of separate runs on one database
-	seq     atomic.Int64
+	// resendEvery: every n-th acknowledged registration is sent again
+	// with its key, to the next server; 0 never.
+	resendEvery int64
+	seq         atomic.Int64
 
 	mu   sync.Mutex
 	regs []registration
@@ -90,14 +98,15 @@ func (g *registrar) work(ctx, issue context.Context) {
 		market, stall, body := g.body(seq)
 		server := int(seq % int64(len(g.clients)))
 		r := registration{seq: seq, market: market, stall: stall, server: server}
-		r.result = g.clients[server].PostIdempotent(ctx, "/api/v1/vendors", g.run+"-"+strconv.FormatInt(seq, 10), body, g.policy)
+		key := g.run + "-" + strconv.FormatInt(seq, 10)
+		r.result = g.clients[server].PostIdempotent(ctx, "/api/v1/vendors", key, body, g.policy)
 		if r.result.Acked() {
-			var v struct {
-				ID      int64  `json:"id"`
-				Payload string `json:"payload"`
-			}
-			if json.Unmarshal(r.result.Body, &v) == nil {
-				r.id, r.payload = v.ID, v.Payload
+			r.id, r.payload = vendorOf(r.result.Body)
+			if g.resendEvery > 0 && seq%g.resendEvery == 0 {
+				again := g.clients[(server+1)%len(g.clients)].PostIdempotent(ctx, "/api/v1/vendors", key, body, g.policy)
+				id, _ := vendorOf(again.Body)
+				r.resent, r.resentKind = true, lastKind(again)
+				r.resentOK = again.Acked() && again.Header.Get("Idempotent-Replayed") == "true" && id == r.id
 			}
 		}
 		mine = append(mine, r)
@@ -105,6 +114,16 @@ func (g *registrar) work(ctx, issue context.Context) {
 	g.mu.Lock()
 	g.regs = append(g.regs, mine...)
 	g.mu.Unlock()
+}
+
+// vendorOf returns the ID and payload of a registration's answer.
+func vendorOf(body []byte) (int64, string) {
+	var v struct {
+		ID      int64  `json:"id"`
+		Payload string `json:"payload"`
+	}
+	_ = json.Unmarshal(body, &v)
+	return v.ID, v.Payload
 }
 
 // attempts returns every attempt of every registration; finals the outcome

@@ -43,6 +43,7 @@ type options struct {
 	// pgSettings are postgresql.conf settings for the drill's cluster.
 	pgSettings settingList
 	keep       bool      // keep the temporary directory (logs) afterwards
+	only       string    // badinput: run only the cases whose names contain this
 	bin        string    // the sapqr binary, built once per run
 	out        io.Writer // where the timeline and figures go
 }
@@ -75,6 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.outage, "outage", 3*time.Second, "how long Redis or PostgreSQL stays down")
 	fs.StringVar(&o.pgBin, "pg-bin", "", "directory of initdb and pg_ctl (default: the newest /usr/lib/postgresql/*/bin)")
 	fs.Var(&o.pgSettings, "pg", "a postgresql.conf setting for the drill's cluster, name=value (repeatable), e.g. -pg synchronous_commit=off to see what the disk costs")
+	fs.StringVar(&o.only, "only", "", "badinput: only the kinds of bad input whose names contain this (e.g. oversize)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory with the server, PostgreSQL and Redis logs")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: drills [flags] loadtest|redis|postgres|replicas|badinput|all")

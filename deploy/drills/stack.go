@@ -89,7 +89,11 @@ func newStack(ctx context.Context, o options, rep *Report) (*stack, error) {
 		"SAPQR_REDIS_URL=" + s.redis.URL(0),
 		"SAPQR_LOG_LEVEL=warn",
 	}}
-	rep.Logf("own PostgreSQL on 127.0.0.1:%d %v and Redis on 127.0.0.1:%d; logs in %s", s.pg.Port, o.pgSettings, s.redis.Port, dir)
+	settings := ""
+	if len(o.pgSettings) > 0 {
+		settings = " (" + o.pgSettings.String() + ")"
+	}
+	rep.Logf("own PostgreSQL on 127.0.0.1:%d%s and Redis on 127.0.0.1:%d; logs in %s", s.pg.Port, settings, s.redis.Port, dir)
 	return s, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,28 +17,23 @@ import (
 	"github.com/sapqr/sapqr/merchants/tabular"
 )
 
+// redisNamespaceEnv names the variable holding the counters' key
+// namespace, shared with 'sapqr serve' (its --redis-namespace).
+const redisNamespaceEnv = "SAPQR_REDIS_NAMESPACE"
+
 // openCounters returns the adoption counters the configuration names:
-// Redis for SAPQR_REDIS_URL, else in-memory counters (which live and die
-// with this process). The URL may end in ?namespace=NAME to keep the keys
-// under another namespace than "sapqr" (tests, or two deployments sharing
-// one Redis). It does not contact Redis, so a Redis that is down never
-// stops a process from starting: the counters report themselves
-// unavailable and the adoption service reads the database. close releases
-// the connection; ping is nil for in-memory counters. It returns an error
-// for a malformed URL or namespace.
-func openCounters(ctx context.Context, cfg config) (counters merchants.AdoptionCounters, ping func(context.Context) error, close func() error, err error) {
+// Redis for SAPQR_REDIS_URL, with its keys under namespace ("" for the
+// default, "sapqr"), else in-memory counters (which live and die with this
+// process). It does not contact Redis, so a Redis that is down never stops
+// a process from starting: the counters report themselves unavailable and
+// the adoption service reads the database. close releases the connection;
+// ping is nil for in-memory counters. It returns an error for a malformed
+// URL or namespace.
+func openCounters(ctx context.Context, cfg config, namespace string) (counters merchants.AdoptionCounters, ping func(context.Context) error, close func() error, err error) {
 	if cfg.RedisURL == "" {
 		return rediscounters.NewMemory(), nil, func() error { return nil }, nil
 	}
-	u, err := url.Parse(cfg.RedisURL)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("SAPQR_REDIS_URL: %w", err)
-	}
-	q := u.Query()
-	namespace := q.Get("namespace")
-	q.Del("namespace")
-	u.RawQuery = q.Encode()
-	opt, err := redis.ParseURL(u.String())
+	opt, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("SAPQR_REDIS_URL: %w", err)
 	}
@@ -47,7 +41,7 @@ func openCounters(ctx context.Context, cfg config) (counters merchants.AdoptionC
 	rc, err := rediscounters.NewRedis(client, namespace)
 	if err != nil {
 		client.Close()
-		return nil, nil, nil, fmt.Errorf("SAPQR_REDIS_URL: %w", err)
+		return nil, nil, nil, fmt.Errorf("%s: %w", redisNamespaceEnv, err)
 	}
 	return rc, func(ctx context.Context) error { return client.Ping(ctx).Err() }, client.Close, nil
 }
@@ -59,7 +53,7 @@ func openAdoption(ctx context.Context, env *environment) (svc *merchants.Adoptio
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	counters, _, closeCounters, err := openCounters(ctx, env.cfg)
+	counters, _, closeCounters, err := openCounters(ctx, env.cfg, env.getenv(redisNamespaceEnv))
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, err
@@ -81,8 +75,9 @@ Commands:
   reconcile  recount every market in the database, repair the counters and print the drift
   rebuild    replace the counters with a full recount
 
-The counters are in Redis (SAPQR_REDIS_URL); without it they live inside
-'sapqr serve' and there is nothing to inspect from here.`
+The counters are in Redis (SAPQR_REDIS_URL, keys under SAPQR_REDIS_NAMESPACE,
+default sapqr, as 'sapqr serve' uses them); without SAPQR_REDIS_URL they live
+inside 'sapqr serve' and there is nothing to inspect from here.`
 
 // cmdCounters runs `sapqr counters show|reconcile|rebuild`.
 func cmdCounters(ctx context.Context, env *environment, args []string) error {
@@ -130,7 +125,7 @@ func countersShow(ctx context.Context, env *environment, args []string) error {
 	if *market != 0 {
 		f.MarketIDs = []int64{*market}
 	}
-	counters, _, closeCounters, err := openCounters(ctx, env.cfg)
+	counters, _, closeCounters, err := openCounters(ctx, env.cfg, env.getenv(redisNamespaceEnv))
 	if err != nil {
 		return err
 	}

@@ -118,11 +118,8 @@ func TestCountersCommand(t *testing.T) {
 		t.Skip("SAPQR_TEST_REDIS_URL not set")
 	}
 	ns := "clitest-" + rand.Text()[:10]
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	f := newAdoptionFixture(t, base+sep+"namespace="+ns)
+	f := newAdoptionFixture(t, base)
+	f.env[redisNamespaceEnv] = ns
 	t.Cleanup(func() { deleteNamespace(t, base, ns) })
 
 	if _, _, err := f.run(t, "counters", "show"); err == nil || !strings.Contains(err.Error(), "not built") {
@@ -155,7 +152,7 @@ func TestCountersCommand(t *testing.T) {
 	}
 
 	// Drift: the counters hold other numbers at the database's version.
-	counters, _, closeCounters, err := openCounters(context.Background(), config{RedisURL: f.env["SAPQR_REDIS_URL"]})
+	counters, _, closeCounters, err := openCounters(context.Background(), config{RedisURL: base}, ns)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -37,9 +38,11 @@ type uiPages struct {
 	version string                                   // hash of every static file
 }
 
-// uiAsset is one embedded static file.
+// uiAsset is one embedded static file, with its gzip form made once at
+// start.
 type uiAsset struct {
 	body        []byte
+	gz          []byte
 	contentType string
 }
 
@@ -84,7 +87,7 @@ func newUIPages() (*uiPages, error) {
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		p.static[strings.TrimPrefix(name, "static/")] = uiAsset{body: b, contentType: ct}
+		p.static[strings.TrimPrefix(name, "static/")] = uiAsset{body: b, gz: gzipBytes(b), contentType: ct}
 		h.Write([]byte(name))
 		h.Write(b)
 		return nil
@@ -212,7 +215,50 @@ func (p *uiPages) render(c echo.Context, status int, page, title string, data an
 	// Pages carry personal data of the user's area: never cached.
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", lang)
-	return c.HTMLBlob(status, buf.Bytes())
+	return writeText(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes(), nil)
+}
+
+// gzipBytes compresses b.
+func gzipBytes(b []byte) []byte {
+	var out bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&out, gzip.BestCompression) // the level is valid
+	_, _ = zw.Write(b)                                       // a bytes.Buffer does not fail
+	_ = zw.Close()
+	return out.Bytes()
+}
+
+// writeText writes a text body, gzipped when the client accepts it and
+// the body is worth it: a page with its messages, and each script, shrink
+// to about a third, which counts on a weak signal. gz is the body already
+// compressed, or nil to compress it now.
+func writeText(c echo.Context, status int, contentType string, body, gz []byte) error {
+	h := c.Response().Header()
+	h.Add("Vary", "Accept-Encoding")
+	if len(body) < 1024 || !acceptsGzip(c.Request()) {
+		return c.Blob(status, contentType, body)
+	}
+	if gz == nil {
+		gz = gzipBytes(body)
+	}
+	h.Set("Content-Encoding", "gzip")
+	return c.Blob(status, contentType, gz)
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip
+// (listed, and not with q=0).
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			q, err := strconv.ParseFloat(v, 64)
+			return err == nil && q > 0
+		}
+		return true
+	}
+	return false
 }
 
 // handleUIStatic serves the embedded static files. A request carrying the
@@ -236,7 +282,7 @@ func (s *Server) handleUIStatic(p *uiPages) echo.HandlerFunc {
 		if c.Request().Header.Get("If-None-Match") == etag {
 			return c.NoContent(http.StatusNotModified)
 		}
-		return c.Blob(http.StatusOK, a.contentType, a.body)
+		return writeText(c, http.StatusOK, a.contentType, a.body, a.gz)
 	}
 }
 
@@ -246,9 +292,10 @@ func (s *Server) handleUIStatic(p *uiPages) echo.HandlerFunc {
 // worker) and is always revalidated.
 func (s *Server) handleUIServiceWorker(p *uiPages) echo.HandlerFunc {
 	body := bytes.ReplaceAll(p.static["sw.js"].body, []byte("__VERSION__"), []byte(p.version))
+	gz := gzipBytes(body)
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-cache")
-		return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", body)
+		return writeText(c, http.StatusOK, "text/javascript; charset=utf-8", body, gz)
 	}
 }
 

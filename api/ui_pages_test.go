@@ -1,8 +1,11 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"html/template"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -275,5 +278,67 @@ func TestUILangSwitch(t *testing.T) {
 				t.Errorf("language cookie %q, want %q", lang, tc.wantLang)
 			}
 		})
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   bool
+	}{
+		{"gzip, deflate, br", true},
+		{"br;q=1.0, GZIP;q=0.5", true},
+		{"gzip;q=0", false},
+		{"gzip;q=0.0", false},
+		{"deflate", false},
+		{"", false},
+		{"x-gzip", false},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Encoding", tc.header)
+		if got := acceptsGzip(r); got != tc.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", tc.header, got, tc.want)
+		}
+	}
+}
+
+// TestUIGzip checks that a compressed answer decodes to the plain one.
+func TestUIGzip(t *testing.T) {
+	p, err := newUIPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(enc string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/static/signup.js", nil)
+		req.Header.Set("Accept-Encoding", enc)
+		rec := httptest.NewRecorder()
+		c := echo.New().NewContext(req, rec)
+		c.SetParamNames("*")
+		c.SetParamValues("signup.js")
+		if err := (&Server{}).handleUIStatic(p)(c); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	plain, zipped := get(""), get("gzip")
+	if plain.Header().Get("Content-Encoding") != "" || zipped.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding: plain %q, zipped %q", plain.Header().Get("Content-Encoding"), zipped.Header().Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(zipped.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(unzipped, plain.Body.Bytes()) {
+		t.Error("the gzipped script does not decode to the plain one")
+	}
+	if zipped.Body.Len()*2 > plain.Body.Len() {
+		t.Errorf("gzip saves little: %d bytes for %d", zipped.Body.Len(), plain.Body.Len())
+	}
+	if !strings.Contains(zipped.Header().Get("Vary"), "Accept-Encoding") {
+		t.Error("no Vary: Accept-Encoding")
 	}
 }

@@ -156,8 +156,9 @@ func (c *Client) Login(ctx context.Context, username, password string) error {
 }
 
 // RetryPolicy is how a client retries a POST that may not have happened:
-// on transport errors, 5xx and 409/429 with Retry-After, with the same
-// Idempotency-Key, until Budget has passed.
+// on transport errors, 5xx, 429, and 409 with Retry-After (the first
+// request under the key still running), with the same Idempotency-Key,
+// until Budget has passed.
 type RetryPolicy struct {
 	Budget   time.Duration // total time for all attempts
 	MinDelay time.Duration // first back-off when the server gives no Retry-After

@@ -30,7 +30,7 @@ func ModuleRoot(ctx context.Context) (string, error) {
 
 // BuildSapqr builds ./cmd/sapqr of the module in root into dir the way the
 // Dockerfile does (static, trimmed, version-stamped) and returns the
-// binary's path.
+// binary's path. A failed build's error carries the compiler's output.
 func BuildSapqr(ctx context.Context, root, dir, version string) (string, error) {
 	bin := filepath.Join(dir, "sapqr")
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath",
@@ -73,7 +73,8 @@ type Server struct {
 }
 
 // Serve starts `sapqr serve` on a free loopback port with extra settings
-// added to s.Env, without waiting for it; see WaitReady.
+// added to s.Env, without waiting for it; see WaitReady. It returns an
+// error when no port is free or the binary cannot be started.
 func (s Sapqr) Serve(name string, extra ...string) (*Server, error) {
 	port, err := FreePort()
 	if err != nil {
@@ -88,8 +89,9 @@ func (s Sapqr) Serve(name string, extra ...string) (*Server, error) {
 	return &Server{Process: p, URL: "http://" + addr}, nil
 }
 
-// WaitReady waits until GET /readyz answers 200, failing early when the
-// process exits.
+// WaitReady waits until GET /readyz answers 200. It returns an error with
+// the end of the server's log as soon as the process exits, or with the
+// last answer when limit passes.
 func (srv *Server) WaitReady(ctx context.Context, limit time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
 	return waitFor(ctx, limit, srv.Name, func() (bool, error) {

@@ -6,9 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-// Layout constants, all in one place. A sign is laid out once in A6
-// millimetres and scaled to A5 and A4, so the three sizes look alike and
-// text wraps the same way on each.
+// Layout constants, all in this file (each text block's sizes are at the
+// top of layoutSign). A sign is laid out once in A6 millimetres and scaled
+// to A5 and A4, so the three sizes look alike and text wraps the same way
+// on each.
 const (
 	mmPerPt = 25.4 / 72
 

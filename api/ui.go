@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -325,9 +326,9 @@ func isAuthError(err error) bool {
 }
 
 // uiErrors turns a page handler's error into an error page in the user's
-// language: 404 for anything missing or outside the user's area, the
-// usual problem status otherwise. Server faults are still logged by the
-// error handler's rules.
+// language, with the status the API would answer: 404 for anything
+// missing or outside the user's area. Server faults are logged with the
+// request ID, as the API's error handler does, and never shown.
 func (s *Server) uiErrors(p *uiPages) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -337,12 +338,17 @@ func (s *Server) uiErrors(p *uiPages) echo.MiddlewareFunc {
 			}
 			prob, _, internal := problemFor(err)
 			if internal {
-				s.handleError(err, c) // logs with the request ID
-				return nil
+				s.log.ErrorContext(c.Request().Context(), "page failed",
+					slog.String("request_id", requestIDOf(c)),
+					slog.String("route", c.Path()),
+					slog.Any("error", err))
 			}
 			kind := "not_found"
-			if prob.Status >= 500 {
+			switch {
+			case prob.Status >= 500:
 				kind = "server"
+			case prob.Status == http.StatusForbidden:
+				kind = "forbidden"
 			}
 			data := struct{ Title, Body string }{"err.page." + kind + ".title", "err.page." + kind + ".body"}
 			return p.render(c, prob.Status, "error", "title.error", data)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -340,5 +342,44 @@ func TestUIGzip(t *testing.T) {
 	}
 	if !strings.Contains(zipped.Header().Get("Vary"), "Accept-Encoding") {
 		t.Error("no Vary: Accept-Encoding")
+	}
+}
+
+func TestUIErrorPages(t *testing.T) {
+	p, err := newUIPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	s := &Server{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	for _, tc := range []struct {
+		name   string
+		err    error
+		status int
+		text   string
+		logged bool
+	}{
+		{"outside the area", merchants.ErrNotFound, http.StatusNotFound, "Không tìm thấy", false},
+		{"not allowed", fmt.Errorf("confirm: %w", merchants.ErrForbidden), http.StatusForbidden, "Không được phép", false},
+		{"a server fault", errors.New("database on fire"), http.StatusInternalServerError, "Có lỗi xảy ra", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs.Reset()
+			req := httptest.NewRequest(http.MethodGet, "/ui/vendors/1", nil)
+			rec := httptest.NewRecorder()
+			h := s.uiErrors(p)(func(echo.Context) error { return tc.err })
+			if err := h(echo.New().NewContext(req, rec)); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.text) {
+				t.Errorf("status %d, want %d with %q", rec.Code, tc.status, tc.text)
+			}
+			if strings.Contains(rec.Body.String(), "on fire") {
+				t.Error("the page shows the internal error")
+			}
+			if got := strings.Contains(logs.String(), "database on fire"); got != tc.logged {
+				t.Errorf("logged = %v, want %v", got, tc.logged)
+			}
+		})
 	}
 }

@@ -44,7 +44,7 @@ flags:
 		csvPath = fl.String("csv", "", "render one sign per row of this CSV file (- for standard input)")
 		out     = fl.String("o", "", "output file: .pdf, or .zip when there are more than --per-file signs; - for standard output")
 		size    = fl.String("size", "a6", "sign size: a6, a5 or a4")
-		sheet   = fl.String("sheet", "none", "print several signs per A4 sheet with cut marks: a4-2up (A5 signs) or a4-4up (A6 signs)")
+		sheet   = fl.String("sheet", "none", "print several signs per A4 sheet with cut marks: a4-2up (A5 signs) or a4-4up (A6 signs); a single sign fills the sheet with copies")
 		bin     = fl.String("bin", "", "bank BIN (6 digits), e.g. 970436")
 		account = fl.String("account", "", "account number; printed masked, encoded in full")
 		holder  = fl.String("holder", "", "account holder as the bank shows it, upper-case ASCII")

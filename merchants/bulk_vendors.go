@@ -38,7 +38,6 @@ var vendorFieldColumns = map[string]string{
 	"bank_account.account_number": "account_number",
 	"bank_account.holder_name":    "holder_name",
 	"bank_account.confirmation":   "confirmation",
-	"account_number":              "account_number",
 }
 
 // ImportVendors registers the vendors listed in a CSV or XLSX file (see

@@ -33,6 +33,9 @@ type HeaderError struct {
 	// Duplicate lists keys named by more than one header cell, each with the
 	// columns that name it, e.g. "phone (columns C, F)".
 	Duplicate []string
+
+	// example is a header name each missing key accepts, for the message.
+	example map[string]string
 }
 
 func (e *HeaderError) Error() string {
@@ -41,7 +44,14 @@ func (e *HeaderError) Error() string {
 		parts = append(parts, "no header row: the file is empty")
 	}
 	if len(e.Missing) > 0 {
-		parts = append(parts, "missing required columns: "+strings.Join(e.Missing, ", "))
+		names := make([]string, len(e.Missing))
+		for i, k := range e.Missing {
+			names[i] = k
+			if ex := e.example[k]; ex != "" {
+				names[i] += fmt.Sprintf(" (%q)", ex)
+			}
+		}
+		parts = append(parts, "missing required columns: "+strings.Join(names, ", "))
 	}
 	if len(e.Duplicate) > 0 {
 		parts = append(parts, "columns named more than once: "+strings.Join(e.Duplicate, "; "))
@@ -121,6 +131,12 @@ func (s Schema) mapHeader(cells []string, line int) (*mapping, error) {
 		m.keys[c.Key] = i
 		if c.Required && m.cols[i] < 0 {
 			herr.Missing = append(herr.Missing, c.Key)
+			if len(c.Aliases) > 0 {
+				if herr.example == nil {
+					herr.example = map[string]string{}
+				}
+				herr.example[c.Key] = c.Aliases[0]
+			}
 		}
 		if js := seen[i]; len(js) > 1 {
 			names := make([]string, len(js))

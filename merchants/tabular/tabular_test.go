@@ -128,7 +128,7 @@ func TestReaderErrors(t *testing.T) {
 		wantText string // part of the message
 	}{
 		{name: "empty file", in: "", wantText: "the file is empty"},
-		{name: "missing required column", in: "name,account\nAn,1\n", wantLine: 1, wantText: "missing required columns: phone"},
+		{name: "missing required column", in: "name,account\nAn,1\n", wantLine: 1, wantText: `missing required columns: phone ("Số điện thoại")`},
 		{name: "column named twice", in: "title\nname,phone,Họ và tên\n", wantLine: 2, wantText: "name (columns A, C)"},
 		{name: "not UTF-8", in: "name,phone\nAn,0912345678\nNguy\xeen,0912345678\n", wantRows: 1, wantLine: 3, wantText: "column A: not UTF-8"},
 		{name: "UTF-16", in: "\xFF\xFEn\x00", wantText: "UTF-16"},

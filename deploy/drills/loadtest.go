@@ -100,7 +100,7 @@ func loadTest(ctx context.Context, o options) *Report {
 	})
 	var topStatements string
 	if statements {
-		topStatements, _ = s.pg.Query(ctx, "sapqr", `SELECT calls, round(total_exec_time::numeric, 0), left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+		topStatements, _ = s.pg.Query(ctx, "sapqr", `SELECT calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 2), left(regexp_replace(query, '\s+', ' ', 'g'), 100)
 			FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 12`)
 	}
 	regMixed := newRegistrar(c, s.markets, 10*time.Second)
@@ -137,14 +137,14 @@ func loadTest(ctx context.Context, o options) *Report {
 	rep.Figure("CPU per read", "%s", readsPhase.perRequest(reads.Count()))
 	rep.Figure("CPU per registration", "%s", regPhase.perRequest(regAttempts.Count()))
 	if topStatements != "" && regAttempts.Count() > 0 {
-		rep.Figure("PostgreSQL, registrations alone", "statements by total time (calls per registration, ms in all, statement):")
+		rep.Figure("PostgreSQL, registrations alone", "statements by total time (calls per registration, ms in all, mean ms per call, statement):")
 		for _, l := range strings.Split(strings.TrimSpace(topStatements), "\n") {
-			f := strings.SplitN(l, "|", 3)
-			if len(f) != 3 {
+			f := strings.SplitN(l, "|", 4)
+			if len(f) != 4 {
 				continue
 			}
 			calls, _ := strconv.Atoi(f[0])
-			rep.Figure("", "%6.2f %7s ms  %s", float64(calls)/float64(regAttempts.Count()), f[1], f[2])
+			rep.Figure("", "%5.2f %7s ms %6s ms  %s", float64(calls)/float64(regAttempts.Count()), f[1], f[2], f[3])
 		}
 	}
 	first, peak, last, _ := mem.summary(pid)

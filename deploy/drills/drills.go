@@ -231,7 +231,14 @@ func drillPostgres(ctx context.Context, o options) *Report {
 	judge(ctx, s, run)
 	rep.Figure("outage", "%v down; %d attempts refused with 503 + Retry-After; first acknowledgement %v after restart",
 		upAt.Sub(downAt).Round(100*time.Millisecond), clean, harness.Round(recovered.Sub(upAt)))
-	rep.Check(unclean == 0, "requests failed cleanly while down: no other error (%d: %s)", unclean, harness.FormatKinds(uncleanKinds))
+	rep.Check(unclean == 0, "registrations failed cleanly while down: only 503 with Retry-After (%d others: %s)", unclean, harness.FormatKinds(uncleanKinds))
+	badReads := map[string]int{}
+	for k, n := range nonOK(run.reads) {
+		if !strings.HasPrefix(k, "503") {
+			badReads[k] = n
+		}
+	}
+	rep.Check(len(badReads) == 0, "dashboard reads failed cleanly while down: only 503 (others: %s)", harness.FormatKinds(badReads))
 	rep.Check(strings.HasPrefix(readyDown, "503"), "/readyz reported the database down (%s)", readyDown)
 	rep.Check(!recovered.IsZero() && strings.HasPrefix(readyUp, "200"), "recovered by itself (/readyz %s after restart)", readyUp)
 	return rep

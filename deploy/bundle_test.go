@@ -573,7 +573,8 @@ type container struct {
 		ContainerPort int    `json:"containerPort"`
 	} `json:"ports"`
 	Env []struct {
-		Name string `json:"name"`
+		Name  string `json:"name"`
+		Value string `json:"value"`
 	} `json:"env"`
 	EnvFrom []struct {
 		ConfigMapRef *struct {
@@ -697,6 +698,26 @@ func quantity(s string) (int64, error) {
 		return 0, fmt.Errorf("quantity %q: want a positive number with an optional unit (250m, 1, 512Mi)", s)
 	}
 	return int64(f * mult), nil
+}
+
+// goMemLimit parses a GOMEMLIMIT value as the Go runtime does: bytes, with
+// an optional B, KiB, MiB, GiB or TiB suffix.
+func goMemLimit(s string) (int64, error) {
+	mult := int64(1)
+	for _, sf := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"B", 1}} {
+		if n, ok := strings.CutSuffix(s, sf.suffix); ok {
+			s, mult = n, sf.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("GOMEMLIMIT %q: want a byte count such as 460MiB", s)
+	}
+	return n * mult, nil
 }
 
 // decodeSpec decodes an object's spec into v.

@@ -539,6 +539,17 @@ func (b *bundle) checkKubernetes(f *findings, facts imageFacts) {
 			if !b.settings[e.Name] && !runtimeEnv[e.Name] {
 				f.add("%s: env %s is neither a sapqr setting nor a Go runtime variable", o, e.Name)
 			}
+			if e.Name == "GOMEMLIMIT" {
+				soft, err := goMemLimit(e.Value)
+				hard, errLim := quantity(c.Resources.Limits["memory"])
+				hard /= 1000 // milli-units to bytes
+				switch {
+				case err != nil:
+					f.add("%s: %v", o, err)
+				case errLim == nil && (soft > hard*95/100 || soft < hard*75/100):
+					f.add("%s: GOMEMLIMIT %s is not 75–95 %% of the memory limit %s", o, e.Value, c.Resources.Limits["memory"])
+				}
+			}
 		}
 		for _, ef := range c.EnvFrom {
 			if ef.ConfigMapRef != nil {

@@ -76,6 +76,8 @@ func TestChecksCatchBrokenFiles(t *testing.T) {
 		{"selector misses the pods", "k8s/deployment.yaml", "    matchLabels:\n      app.kubernetes.io/name: sapqr\n      app.kubernetes.io/component: server\n  strategy", "    matchLabels:\n      app.kubernetes.io/name: sapqr\n      app.kubernetes.io/component: web\n  strategy", "does not select its own pod template"},
 		{"container port differs from SAPQR_ADDR", "k8s/deployment.yaml", "containerPort: 8080", "containerPort: 8000", "containerPort 8000"},
 		{"unknown env var", "k8s/deployment.yaml", "- name: GOMEMLIMIT", "- name: SAPQR_MEMLIMIT", "env SAPQR_MEMLIMIT"},
+		{"soft memory limit above the pod limit", "k8s/deployment.yaml", "value: 460MiB", "value: 600MiB", "GOMEMLIMIT 600MiB is not 75–95 %"},
+		{"soft memory limit unreadable", "k8s/deployment.yaml", "value: 460MiB", "value: 460M", `GOMEMLIMIT "460M"`},
 		{"configmap key typo", "k8s/configmap.yaml", "SAPQR_ADDR:", "SAPQR_ADR:", "key SAPQR_ADR"},
 		{"secret without placeholder", "k8s/secret.example.yaml", "redis://:CHANGE-ME@", "redis://:hunter2@", "does not say CHANGE-ME"},
 		{"service selects nothing", "k8s/service.yaml", "  selector:\n    app.kubernetes.io/name: sapqr\n    app.kubernetes.io/component: server", "  selector:\n    app.kubernetes.io/name: sapqr\n    app.kubernetes.io/component: web", "selects no Deployment pod"},

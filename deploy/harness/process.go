@@ -47,8 +47,9 @@ func StartProcess(name, logPath string, env []string, argv ...string) (*Process,
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Its own process group, so a Ctrl-C on the drill does not reach the
-	// children before the drill has stopped them in order.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// children before the drill has stopped them in order; killed with the
+	// harness, so a crashed drill leaves no server or Redis behind.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, fmt.Errorf("%s: start %s: %w", name, argv[0], err)

@@ -97,16 +97,26 @@ type userAudit struct {
 // audit appends one audit entry to tx; a nil before or after is recorded
 // as JSON null.
 func (s *Service) audit(ctx context.Context, tx Tx, a Actor, action, entity string, id, marketID int64, before, after any) error {
+	e, err := s.auditEntry(a, action, entity, id, marketID, before, after)
+	if err != nil {
+		return err
+	}
+	return tx.AppendAudit(ctx, e)
+}
+
+// auditEntry is the entry audit appends, for a caller that writes several
+// in one statement.
+func (s *Service) auditEntry(a Actor, action, entity string, id, marketID int64, before, after any) (AuditEntry, error) {
 	b, err := json.Marshal(before)
 	if err != nil {
-		return fmt.Errorf("audit %s %s: %w", action, entity, err)
+		return AuditEntry{}, fmt.Errorf("audit %s %s: %w", action, entity, err)
 	}
 	af, err := json.Marshal(after)
 	if err != nil {
-		return fmt.Errorf("audit %s %s: %w", action, entity, err)
+		return AuditEntry{}, fmt.Errorf("audit %s %s: %w", action, entity, err)
 	}
-	return tx.AppendAudit(ctx, AuditEntry{
+	return AuditEntry{
 		At: s.clock(), ActorID: a.UserID, Action: action, Entity: entity, EntityID: id, MarketID: marketID,
 		Before: b, After: af,
-	})
+	}, nil
 }

@@ -100,13 +100,46 @@ type Tx interface {
 	CreateVendorLink(ctx context.Context, l VendorLink, tokenHash []byte) (VendorLink, error)
 	RevokeVendorLink(ctx context.Context, id int64, at time.Time) error
 
-	AppendAudit(ctx context.Context, e AuditEntry) error
+	// AppendAudit writes audit entries, all in one statement.
+	AppendAudit(ctx context.Context, entries ...AuditEntry) error
+
+	// RegistrationFacts reads, in one query, what placing a vendor at a
+	// stall checks once the market is locked (see RegistrationQuery).
+	RegistrationFacts(ctx context.Context, q RegistrationQuery) (RegistrationFacts, error)
 
 	// EmitMarketCounts locks the market row, recounts the market from the
 	// base tables as this transaction sees them, increases its counter
 	// version and writes the counts to the counter outbox. Call it once,
 	// after the changes, in every transaction that moves a market's counts.
 	EmitMarketCounts(ctx context.Context, marketID int64) (MarketCounts, error)
+}
+
+// RegistrationQuery names what Tx.RegistrationFacts looks up in one
+// market; an empty BIN, AccountNumber or Phone is not looked up.
+type RegistrationQuery struct {
+	MarketID      int64
+	StallCode     string
+	BIN           string
+	AccountNumber string
+	Phone         string
+}
+
+// RegistrationFacts is the state of a market that placing a vendor at a
+// stall depends on, read in one statement after the market row is locked.
+type RegistrationFacts struct {
+	// Stall is the market's stall with the code; its ID is 0 when there is
+	// none.
+	Stall Stall
+	// MarketStalls counts the market's stalls, whatever their status.
+	MarketStalls int
+	// StallVendorID is the stall's active vendor, 0 for none.
+	StallVendorID int64
+	// AccountVendorID is the active vendor holding the bank account as an
+	// active account, 0 for none.
+	AccountVendorID int64
+	// PhoneVendorIDs are the market's active vendors with the phone, by
+	// ascending ID, at most 100.
+	PhoneVendorIDs []int64
 }
 
 // MarketQuery selects markets in a Store. Empty fields match everything.

@@ -43,79 +43,117 @@ func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendor
 	var p problems
 	if in.MarketID <= 0 {
 		p.add("market_id", "is required")
-	} else {
+	}
+	stallCode := checkCode(&p, "stall_code", in.StallCode, true, 20)
+	v := Vendor{
+		FullName:    checkText(&p, "full_name", in.FullName, true, 120),
+		Phone:       checkPhone(&p, "phone", in.Phone),
+		Status:      VendorActive,
+		SignVersion: 1,
+	}
+	if !in.Consent {
+		p.add("consent", "must be true: the vendor agrees to the storage of their name, phone and bank account")
+	}
+	acc := checkBankAccount(&p, "bank_account.", in.BankAccount)
+	if len(p) > 0 && in.MarketID > 0 {
+		// Bad input is answered as before any change: the market is read
+		// only to list it among the bad fields or refuse an outsider. Good
+		// input reads it once, locked, in the transaction.
 		m, err := s.store.Market(ctx, in.MarketID)
 		if errors.Is(err, ErrNotFound) {
-			p.add("market_id", fmt.Sprintf("market %d does not exist", in.MarketID))
+			p = append(problems{{Field: "market_id", Message: fmt.Sprintf("market %d does not exist", in.MarketID)}}, p...)
 		} else if err != nil {
 			return VendorResult{}, err
 		} else if err := Authorize(a, PermRegister, m.Unit()); err != nil {
 			return VendorResult{}, fmt.Errorf("market %d: %w", m.ID, err)
 		}
 	}
-	stallCode := checkCode(&p, "stall_code", in.StallCode, true, 20)
-	now := s.clock()
-	v := Vendor{
-		MarketID:     in.MarketID,
-		FullName:     checkText(&p, "full_name", in.FullName, true, 120),
-		Phone:        checkPhone(&p, "phone", in.Phone),
-		Status:       VendorActive,
-		ConsentAt:    now,
-		ConsentBy:    a.UserID,
-		RegisteredBy: a.UserID,
-		SignVersion:  1,
-	}
-	if !in.Consent {
-		p.add("consent", "must be true: the vendor agrees to the storage of their name, phone and bank account")
-	}
-	acc := checkBankAccount(&p, "bank_account.", in.BankAccount)
-	acc.Primary, acc.CreatedBy = true, a.UserID
 	if err := p.err(); err != nil {
 		return VendorResult{}, err
 	}
-	var res VendorResult
+	var (
+		res VendorResult
+		// refused is the answer about the market itself, returned as a
+		// request with bad input gets it, not as a failed registration.
+		refused error
+	)
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		m, err := tx.LockMarket(ctx, in.MarketID)
+		if errors.Is(err, ErrNotFound) {
+			refused = &ValidationError{Fields: []FieldError{{Field: "market_id", Message: fmt.Sprintf("market %d does not exist", in.MarketID)}}}
+			return refused
+		} else if err != nil {
+			return err
+		}
+		if err := Authorize(a, PermRegister, m.Unit()); err != nil {
+			refused = fmt.Errorf("market %d: %w", m.ID, err)
+			return refused
+		}
+		res.Vendor, res.Warnings, err = s.registerInTx(ctx, tx, a, m, v, acc, stallCode)
 		if err != nil {
-			return err
-		}
-		st, err := s.stallForVendor(ctx, tx, a, m, stallCode)
-		if err != nil {
-			return err
-		}
-		if err := checkAccountFree(ctx, tx, acc, 0); err != nil {
-			return err
-		}
-		v.StallID, v.StallCode, v.CommuneCode, v.ProvinceCode = st.ID, st.Code, m.CommuneCode, m.ProvinceCode
-		if res.Warnings, err = phoneWarnings(ctx, tx, m.ID, v.Phone, 0); err != nil {
-			return err
-		}
-		if v, err = tx.CreateVendor(ctx, v); err != nil {
-			return err
-		}
-		acc.VendorID = v.ID
-		if acc, err = tx.CreateBankAccount(ctx, acc); err != nil {
-			return err
-		}
-		v.Accounts = []BankAccount{acc}
-		if v, err = withPayload(v); err != nil {
-			return err
-		}
-		if _, err := tx.CreateSignRecord(ctx, SignRecord{VendorID: v.ID, MarketID: m.ID, Version: v.SignVersion,
-			BankAccountID: acc.ID, Payload: v.Payload, Reason: SignNew, By: a.UserID, At: now}); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, tx, a, ActionRegister, "vendor", v.ID, m.ID, nil, auditVendor(v)); err != nil {
 			return err
 		}
 		_, err = tx.EmitMarketCounts(ctx, m.ID)
 		return err
 	})
-	if err != nil {
+	switch {
+	case err != nil && err == refused:
+		return VendorResult{}, err
+	case err != nil:
 		return VendorResult{}, fmt.Errorf("register vendor: %w", err)
 	}
-	res.Vendor, res.Payload = v, v.Payload
+	res.Payload = res.Vendor.Payload
 	return res, nil
+}
+
+// registerInTx registers a checked vendor with its primary account at the
+// stall with stallCode of the locked market m, inside tx: RegisterVendor's
+// transaction but the counter outbox row, which the caller writes
+// (EmitMarketCounts) after all its changes, and what a bulk import does
+// for each row. Its checks are one query, its audit entries one insert. It
+// returns the vendor with its payload and any duplicate_phone warning.
+func (s *Service) registerInTx(ctx context.Context, tx Tx, a Actor, m Market, v Vendor, acc BankAccount, stallCode string) (Vendor, []Warning, error) {
+	now := s.clock()
+	v.MarketID, v.ConsentAt, v.ConsentBy, v.RegisteredBy = m.ID, now, a.UserID, a.UserID
+	acc.Primary, acc.CreatedBy, acc.Active = true, a.UserID, true
+	f, err := tx.RegistrationFacts(ctx, RegistrationQuery{MarketID: m.ID, StallCode: stallCode,
+		BIN: acc.BIN, AccountNumber: acc.AccountNumber, Phone: v.Phone})
+	if err != nil {
+		return Vendor{}, nil, err
+	}
+	st, audits, err := s.stallForVendor(ctx, tx, a, m, stallCode, f)
+	if err != nil {
+		return Vendor{}, nil, err
+	}
+	if err := accountFree(acc, f.AccountVendorID, 0); err != nil {
+		return Vendor{}, nil, err
+	}
+	v.StallID, v.StallCode, v.CommuneCode, v.ProvinceCode = st.ID, st.Code, m.CommuneCode, m.ProvinceCode
+	warnings := phoneWarning(v.Phone, f.PhoneVendorIDs, 0)
+	if v, err = tx.CreateVendor(ctx, v); err != nil {
+		return Vendor{}, nil, err
+	}
+	acc.VendorID = v.ID
+	if acc, err = tx.CreateBankAccount(ctx, acc); err != nil {
+		return Vendor{}, nil, err
+	}
+	v.Accounts = []BankAccount{acc}
+	if v, err = withPayload(v); err != nil {
+		return Vendor{}, nil, err
+	}
+	if _, err := tx.CreateSignRecord(ctx, SignRecord{VendorID: v.ID, MarketID: m.ID, Version: v.SignVersion,
+		BankAccountID: acc.ID, Payload: v.Payload, Reason: SignNew, By: a.UserID, At: now}); err != nil {
+		return Vendor{}, nil, err
+	}
+	e, err := s.auditEntry(a, ActionRegister, "vendor", v.ID, m.ID, nil, auditVendor(v))
+	if err != nil {
+		return Vendor{}, nil, err
+	}
+	// The created or reopened stall's entry and the vendor's, in one insert.
+	if err := tx.AppendAudit(ctx, append(audits, e)...); err != nil {
+		return Vendor{}, nil, err
+	}
+	return v, warnings, nil
 }
 
 // checkPhone normalises a phone field.
@@ -132,48 +170,43 @@ func checkPhone(p *problems, field, s string) string {
 }
 
 // stallForVendor returns the stall with code in m, free for a new active
-// vendor, creating it when m has fewer stalls than it declares. The market
-// row is locked by the caller.
-func (s *Service) stallForVendor(ctx context.Context, tx Tx, a Actor, m Market, code string) (Stall, error) {
+// vendor, creating it when m has fewer stalls than it declares and
+// reopening it when vacant; f holds the facts read after the caller locked
+// the market row. It returns the audit entry of a created or reopened
+// stall for the caller to write with its own.
+func (s *Service) stallForVendor(ctx context.Context, tx Tx, a Actor, m Market, code string, f RegistrationFacts) (Stall, []AuditEntry, error) {
 	if m.Status != MarketActive {
-		return Stall{}, &ValidationError{Fields: []FieldError{{Field: "market_id", Message: "the market is closed"}}}
+		return Stall{}, nil, &ValidationError{Fields: []FieldError{{Field: "market_id", Message: "the market is closed"}}}
 	}
-	st, err := tx.StallByCode(ctx, m.ID, code)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		n, err := tx.CountStalls(ctx, m.ID)
-		if err != nil {
-			return Stall{}, err
-		}
-		if n >= m.StallsDeclared {
-			return Stall{}, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf(
+	st := f.Stall
+	if st.ID == 0 {
+		if f.MarketStalls >= m.StallsDeclared {
+			return Stall{}, nil, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf(
 				"market has no stall %s and already has the %d stalls it declares; add the stall or raise the market's stall count", code, m.StallsDeclared)}}}
 		}
-		st, err = tx.CreateStall(ctx, Stall{MarketID: m.ID, Code: code, Status: StallActive})
+		st, err := tx.CreateStall(ctx, Stall{MarketID: m.ID, Code: code, Status: StallActive})
 		if err != nil {
-			return Stall{}, err
+			return Stall{}, nil, err
 		}
-		return st, s.audit(ctx, tx, a, ActionCreate, "stall", st.ID, m.ID, nil, auditStall(st))
-	case err != nil:
-		return Stall{}, err
+		e, err := s.auditEntry(a, ActionCreate, "stall", st.ID, m.ID, nil, auditStall(st))
+		return st, []AuditEntry{e}, err
 	}
 	if st.Status == StallClosed {
-		return Stall{}, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf("stall %s is closed", code)}}}
+		return Stall{}, nil, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf("stall %s is closed", code)}}}
 	}
-	if other, err := tx.ActiveVendorOnStall(ctx, st.ID); err == nil {
-		return Stall{}, fmt.Errorf("%w: stall %s already has an active vendor (%d)", ErrConflict, code, other.ID)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Stall{}, err
+	if f.StallVendorID != 0 {
+		return Stall{}, nil, fmt.Errorf("%w: stall %s already has an active vendor (%d)", ErrConflict, code, f.StallVendorID)
 	}
 	if st.Status == StallVacant {
 		before := st
 		st.Status, st.UpdatedAt = StallActive, s.clock()
 		if err := tx.UpdateStall(ctx, st); err != nil {
-			return Stall{}, err
+			return Stall{}, nil, err
 		}
-		return st, s.audit(ctx, tx, a, ActionUpdate, "stall", st.ID, m.ID, auditStall(before), auditStall(st))
+		e, err := s.auditEntry(a, ActionUpdate, "stall", st.ID, m.ID, auditStall(before), auditStall(st))
+		return st, []AuditEntry{e}, err
 	}
-	return st, nil
+	return st, nil, nil
 }
 
 // checkAccountFree returns ErrConflict when acc is active on a vendor
@@ -185,10 +218,20 @@ func checkAccountFree(ctx context.Context, tx Tx, acc BankAccount, self int64) e
 		return nil
 	case err != nil:
 		return err
-	case other.ID == self:
+	}
+	return accountFree(acc, other.ID, self)
+}
+
+// accountFree returns ErrConflict when acc is active on vendor other (0
+// for none) and other is not self, and a *ValidationError when it is.
+func accountFree(acc BankAccount, other, self int64) error {
+	switch other {
+	case 0:
+		return nil
+	case self:
 		return &ValidationError{Fields: []FieldError{{Field: "account_number", Message: "the vendor already has this account"}}}
 	}
-	return fmt.Errorf("%w: bank account %s %s is active on another vendor (%d)", ErrConflict, acc.BIN, maskAccount(acc.AccountNumber), other.ID)
+	return fmt.Errorf("%w: bank account %s %s is active on another vendor (%d)", ErrConflict, acc.BIN, maskAccount(acc.AccountNumber), other)
 }
 
 // phoneWarnings flags other active vendors of the market with the phone.
@@ -197,6 +240,11 @@ func phoneWarnings(ctx context.Context, tx Tx, marketID int64, phone string, sel
 	if err != nil {
 		return nil, err
 	}
+	return phoneWarning(phone, ids, self), nil
+}
+
+// phoneWarning flags the active vendors ids with the phone, but self.
+func phoneWarning(phone string, ids []int64, self int64) []Warning {
 	var others []int64
 	for _, id := range ids {
 		if id != self {
@@ -204,10 +252,10 @@ func phoneWarnings(ctx context.Context, tx Tx, marketID int64, phone string, sel
 		}
 	}
 	if len(others) == 0 {
-		return nil, nil
+		return nil
 	}
 	return []Warning{{Code: WarnDuplicatePhone, VendorIDs: others,
-		Message: fmt.Sprintf("%d other active vendor(s) of this market have phone %s", len(others), phone)}}, nil
+		Message: fmt.Sprintf("%d other active vendor(s) of this market have phone %s", len(others), phone)}}
 }
 
 // Vendor returns a vendor with its accounts and payload. It returns
@@ -350,18 +398,27 @@ func (s *Service) UpdateVendor(ctx context.Context, a Actor, id int64, in Update
 				return false, err
 			}
 		}
+		var audits []AuditEntry
 		if in.StallCode != nil && stallCode != v.StallCode {
-			st, err := s.stallForVendor(ctx, tx, a, m, stallCode)
+			f, err := tx.RegistrationFacts(ctx, RegistrationQuery{MarketID: m.ID, StallCode: stallCode})
 			if err != nil {
 				return false, err
 			}
-			v.StallID, v.StallCode, moved = st.ID, st.Code, true
+			st, stallAudits, err := s.stallForVendor(ctx, tx, a, m, stallCode, f)
+			if err != nil {
+				return false, err
+			}
+			v.StallID, v.StallCode, moved, audits = st.ID, st.Code, true, stallAudits
 		}
 		v.UpdatedAt = s.clock()
 		if err := tx.UpdateVendor(ctx, *v); err != nil {
 			return false, err
 		}
-		return moved, s.audit(ctx, tx, a, ActionUpdate, "vendor", v.ID, m.ID, before, auditVendor(*v))
+		e, err := s.auditEntry(a, ActionUpdate, "vendor", v.ID, m.ID, before, auditVendor(*v))
+		if err != nil {
+			return false, err
+		}
+		return moved, tx.AppendAudit(ctx, append(audits, e)...)
 	})
 	if err != nil {
 		return VendorResult{}, fmt.Errorf("update vendor %d: %w", id, err)

@@ -98,33 +98,50 @@ func (s *Store) RecountMarkets(ctx context.Context, f merchants.UnitFilter) ([]m
 	return s.recount(ctx, f)
 }
 
+// eventColumns are the counter_events columns EmitMarketCounts writes
+// and returns, created_at aside.
+const eventColumns = `market_id, commune_code, province_code, version, stalls_declared, stalls_active, stalls_with_qr,
+	vendors, vendors_with_qr, signs_printed, vendors_transacting`
+
 // EmitMarketCounts locks the market, recounts it, bumps its counter
 // version and writes the counts to the outbox (see merchants.Tx).
 func (t tx) EmitMarketCounts(ctx context.Context, marketID int64) (merchants.MarketCounts, error) {
-	// The UPDATE takes the market's row lock (on SQLite the transaction
-	// holds the write lock already), so versions and counts are written in
-	// the order of commits.
-	res := t.db.WithContext(ctx).Exec("UPDATE markets SET counter_version = counter_version + 1 WHERE id = ?", marketID)
-	if res.Error != nil {
-		return merchants.MarketCounts{}, translate(res.Error, "bump counter version")
-	}
-	if res.RowsAffected == 0 {
-		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("market %d", marketID))
-	}
-	// Recount and write the outbox row in one statement: one round trip.
 	var rows []countsRow
-	err := t.db.WithContext(ctx).Raw(`INSERT INTO counter_events (market_id, commune_code, province_code, version,
-			stalls_declared, stalls_active, stalls_with_qr, vendors, vendors_with_qr, signs_printed, vendors_transacting, created_at)
-		SELECT market_id, commune_code, province_code, version, stalls_declared, stalls_active, stalls_with_qr, vendors,
-			vendors_with_qr, signs_printed, vendors_transacting, ?
-		FROM (`+recountSQL+` WHERE m.id = ?) AS c
-		RETURNING market_id, commune_code, province_code, version, stalls_declared, stalls_active, stalls_with_qr, vendors,
-			vendors_with_qr, signs_printed, vendors_transacting`, time.Now().UTC(), marketID).Scan(&rows).Error
-	if err != nil {
-		return merchants.MarketCounts{}, translate(err, "write counter event")
+	if t.dialect == Postgres {
+		// One round trip: the UPDATE takes the market's row lock, so
+		// versions and counts are written in the order of commits, and the
+		// recount (which reads only the base tables) sees every earlier
+		// statement of the transaction.
+		err := t.db.WithContext(ctx).Raw(`WITH bumped AS (
+				UPDATE markets SET counter_version = counter_version + 1 WHERE id = ? RETURNING id, counter_version)
+			INSERT INTO counter_events (`+eventColumns+`, created_at)
+			SELECT c.market_id, c.commune_code, c.province_code, bumped.counter_version, c.stalls_declared, c.stalls_active,
+				c.stalls_with_qr, c.vendors, c.vendors_with_qr, c.signs_printed, c.vendors_transacting, ?
+			FROM (`+recountSQL+` WHERE m.id = ?) AS c JOIN bumped ON bumped.id = c.market_id
+			RETURNING `+eventColumns, marketID, time.Now().UTC(), marketID).Scan(&rows).Error
+		if err != nil {
+			return merchants.MarketCounts{}, translate(err, "write counter event")
+		}
+	} else {
+		// SQLite has no UPDATE in a WITH clause; the transaction holds the
+		// database's write lock already, and two statements cost no round
+		// trip in process.
+		res := t.db.WithContext(ctx).Exec("UPDATE markets SET counter_version = counter_version + 1 WHERE id = ?", marketID)
+		if res.Error != nil {
+			return merchants.MarketCounts{}, translate(res.Error, "bump counter version")
+		}
+		if res.RowsAffected == 0 {
+			return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("market %d", marketID))
+		}
+		err := t.db.WithContext(ctx).Raw(`INSERT INTO counter_events (`+eventColumns+`, created_at)
+			SELECT `+eventColumns+`, ? FROM (`+recountSQL+` WHERE m.id = ?) AS c
+			RETURNING `+eventColumns, time.Now().UTC(), marketID).Scan(&rows).Error
+		if err != nil {
+			return merchants.MarketCounts{}, translate(err, "write counter event")
+		}
 	}
 	if len(rows) != 1 {
-		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("recount market %d", marketID))
+		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("market %d", marketID))
 	}
 	return rows[0].toDomain(), nil
 }

@@ -3,6 +3,8 @@ package gormstore
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,8 +149,98 @@ func (t tx) RevokeVendorLink(ctx context.Context, id int64, at time.Time) error 
 	return t.update(ctx, fmt.Sprintf("revoke vendor link %d", id), &r, id, "revoked_at")
 }
 
-func (t tx) AppendAudit(ctx context.Context, e merchants.AuditEntry) error {
-	r := auditRow{At: e.At, ActorID: e.ActorID, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
-		MarketID: e.MarketID, BeforeJSON: string(e.Before), AfterJSON: string(e.After)}
-	return translate(t.db.WithContext(ctx).Create(&r).Error, "append audit entry")
+func (t tx) AppendAudit(ctx context.Context, entries ...merchants.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	rows := make([]auditRow, len(entries))
+	for i, e := range entries {
+		rows[i] = auditRow{At: e.At, ActorID: e.ActorID, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
+			MarketID: e.MarketID, BeforeJSON: string(e.Before), AfterJSON: string(e.After)}
+	}
+	return translate(t.db.WithContext(ctx).Create(&rows).Error, "append audit entry")
+}
+
+// factsRow is the one row of the registration facts query; the stall
+// columns are NULL when the market has no stall with the code.
+type factsRow struct {
+	StallID         *int64
+	StallMarketID   *int64
+	StallCode       *string
+	StallCategory   *string
+	StallStatus     *string
+	StallCreatedAt  *time.Time
+	StallUpdatedAt  *time.Time
+	MarketStalls    int64
+	StallVendorID   *int64
+	AccountVendorID *int64
+	PhoneVendorIDs  *string
+}
+
+// RegistrationFacts reads a registration's checks in one statement (see
+// merchants.Tx). Each sub-select is an index lookup: stalls_code_per_market,
+// stalls_by_market_status, vendors_one_active_per_stall,
+// bank_accounts_one_active and vendors_by_phone.
+func (t tx) RegistrationFacts(ctx context.Context, rq merchants.RegistrationQuery) (merchants.RegistrationFacts, error) {
+	agg := "string_agg(CAST(p.id AS TEXT), ',')"
+	if t.dialect == SQLite {
+		agg = "group_concat(p.id, ',')"
+	}
+	args := []any{rq.MarketID}
+	account := "NULL"
+	if rq.BIN != "" && rq.AccountNumber != "" {
+		account = `(SELECT v.id FROM bank_accounts b JOIN vendors v ON v.id = b.vendor_id
+			WHERE b.bin = ? AND b.account_number = ? AND b.active AND v.status = 'active' ORDER BY v.id LIMIT 1)`
+		args = append(args, rq.BIN, rq.AccountNumber)
+	}
+	phone := "NULL"
+	if rq.Phone != "" {
+		phone = `(SELECT ` + agg + ` FROM (SELECT v.id FROM vendors v
+			WHERE v.market_id = ? AND v.phone = ? AND v.status = 'active' ORDER BY v.id LIMIT 100) AS p)`
+		args = append(args, rq.MarketID, rq.Phone)
+	}
+	args = append(args, rq.MarketID, rq.StallCode)
+	var rows []factsRow
+	err := t.db.WithContext(ctx).Raw(`SELECT st.id AS stall_id, st.market_id AS stall_market_id, st.code AS stall_code,
+			st.category AS stall_category, st.status AS stall_status, st.created_at AS stall_created_at,
+			st.updated_at AS stall_updated_at,
+			(SELECT COUNT(*) FROM stalls c WHERE c.market_id = ?) AS market_stalls,
+			(SELECT v.id FROM vendors v WHERE v.stall_id = st.id AND v.status = 'active' ORDER BY v.id LIMIT 1) AS stall_vendor_id,
+			`+account+` AS account_vendor_id,
+			`+phone+` AS phone_vendor_ids
+		FROM (SELECT 1 AS one) AS one LEFT JOIN stalls st ON st.market_id = ? AND st.code = ?`, args...).Scan(&rows).Error
+	if err != nil {
+		return merchants.RegistrationFacts{}, translate(err, "registration facts")
+	}
+	if len(rows) != 1 {
+		return merchants.RegistrationFacts{}, fmt.Errorf("registration facts: %d rows, want 1", len(rows))
+	}
+	r := rows[0]
+	f := merchants.RegistrationFacts{MarketStalls: int(r.MarketStalls)}
+	if r.StallID != nil {
+		f.Stall = stallRow{ID: *r.StallID, MarketID: deref(r.StallMarketID), Code: deref(r.StallCode), Category: deref(r.StallCategory),
+			Status: deref(r.StallStatus), CreatedAt: deref(r.StallCreatedAt), UpdatedAt: deref(r.StallUpdatedAt)}.toDomain()
+	}
+	f.StallVendorID, f.AccountVendorID = deref(r.StallVendorID), deref(r.AccountVendorID)
+	if r.PhoneVendorIDs != nil && *r.PhoneVendorIDs != "" {
+		for _, s := range strings.Split(*r.PhoneVendorIDs, ",") {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return merchants.RegistrationFacts{}, fmt.Errorf("registration facts: vendor id %q: %w", s, err)
+			}
+			f.PhoneVendorIDs = append(f.PhoneVendorIDs, id)
+		}
+		// group_concat does not promise the order of its input.
+		slices.Sort(f.PhoneVendorIDs)
+	}
+	return f, nil
+}
+
+// deref returns *p, or the zero value for nil.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }

@@ -358,6 +358,15 @@ func fillVendor(t *testing.T, ctx context.Context, stall, name, phone, bank, acc
 	)
 }
 
+// previewAndSave shows the sign preview, waits until it is complete (with
+// its QR, or the note that the QR comes later when offline) and saves.
+func previewAndSave(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, "preview", chromedp.Click(chromedp.ID("preview-btn")))
+	waitJS(t, ctx, "the preview complete", `document.getElementById('preview').dataset.ready === '1'`)
+	run(t, ctx, "save", chromedp.Click(chromedp.ID("save-btn")))
+}
+
 // TestE2E drives the UI in headless Chromium against a real server: log
 // in, register a vendor at 360×740 with the sign preview, download the PDF
 // sign and read its QR back, register two vendors offline and see them
@@ -442,7 +451,7 @@ func TestE2E(t *testing.T) {
 	// it, the queue marks it refused, and "Sửa" brings it back with the
 	// message under the phone field.
 	fillVendor(t, ctx, "A-04", "Phạm Văn Dũng", "09123456789", "VCB", "0011009999999")
-	run(t, ctx, "preview and save", chromedp.Click(chromedp.ID("preview-btn")), chromedp.Click(chromedp.ID("save-btn")))
+	previewAndSave(t, ctx)
 	waitJS(t, ctx, "the refusal in the queue", `document.querySelectorAll('#queue li[data-state=failed]').length === 1`)
 	run(t, ctx, "correct it", chromedp.Click(chromedp.CSS("#queue li[data-state=failed] button")))
 	waitJS(t, ctx, "the phone error in Vietnamese", `document.getElementById('phone-error').textContent.includes('10 chữ số')`)
@@ -512,10 +521,10 @@ func TestE2E(t *testing.T) {
 	setOffline(t, ctx, true)
 	waitJS(t, ctx, "the offline notice", `document.getElementById('net-status').textContent.length > 0`)
 	fillVendor(t, ctx, "A-02", "Trần Văn Bình", "0987654321", "MB", "1234567890")
-	run(t, ctx, "preview and save offline", chromedp.Click(chromedp.ID("preview-btn")), chromedp.Click(chromedp.ID("save-btn")))
+	previewAndSave(t, ctx)
 	waitJS(t, ctx, "one queued", `document.getElementById('queue-count').textContent === '1'`)
 	fillVendor(t, ctx, "A-03", "Lê Thị Cúc", "0901234567", "BIDV", "21510001234567")
-	run(t, ctx, "preview and save offline", chromedp.Click(chromedp.ID("preview-btn")), chromedp.Click(chromedp.ID("save-btn")))
+	previewAndSave(t, ctx)
 	waitJS(t, ctx, "two queued", `document.getElementById('queue-count').textContent === '2' && document.querySelectorAll('#queue li[data-state=pending]').length === 2`)
 	if *screenshotDir != "" {
 		checkA11y(t, ctx, "signup-offline-queue")

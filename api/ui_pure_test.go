@@ -78,7 +78,7 @@ func TestCatalogCoversUI(t *testing.T) {
 	}
 	patterns := map[string]*regexp.Regexp{
 		".html": regexp.MustCompile(`\{\{-?\s*t\s+"([^"]+)"|\(t\s+"([^"]+)"`),
-		".js":   regexp.MustCompile(`\bt\('([^']+)'`),
+		".js":   regexp.MustCompile(`'((?:signup|sign|vendor|err|link|status|dash|nav|login|lang|adoption|market|markets)\.[a-z_.]*[a-z_])'`),
 		".go":   regexp.MustCompile(`"((?:title|dash|err|status|signup|vendor|link)\.[a-z_.]+)"`),
 	}
 	found := 0

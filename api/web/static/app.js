@@ -159,11 +159,31 @@ const SapQR = (() => {
       else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? '' : v);
     }
-    for (const c of children.flat()) {
+    for (const c of flatten(children)) {
       if (c === null || c === undefined) continue;
       e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
     return e;
+  }
+
+  // flatten turns nested lists of children into one list (Array.flat is
+  // missing from the oldest browsers still on cheap phones).
+  function flatten(list) {
+    const out = [];
+    for (const c of list) {
+      if (Array.isArray(c)) out.push(...flatten(c));
+      else out.push(c);
+    }
+    return out;
+  }
+
+  // fill replaces parent's children (Element.replaceChildren is Chrome 86+).
+  function fill(parent, ...children) {
+    parent.textContent = '';
+    for (const c of flatten(children)) {
+      if (c === null || c === undefined) continue;
+      parent.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
   }
 
   const nf = new Intl.NumberFormat(document.documentElement.lang === 'en' ? 'en-US' : 'vi-VN');
@@ -233,5 +253,5 @@ const SapQR = (() => {
     location.assign('/ui/login');
   });
 
-  return { t, csrf: csrfToken, api, all, items, fieldErrors, showErrors, clearErrors, problemText, el, num, pct, plain, newKey, param, cacheGet, cachePut, toLogin };
+  return { t, csrf: csrfToken, api, all, items, fieldErrors, showErrors, clearErrors, problemText, el, fill, num, pct, plain, newKey, param, cacheGet, cachePut, toLogin };
 })();

@@ -5,7 +5,7 @@
 'use strict';
 
 (() => {
-  const { t, api, el, plain, newKey, cacheGet, cachePut, items, showErrors, clearErrors, problemText } = SapQR;
+  const { t, api, el, plain, newKey, cacheGet, cachePut, items, showErrors, clearErrors, problemText, fill } = SapQR;
   const $ = (id) => document.getElementById(id);
   const form = $('signup');
   const market = $('market');
@@ -80,7 +80,7 @@
       markets = items(res.data).map((m) => ({ id: String(m.id), name: m.name }));
       cachePut('markets', markets);
     }
-    market.replaceChildren(el('option', { value: '' }, t('signup.market.choose')),
+    fill(market, el('option', { value: '' }, t('signup.market.choose')),
       ...markets.map((m) => el('option', { value: m.id }, m.name)));
     // The market asked for in the link (from a market page), else the only
     // one, else the one used last on this phone.
@@ -99,7 +99,7 @@
     const seq = ++stallLoads;
     const id = market.value;
     if (!id) {
-      stall.replaceChildren(el('option', { value: '' }, t('signup.stall.choose')));
+      fill(stall, el('option', { value: '' }, t('signup.stall.choose')));
       return;
     }
     cachePut('last-market', id);
@@ -129,7 +129,7 @@
     if (free.length) opts.push(el('optgroup', { label: t('signup.stall.free', { n: free.length }) }, free.map((s) => el('option', { value: s.code }, s.code))));
     opts.push(el('option', { value: NEW }, t('signup.stall.other')));
     if (taken.length) opts.push(el('optgroup', { label: t('signup.stall.taken') }, taken.map((s) => el('option', { value: s.code, disabled: true }, s.code))));
-    stall.replaceChildren(...opts);
+    fill(stall, ...opts);
     if (keep && Array.from(stall.options).some((o) => o.value === keep && !o.disabled)) stall.value = keep;
     toggleNew();
   }
@@ -158,14 +158,14 @@
   }
   function renderBankList() {
     const found = searchBanks(bankQ.value);
-    bankList.replaceChildren(...found.map((b) => el('li', {},
+    fill(bankList, ...found.map((b) => el('li', {},
       el('button', { type: 'button', 'data-bin': b.bin, onclick: () => chooseBank(b) },
         el('strong', {}, b.code || b.short), b.short !== b.code ? b.short + ' · ' : '', b.bin))));
   }
   function chooseBank(b) {
     bin.value = b.bin;
     bankQ.value = b.short;
-    bankList.replaceChildren();
+    fill(bankList);
     bankChosen.textContent = t('signup.bank.chosen', { short: b.short, name: b.name, bin: b.bin });
     account.focus();
   }
@@ -227,7 +227,7 @@
     const bank = bankOf(b.bank_account.bin) || { short: b.bank_account.bin, name: '' };
     const sign = $('sign-preview');
     const qrSlot = el('div', { class: 'noqr', id: 'qr-slot' }, t('signup.preview.qr_loading'));
-    sign.replaceChildren(
+    fill(sign,
       el('p', { class: 'muted' }, m ? m.name : ''),
       el('p', { class: 'stall' }, t('sign.stall', { code: b.stall_code })),
       el('p', { class: 'vendor' }, b.full_name),
@@ -236,6 +236,7 @@
       el('p', {}, b.bank_account.holder_name),
       el('p', { class: 'guide' }, t('sign.guide')));
     $('preview').hidden = false;
+    delete $('preview').dataset.ready;
     $('save-btn').focus();
     $('preview').scrollIntoView({ block: 'start' });
     const res = await fetch('/ui/preview', {
@@ -243,11 +244,14 @@
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': SapQR.csrf() },
       body: JSON.stringify({ bin: b.bank_account.bin, account_number: b.bank_account.account_number, holder_name: b.bank_account.holder_name }),
     }).catch(() => null);
-    if (!res) { qrSlot.textContent = t('signup.preview.qr_offline'); return; }
+    // data-ready marks the preview complete, QR or not.
+    const ready = () => { $('preview').dataset.ready = '1'; };
+    if (!res) { qrSlot.textContent = t('signup.preview.qr_offline'); ready(); return; }
     const data = await res.json().catch(() => null);
     if (!res.ok || !data || !data.svg) {
       showErrors(form, { status: res.status, problem: data });
       qrSlot.textContent = t('signup.preview.qr_failed');
+      ready();
       return;
     }
     const svg = new DOMParser().parseFromString(data.svg, 'image/svg+xml').documentElement;
@@ -256,6 +260,7 @@
     svg.setAttribute('aria-label', t('sign.qr_label'));
     svg.dataset.payload = data.payload;
     qrSlot.replaceWith(svg);
+    ready();
   }
 
   // ---- queue: submit and send ---------------------------------------------
@@ -279,7 +284,7 @@
     holder.dataset.edited = '';
     bin.value = '';
     bankChosen.textContent = '';
-    bankList.replaceChildren();
+    fill(bankList);
     $('preview').hidden = true;
     clearErrors(form);
     toggleNew();
@@ -333,7 +338,7 @@
   function sent(item, v) {
     const b = item.body;
     const link = v.id !== undefined ? el('a', { href: '/ui/vendors/' + encodeURIComponent(v.id) }, t('signup.sent.open')) : '';
-    $('saved').replaceChildren(t('signup.sent', { name: b.full_name, stall: b.stall_code }), ' ', link);
+    fill($('saved'), t('signup.sent', { name: b.full_name, stall: b.stall_code }), ' ', link);
     const key = 'stalls:' + b.market_id;
     const list = cacheGet(key);
     if (list) {
@@ -368,7 +373,7 @@
     const list = await queueAll();
     $('queue-count').textContent = String(list.length);
     $('queue-empty').hidden = list.length > 0;
-    $('queue').replaceChildren(...list.map((item) => {
+    fill($('queue'), ...list.map((item) => {
       const b = item.body;
       const failed = item.state === 'failed';
       return el('li', { 'data-key': item.key, 'data-state': item.state },
@@ -391,7 +396,9 @@
   form.addEventListener('submit', submit);
   form.addEventListener('input', () => { $('preview').hidden = true; });
   $('retry-btn').addEventListener('click', () => { backoff = 5000; flush(); });
-  window.addEventListener('online', () => { netStatus(); backoff = 5000; flush(); });
+  // Back online: send now, and if the network is not quite there yet,
+  // try again soon (1 s, 2 s, 4 s…) rather than after a long back-off.
+  window.addEventListener('online', () => { netStatus(); backoff = 1000; flush(); });
   window.addEventListener('offline', netStatus);
   setInterval(() => { if (navigator.onLine) flush(); }, 30000);
 

@@ -4,7 +4,7 @@
 'use strict';
 
 (() => {
-  const { api, showErrors, t } = SapQR;
+  const { api, showErrors, t, fill } = SapQR;
   const $ = (id) => document.getElementById(id);
 
   const confirmForm = $('confirm');
@@ -45,7 +45,7 @@
     const svg = new DOMParser().parseFromString(res.data.qr_svg, 'image/svg+xml').documentElement;
     svg.setAttribute('class', 'qr-small');
     svg.setAttribute('aria-label', t('vendor.link.qr_label'));
-    $('link-qr').replaceChildren(svg);
+    fill($('link-qr'), svg);
     $('link-new').hidden = false;
     $('link-state').textContent = t('vendor.link.created');
   });

@@ -461,6 +461,16 @@ func TestE2E(t *testing.T) {
 	if n := len(w.vendors(t)); n != 1 {
 		t.Fatalf("a refused registration left %d vendors, want 1", n)
 	}
+	// Corrected and saved again, it is registered and leaves the queue.
+	run(t, ctx, "correct the phone",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('phone').value = ''`),
+		chromedp.SendKeys(chromedp.ID("phone"), "0912345679"),
+	)
+	previewAndSave(t, ctx)
+	waitJS(t, ctx, "the corrected vendor sent", `document.getElementById('queue-count').textContent === '0'`)
+	if n := len(w.vendors(t)); n != 2 {
+		t.Fatalf("after the correction the API lists %d vendors, want 2", n)
+	}
 
 	// The vendor page: details, QR, sign downloads; the PDF carries the payload.
 	run(t, ctx, "open the vendor page",
@@ -516,7 +526,7 @@ func TestE2E(t *testing.T) {
 		chromedp.Navigate(w.url+"/ui/signup"),
 		chromedp.WaitVisible(chromedp.ID("signup")),
 	)
-	waitJS(t, ctx, "stalls loaded", `document.querySelectorAll('#stall optgroup option:not([disabled])').length === 5`)
+	waitJS(t, ctx, "stalls loaded", `document.querySelectorAll('#stall optgroup option:not([disabled])').length === 4`)
 	waitJS(t, ctx, "the service worker in control", `navigator.serviceWorker.controller !== null`)
 	setOffline(t, ctx, true)
 	waitJS(t, ctx, "the offline notice", `document.getElementById('net-status').textContent.length > 0`)
@@ -529,8 +539,8 @@ func TestE2E(t *testing.T) {
 	if *screenshotDir != "" {
 		checkA11y(t, ctx, "signup-offline-queue")
 	}
-	if n := len(w.vendors(t)); n != 1 {
-		t.Fatalf("while offline the API lists %d vendors, want 1", n)
+	if n := len(w.vendors(t)); n != 2 {
+		t.Fatalf("while offline the API lists %d vendors, want 2", n)
 	}
 	// The phone reloads the page with no signal: it opens from the service
 	// worker's copy and the queue is still there.
@@ -543,13 +553,13 @@ func TestE2E(t *testing.T) {
 	for _, v := range vs {
 		names[v.FullName]++
 	}
-	if len(vs) != 3 || names["Trần Văn Bình"] != 1 || names["Lê Thị Cúc"] != 1 {
+	if len(vs) != 4 || names["Trần Văn Bình"] != 1 || names["Lê Thị Cúc"] != 1 {
 		t.Fatalf("after coming back online the API lists %+v, want exactly the two queued vendors added once each", vs)
 	}
 	// Retrying the queue again (a second tap) registers nobody twice.
 	run(t, ctx, "retry an empty queue", chromedp.Click(chromedp.ID("retry-btn")))
-	if n := len(w.vendors(t)); n != 3 {
-		t.Fatalf("a second send made %d vendors, want 3", n)
+	if n := len(w.vendors(t)); n != 4 {
+		t.Fatalf("a second send made %d vendors, want 4", n)
 	}
 
 	// The market page and the dashboard agree with the API.
@@ -563,7 +573,7 @@ func TestE2E(t *testing.T) {
 	waitJS(t, ctx, "the stall grid", `document.querySelector('.grid') !== null`)
 	checkA11y(t, ctx, "market")
 	grid := eval[map[string]int](t, ctx, `(() => { const n = {}; for (const li of document.querySelectorAll('.grid li')) { const c = li.className.match(/s-(\w+)/)[1]; n[c] = (n[c] || 0) + 1; } return n; })()`)
-	if want := map[string]int{"none": 3, "qr": 2, "transacting": 1}; !maps.Equal(grid, want) {
+	if want := map[string]int{"none": 2, "qr": 3, "transacting": 1}; !maps.Equal(grid, want) {
 		t.Errorf("the market grid's stalls by status are %v, want %v", grid, want)
 	}
 	var payloads []string
@@ -574,7 +584,7 @@ func TestE2E(t *testing.T) {
 	}
 	slices.Sort(payloads)
 	if got := scanPDF(t, download(t, ctx, downloads, `a[href*="signs.pdf"]`)); !slices.Equal(got, payloads) {
-		t.Errorf("the market's 4-up sheet reads %q, want the three vendors' payloads %q", got, payloads)
+		t.Errorf("the market's 4-up sheet reads %q, want the four vendors' payloads %q", got, payloads)
 	}
 	run(t, ctx, "open the markets list", chromedp.Navigate(w.url+"/ui/markets?q=ngoc"))
 	waitJS(t, ctx, "the market found without diacritics", fmt.Sprintf(`document.querySelector('a[href="/ui/markets/%d"]') !== null`, w.marketID))

@@ -269,8 +269,15 @@
     const b = body();
     const errors = check(b);
     if (errors.length) { showErrors(form, { problem: { errors } }); return; }
+    // A corrected registration is a new request: a new Idempotency-Key
+    // (the old key with another body would be refused), and the refused
+    // one leaves the queue.
     const item = { key: newKey(), body: b, created: Date.now(), state: 'pending', tries: 0 };
     await queuePut(item);
+    if (editing) {
+      await queueDel(editing);
+      editing = '';
+    }
     resetForm();
     $('saved').textContent = t(navigator.onLine ? 'signup.queued' : 'signup.queued_offline', { name: b.full_name, stall: b.stall_code });
     await renderQueue();
@@ -349,8 +356,13 @@
     }
   }
 
+  // edit brings a refused registration back into the form with its
+  // errors. It stays in the queue until its corrected version is saved, so
+  // leaving the page loses nothing.
+  let editing = '';
+
   async function edit(item) {
-    await queueDel(item.key);
+    editing = item.key;
     const b = item.body;
     market.value = String(b.market_id);
     await loadStalls();

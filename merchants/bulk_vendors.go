@@ -240,7 +240,8 @@ func (s *Service) importVendorRow(ctx context.Context, tx Tx, a Actor, row tabul
 	} else if !errors.Is(err, ErrNotFound) {
 		return out, err
 	}
-	v, warnings, err := s.registerInTx(ctx, tx, a, m, vr.vendor, vr.account, vr.stallCode)
+	// The import recounts each market it moved once, at the end.
+	v, warnings, _, err := s.registerInTx(ctx, tx, a, m, vr.vendor, vr.account, vr.stallCode)
 	if err != nil {
 		return out, err
 	}

@@ -112,6 +112,13 @@ type Tx interface {
 	// version and writes the counts to the counter outbox. Call it once,
 	// after the changes, in every transaction that moves a market's counts.
 	EmitMarketCounts(ctx context.Context, marketID int64) (MarketCounts, error)
+	// EmitMarketDelta is EmitMarketCounts for a change whose effect on the
+	// counts is known exactly: it moves the counts the store keeps with the
+	// market (those of its last emit) by d instead of recounting, increases
+	// the counter version and writes the resulting absolute counts to the
+	// outbox. The caller holds the market row lock (LockMarket) and must
+	// have checked every fact d depends on after taking it.
+	EmitMarketDelta(ctx context.Context, marketID int64, d CountsDelta) (MarketCounts, error)
 }
 
 // RegistrationQuery names what Tx.RegistrationFacts looks up in one
@@ -140,6 +147,17 @@ type RegistrationFacts struct {
 	// PhoneVendorIDs are the market's active vendors with the phone, by
 	// ascending ID, at most 100.
 	PhoneVendorIDs []int64
+}
+
+// CountsDelta is how one change moves a market's counts (see
+// MarketCounts); the declared stall count never moves by delta.
+type CountsDelta struct {
+	StallsActive       int64
+	StallsWithQR       int64
+	Vendors            int64
+	VendorsWithQR      int64
+	SignsPrinted       int64
+	VendorsTransacting int64
 }
 
 // MarketQuery selects markets in a Store. Empty fields match everything.

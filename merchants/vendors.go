@@ -89,11 +89,12 @@ func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendor
 			refused = fmt.Errorf("market %d: %w", m.ID, err)
 			return refused
 		}
-		res.Vendor, res.Warnings, err = s.registerInTx(ctx, tx, a, m, v, acc, stallCode)
+		var d CountsDelta
+		res.Vendor, res.Warnings, d, err = s.registerInTx(ctx, tx, a, m, v, acc, stallCode)
 		if err != nil {
 			return err
 		}
-		_, err = tx.EmitMarketCounts(ctx, m.ID)
+		_, err = tx.EmitMarketDelta(ctx, m.ID, d)
 		return err
 	})
 	switch {
@@ -108,52 +109,61 @@ func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendor
 
 // registerInTx registers a checked vendor with its primary account at the
 // stall with stallCode of the locked market m, inside tx: RegisterVendor's
-// transaction but the counter outbox row, which the caller writes
-// (EmitMarketCounts) after all its changes, and what a bulk import does
-// for each row. Its checks are one query, its audit entries one insert. It
-// returns the vendor with its payload and any duplicate_phone warning.
-func (s *Service) registerInTx(ctx context.Context, tx Tx, a Actor, m Market, v Vendor, acc BankAccount, stallCode string) (Vendor, []Warning, error) {
+// transaction but the counter outbox row, which the caller writes after
+// all its changes, and what a bulk import does for each row. Its checks
+// are one query, its audit entries one insert. It returns the vendor with
+// its payload, any duplicate_phone warning, and how the registration moved
+// the market's counts.
+func (s *Service) registerInTx(ctx context.Context, tx Tx, a Actor, m Market, v Vendor, acc BankAccount, stallCode string) (Vendor, []Warning, CountsDelta, error) {
 	now := s.clock()
 	v.MarketID, v.ConsentAt, v.ConsentBy, v.RegisteredBy = m.ID, now, a.UserID, a.UserID
 	acc.Primary, acc.CreatedBy, acc.Active = true, a.UserID, true
 	f, err := tx.RegistrationFacts(ctx, RegistrationQuery{MarketID: m.ID, StallCode: stallCode,
 		BIN: acc.BIN, AccountNumber: acc.AccountNumber, Phone: v.Phone})
 	if err != nil {
-		return Vendor{}, nil, err
+		return Vendor{}, nil, CountsDelta{}, err
 	}
 	st, audits, err := s.stallForVendor(ctx, tx, a, m, stallCode, f)
 	if err != nil {
-		return Vendor{}, nil, err
+		return Vendor{}, nil, CountsDelta{}, err
 	}
 	if err := accountFree(acc, f.AccountVendorID, 0); err != nil {
-		return Vendor{}, nil, err
+		return Vendor{}, nil, CountsDelta{}, err
 	}
 	v.StallID, v.StallCode, v.CommuneCode, v.ProvinceCode = st.ID, st.Code, m.CommuneCode, m.ProvinceCode
 	warnings := phoneWarning(v.Phone, f.PhoneVendorIDs, 0)
 	if v, err = tx.CreateVendor(ctx, v); err != nil {
-		return Vendor{}, nil, err
+		return Vendor{}, nil, CountsDelta{}, err
 	}
 	acc.VendorID = v.ID
 	if acc, err = tx.CreateBankAccount(ctx, acc); err != nil {
-		return Vendor{}, nil, err
+		return Vendor{}, nil, CountsDelta{}, err
 	}
 	v.Accounts = []BankAccount{acc}
 	if v, err = withPayload(v); err != nil {
-		return Vendor{}, nil, err
+		return Vendor{}, nil, CountsDelta{}, err
 	}
 	if _, err := tx.CreateSignRecord(ctx, SignRecord{VendorID: v.ID, MarketID: m.ID, Version: v.SignVersion,
 		BankAccountID: acc.ID, Payload: v.Payload, Reason: SignNew, By: a.UserID, At: now}); err != nil {
-		return Vendor{}, nil, err
+		return Vendor{}, nil, CountsDelta{}, err
 	}
 	e, err := s.auditEntry(a, ActionRegister, "vendor", v.ID, m.ID, nil, auditVendor(v))
 	if err != nil {
-		return Vendor{}, nil, err
+		return Vendor{}, nil, CountsDelta{}, err
 	}
 	// The created or reopened stall's entry and the vendor's, in one insert.
 	if err := tx.AppendAudit(ctx, append(audits, e)...); err != nil {
-		return Vendor{}, nil, err
+		return Vendor{}, nil, CountsDelta{}, err
 	}
-	return v, warnings, nil
+	// The facts were read under the market lock, and the checks passed: the
+	// stall had no active vendor (so it counted for nothing but, when
+	// active, stalls_active) and is active now; the vendor is active with
+	// an active account, its sign not yet printed, no payment confirmed.
+	d := CountsDelta{StallsWithQR: 1, Vendors: 1, VendorsWithQR: 1}
+	if f.Stall.ID == 0 || f.Stall.Status != StallActive {
+		d.StallsActive = 1
+	}
+	return v, warnings, d, nil
 }
 
 // checkPhone normalises a phone field.

@@ -98,46 +98,103 @@ func (s *Store) RecountMarkets(ctx context.Context, f merchants.UnitFilter) ([]m
 	return s.recount(ctx, f)
 }
 
-// eventColumns are the counter_events columns EmitMarketCounts writes
-// and returns, created_at aside.
+// eventColumns are the counter_events columns an emit writes and returns,
+// created_at aside.
 const eventColumns = `market_id, commune_code, province_code, version, stalls_declared, stalls_active, stalls_with_qr,
 	vendors, vendors_with_qr, signs_printed, vendors_transacting`
 
+// keptColumns are the counts kept with each market (migration 0002), as
+// of its last emit.
+const keptColumns = `stalls_active = c.stalls_active, stalls_with_qr = c.stalls_with_qr, vendors = c.vendors,
+	vendors_with_qr = c.vendors_with_qr, signs_printed = c.signs_printed, vendors_transacting = c.vendors_transacting`
+
 // EmitMarketCounts locks the market, recounts it, bumps its counter
-// version and writes the counts to the outbox (see merchants.Tx).
+// version, keeps the counts with the market and writes them to the outbox
+// (see merchants.Tx).
 func (t tx) EmitMarketCounts(ctx context.Context, marketID int64) (merchants.MarketCounts, error) {
+	// The UPDATE takes the market's row lock (on SQLite the transaction
+	// holds the write lock already) before the recount's statement begins,
+	// so under READ COMMITTED the recount sees every change committed
+	// before it, and versions and counts are written in the order of
+	// commits.
+	res := t.db.WithContext(ctx).Exec("UPDATE markets SET counter_version = counter_version + 1 WHERE id = ?", marketID)
+	if res.Error != nil {
+		return merchants.MarketCounts{}, translate(res.Error, "bump counter version")
+	}
+	if res.RowsAffected == 0 {
+		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("market %d", marketID))
+	}
+	now := time.Now().UTC()
 	var rows []countsRow
 	if t.dialect == Postgres {
-		// One round trip: the UPDATE takes the market's row lock, so
-		// versions and counts are written in the order of commits, and the
-		// recount (which reads only the base tables) sees every earlier
-		// statement of the transaction.
-		err := t.db.WithContext(ctx).Raw(`WITH bumped AS (
-				UPDATE markets SET counter_version = counter_version + 1 WHERE id = ? RETURNING id, counter_version)
-			INSERT INTO counter_events (`+eventColumns+`, created_at)
-			SELECT c.market_id, c.commune_code, c.province_code, bumped.counter_version, c.stalls_declared, c.stalls_active,
-				c.stalls_with_qr, c.vendors, c.vendors_with_qr, c.signs_printed, c.vendors_transacting, ?
-			FROM (`+recountSQL+` WHERE m.id = ?) AS c JOIN bumped ON bumped.id = c.market_id
-			RETURNING `+eventColumns, marketID, time.Now().UTC(), marketID).Scan(&rows).Error
+		// Recount, keep and write the outbox row in one round trip.
+		err := t.db.WithContext(ctx).Raw(`WITH c AS (`+recountSQL+` WHERE m.id = ?),
+			kept AS (UPDATE markets SET `+keptColumns+` FROM c WHERE markets.id = c.market_id)
+			INSERT INTO counter_events (`+eventColumns+`, created_at) SELECT `+eventColumns+`, ? FROM c
+			RETURNING `+eventColumns, marketID, now).Scan(&rows).Error
 		if err != nil {
 			return merchants.MarketCounts{}, translate(err, "write counter event")
 		}
 	} else {
-		// SQLite has no UPDATE in a WITH clause; the transaction holds the
-		// database's write lock already, and two statements cost no round
-		// trip in process.
-		res := t.db.WithContext(ctx).Exec("UPDATE markets SET counter_version = counter_version + 1 WHERE id = ?", marketID)
-		if res.Error != nil {
-			return merchants.MarketCounts{}, translate(res.Error, "bump counter version")
-		}
-		if res.RowsAffected == 0 {
-			return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("market %d", marketID))
-		}
+		// SQLite has no UPDATE in a WITH clause; in process, three
+		// statements cost no round trip.
 		err := t.db.WithContext(ctx).Raw(`INSERT INTO counter_events (`+eventColumns+`, created_at)
 			SELECT `+eventColumns+`, ? FROM (`+recountSQL+` WHERE m.id = ?) AS c
-			RETURNING `+eventColumns, time.Now().UTC(), marketID).Scan(&rows).Error
+			RETURNING `+eventColumns, now, marketID).Scan(&rows).Error
 		if err != nil {
 			return merchants.MarketCounts{}, translate(err, "write counter event")
+		}
+		if len(rows) == 1 {
+			c := rows[0]
+			err := t.db.WithContext(ctx).Exec(`UPDATE markets SET stalls_active = ?, stalls_with_qr = ?, vendors = ?,
+				vendors_with_qr = ?, signs_printed = ?, vendors_transacting = ? WHERE id = ?`,
+				c.StallsActive, c.StallsWithQR, c.Vendors, c.VendorsWithQR, c.SignsPrinted, c.VendorsTransacting, marketID).Error
+			if err != nil {
+				return merchants.MarketCounts{}, translate(err, "keep market counts")
+			}
+		}
+	}
+	if len(rows) != 1 {
+		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("market %d", marketID))
+	}
+	return rows[0].toDomain(), nil
+}
+
+// movedSQL moves the counts kept with a market by a delta, bumps its
+// counter version and returns the market's counts.
+const movedSQL = `UPDATE markets SET counter_version = counter_version + 1,
+	stalls_active = stalls_active + ?, stalls_with_qr = stalls_with_qr + ?, vendors = vendors + ?,
+	vendors_with_qr = vendors_with_qr + ?, signs_printed = signs_printed + ?, vendors_transacting = vendors_transacting + ?
+	WHERE id = ?
+	RETURNING id AS market_id, commune_code, province_code, counter_version AS version, stalls_declared, stalls_active,
+		stalls_with_qr, vendors, vendors_with_qr, signs_printed, vendors_transacting`
+
+// EmitMarketDelta moves the market's kept counts by d, bumps its version
+// and writes the counts to the outbox (see merchants.Tx): on PostgreSQL
+// one statement that reads no base table.
+func (t tx) EmitMarketDelta(ctx context.Context, marketID int64, d merchants.CountsDelta) (merchants.MarketCounts, error) {
+	args := []any{d.StallsActive, d.StallsWithQR, d.Vendors, d.VendorsWithQR, d.SignsPrinted, d.VendorsTransacting, marketID}
+	var rows []countsRow
+	if t.dialect == Postgres {
+		err := t.db.WithContext(ctx).Raw(`WITH c AS (`+movedSQL+`)
+			INSERT INTO counter_events (`+eventColumns+`, created_at) SELECT `+eventColumns+`, ? FROM c
+			RETURNING `+eventColumns, append(args, time.Now().UTC())...).Scan(&rows).Error
+		if err != nil {
+			return merchants.MarketCounts{}, translate(err, "write counter event")
+		}
+	} else {
+		if err := t.db.WithContext(ctx).Raw(movedSQL, args...).Scan(&rows).Error; err != nil {
+			return merchants.MarketCounts{}, translate(err, "move market counts")
+		}
+		if len(rows) == 1 {
+			c := rows[0]
+			err := t.db.WithContext(ctx).Exec(`INSERT INTO counter_events (`+eventColumns+`, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.MarketID, c.CommuneCode, c.ProvinceCode, c.Version,
+				c.StallsDeclared, c.StallsActive, c.StallsWithQR, c.Vendors, c.VendorsWithQR, c.SignsPrinted,
+				c.VendorsTransacting, time.Now().UTC()).Error
+			if err != nil {
+				return merchants.MarketCounts{}, translate(err, "write counter event")
+			}
 		}
 	}
 	if len(rows) != 1 {

@@ -176,6 +176,7 @@ type uiView struct {
 	Title           string
 	Messages        template.JS
 	LoggedIn        bool
+	User            string // the username, so the sign-up queue sends only its own user's items
 	CanRegister     bool // the user's role registers vendors (team members, commune officers)
 	Scripts         []string
 	Sizes           []string
@@ -204,6 +205,7 @@ func (p *uiPages) render(c echo.Context, status int, page, title string, data an
 	}
 	if a := userOf(c); a != nil {
 		v.CanRegister = a.Can(merchants.PermRegister)
+		v.User = a.Username
 	}
 	for _, s := range scripts {
 		v.Scripts = append(v.Scripts, s+"?v="+p.version)

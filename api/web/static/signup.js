@@ -21,6 +21,9 @@
   const holder = $('holder');
   const consent = $('consent');
   const NEW = '__new';
+  // Registrations belong to who recorded them: on a shared phone, the
+  // queue sends only the logged-in user's, under their name.
+  const me = (document.querySelector('meta[name="sapqr-user"]') || {}).content || '';
 
   let banks = [];
   let markets = [];
@@ -272,7 +275,7 @@
     // A corrected registration is a new request: a new Idempotency-Key
     // (the old key with another body would be refused), and the refused
     // one leaves the queue.
-    const item = { key: newKey(), body: b, created: Date.now(), state: 'pending', tries: 0 };
+    const item = { key: newKey(), body: b, user: me, created: Date.now(), state: 'pending', tries: 0 };
     await queuePut(item);
     if (editing) {
       await queueDel(editing);
@@ -315,7 +318,7 @@
     flushing = true;
     try {
       for (const item of await queueAll()) {
-        if (item.state !== 'pending') continue;
+        if (item.state !== 'pending' || (item.user && item.user !== me)) continue;
         const res = await api('POST', '/vendors', item.body, { 'Idempotency-Key': item.key });
         if (res.ok) {
           await queueDel(item.key);
@@ -388,7 +391,9 @@
     fill($('queue'), ...list.map((item) => {
       const b = item.body;
       const failed = item.state === 'failed';
+      const other = item.user && item.user !== me;
       return el('li', { 'data-key': item.key, 'data-state': item.state },
+        other ? [el('span', { class: 'badge pending' }, t('signup.queue.other_user', { user: item.user })), ' '] : '',
         el('span', { class: 'badge ' + (failed ? 'failed' : 'pending') }, t(failed ? 'signup.queue.failed' : 'signup.queue.pending')), ' ',
         b.full_name, ' · ', t('sign.stall', { code: b.stall_code }),
         failed ? el('div', {}, el('span', { class: 'field-error' }, problemText({ status: item.status, problem: item.problem })),

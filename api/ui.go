@@ -177,7 +177,7 @@ type uiView struct {
 	Messages        template.JS
 	LoggedIn        bool
 	User            string // the username, so the sign-up queue sends only its own user's items
-	CanRegister     bool // the user's role registers vendors (team members, commune officers)
+	CanRegister     bool   // the user's role registers vendors (team members, commune officers)
 	Scripts         []string
 	Sizes           []string
 	Version         string // of the static files, for cache busting

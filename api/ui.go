@@ -68,7 +68,10 @@ func newUIPages() (*uiPages, error) {
 		p.pages[lang] = map[string]*template.Template{}
 		// Every page template, each rendered inside layout.html.
 		for _, name := range []string{"login", "signup", "vendor", "link", "link_invalid", "market", "markets", "dashboard", "error"} {
-			t, err := template.Must(base.Clone()).ParseFS(web, "templates/"+name+".html")
+			t, err := base.Clone()
+			if err == nil {
+				t, err = t.ParseFS(web, "templates/"+name+".html")
+			}
 			if err != nil {
 				return nil, fmt.Errorf("ui page %s: %w", name, err)
 			}
@@ -88,7 +91,7 @@ func newUIPages() (*uiPages, error) {
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		p.static[strings.TrimPrefix(name, "static/")] = uiAsset{body: b, gz: gzipBytes(b), contentType: ct}
+		p.static[strings.TrimPrefix(name, "static/")] = uiAsset{body: b, gz: gzipBytes(b, gzip.BestCompression), contentType: ct}
 		h.Write([]byte(name))
 		h.Write(b)
 		return nil
@@ -103,24 +106,29 @@ func newUIPages() (*uiPages, error) {
 // uiFuncs are the template functions of one language.
 func uiFuncs(cat *uiCatalog, lang string) template.FuncMap {
 	return template.FuncMap{
-		"t":     func(key string, kv ...any) string { return cat.text(lang, key, kv...) },
-		"num":   func(n any) string { return formatInt(lang, toInt64(n)) },
+		"t": func(key string, kv ...any) string { return cat.text(lang, key, kv...) },
+		"num": func(n any) (string, error) {
+			i, err := toInt64(n)
+			return formatInt(lang, i), err
+		},
 		"pct":   func(r float64) string { return formatPercent(lang, r) },
 		"upper": strings.ToUpper,
 		"bar":   progressBar,
 	}
 }
 
-func toInt64(n any) int64 {
+// toInt64 accepts the integer types page data uses; anything else fails
+// the render rather than print a wrong number.
+func toInt64(n any) (int64, error) {
 	switch v := n.(type) {
 	case int:
-		return int64(v)
+		return int64(v), nil
 	case int64:
-		return v
+		return v, nil
 	case int32:
-		return int64(v)
+		return int64(v), nil
 	}
-	return 0
+	return 0, fmt.Errorf("num: %T is not an integer", n)
 }
 
 // formatInt groups thousands the way each language writes them:
@@ -221,11 +229,12 @@ func (p *uiPages) render(c echo.Context, status int, page, title string, data an
 	return writeText(c, status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes(), nil)
 }
 
-// gzipBytes compresses b.
-func gzipBytes(b []byte) []byte {
+// gzipBytes compresses b at level: the best for static files, compressed
+// once; the default for pages, compressed on every request.
+func gzipBytes(b []byte, level int) []byte {
 	var out bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&out, gzip.BestCompression) // the level is valid
-	_, _ = zw.Write(b)                                       // a bytes.Buffer does not fail
+	zw, _ := gzip.NewWriterLevel(&out, level) // callers pass gzip's own constants
+	_, _ = zw.Write(b)                        // a bytes.Buffer does not fail
 	_ = zw.Close()
 	return out.Bytes()
 }
@@ -241,7 +250,7 @@ func writeText(c echo.Context, status int, contentType string, body, gz []byte) 
 		return c.Blob(status, contentType, body)
 	}
 	if gz == nil {
-		gz = gzipBytes(body)
+		gz = gzipBytes(body, gzip.DefaultCompression)
 	}
 	h.Set("Content-Encoding", "gzip")
 	return c.Blob(status, contentType, gz)
@@ -295,7 +304,7 @@ func (s *Server) handleUIStatic(p *uiPages) echo.HandlerFunc {
 // worker) and is always revalidated.
 func (s *Server) handleUIServiceWorker(p *uiPages) echo.HandlerFunc {
 	body := bytes.ReplaceAll(p.static["sw.js"].body, []byte("__VERSION__"), []byte(p.version))
-	gz := gzipBytes(body)
+	gz := gzipBytes(body, gzip.BestCompression)
 	return func(c echo.Context) error {
 		c.Response().Header().Set("Cache-Control", "no-cache")
 		return writeText(c, http.StatusOK, "text/javascript; charset=utf-8", body, gz)

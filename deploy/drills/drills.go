@@ -165,9 +165,9 @@ func drillRedis(ctx context.Context, o options) *Report {
 	return rep
 }
 
-// drillPostgres stops PostgreSQL (fast shutdown: clients disconnected) a
-// third into the load and starts it again after o.outage. Clients retry
-// with their Idempotency-Key.
+// drillPostgres stops PostgreSQL a third into the load (o.pgStop: fast, a
+// clean shutdown, or immediate, a crash) and starts it again after
+// o.outage. Clients retry with their Idempotency-Key.
 func drillPostgres(ctx context.Context, o options) *Report {
 	rep := newReport(o, "drill-postgres", "PostgreSQL restarted during registrations")
 	s, err := newStack(ctx, o, rep)
@@ -182,12 +182,12 @@ func drillPostgres(ctx context.Context, o options) *Report {
 	var readyDown, readyUp string
 	run := runRegistrations(ctx, s, func(ctx context.Context, start time.Time) {
 		sleepUntil(ctx, start.Add(o.duration*3/10))
-		if err := s.pg.Stop(ctx, "fast"); err != nil {
+		if err := s.pg.Stop(ctx, o.pgStop); err != nil {
 			rep.Logf("%v", err)
 			return
 		}
 		downAt = time.Now()
-		rep.Logf("PostgreSQL stopped (pg_ctl stop -m fast)")
+		rep.Logf("PostgreSQL stopped (pg_ctl stop -m %s)", o.pgStop)
 		sleepUntil(ctx, downAt.Add(o.outage/2))
 		readyDown = readyz(ctx, s.clients[0])
 		rep.Logf("/readyz while down: %s", readyDown)

@@ -31,7 +31,7 @@ func TestDrillsShort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := options{duration: 4 * time.Second, writers: 8, readers: 4, markets: 4, outage: 1500 * time.Millisecond,
+	o := options{duration: 4 * time.Second, writers: 8, readers: 4, markets: 4, outage: 1500 * time.Millisecond, pgStop: "fast",
 		pgBin: pgBin, bin: bin, out: &out}
 	for _, d := range drills() {
 		if d.name == "loadtest" {

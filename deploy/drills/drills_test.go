@@ -27,6 +27,7 @@ func TestRunRejectsBadUsage(t *testing.T) {
 		{"two drills", []string{"redis", "postgres"}, "usage: drills"},
 		{"unknown flag", []string{"-nope", "redis"}, "flag provided but not defined"},
 		{"zero writers", []string{"-writers", "0", "redis"}, "must be positive"},
+		{"unknown stop mode", []string{"-pg-stop", "smart", "postgres"}, `-pg-stop "smart"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

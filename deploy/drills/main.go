@@ -44,6 +44,7 @@ type options struct {
 	pgSettings settingList
 	keep       bool      // keep the temporary directory (logs) afterwards
 	only       string    // badinput: run only the cases whose names contain this
+	pgStop     string    // postgres: pg_ctl stop mode, fast (clean) or immediate (a crash)
 	bin        string    // the sapqr binary, built once per run
 	out        io.Writer // where the timeline and figures go
 }
@@ -76,6 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.outage, "outage", 3*time.Second, "how long Redis or PostgreSQL stays down")
 	fs.StringVar(&o.pgBin, "pg-bin", "", "directory of initdb and pg_ctl (default: the newest /usr/lib/postgresql/*/bin)")
 	fs.Var(&o.pgSettings, "pg", "a postgresql.conf setting for the drill's cluster, name=value (repeatable), e.g. -pg synchronous_commit=off to see what the disk costs")
+	fs.StringVar(&o.pgStop, "pg-stop", "fast", "postgres drill: how PostgreSQL goes down, fast (clean shutdown) or immediate (a crash: recovery at restart)")
 	fs.StringVar(&o.only, "only", "", "badinput: only the kinds of bad input whose names contain this (e.g. oversize)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory with the server, PostgreSQL and Redis logs")
 	fs.Usage = func() {
@@ -101,6 +103,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(chosen) == 0 {
 		fmt.Fprintf(stderr, "drills: unknown drill %q\n", fs.Arg(0))
 		fs.Usage()
+		return 2
+	}
+	if o.pgStop != "fast" && o.pgStop != "immediate" {
+		fmt.Fprintf(stderr, "drills: -pg-stop %q: want fast or immediate\n", o.pgStop)
 		return 2
 	}
 	if o.writers < 1 || o.readers < 1 || o.markets < 1 || o.duration <= 0 {

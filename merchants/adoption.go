@@ -103,6 +103,10 @@ type AdoptionStore interface {
 	MemberAdoption(ctx context.Context, f UnitFilter) ([]MemberAdoption, error)
 	// MarketNames returns the names of the filter's markets by ID.
 	MarketNames(ctx context.Context, f UnitFilter) (map[int64]string, error)
+	// PendingCounterMarkets returns, in one statement, each market with an
+	// outbox row waiting to be applied, once, with only its MarketID,
+	// CommuneCode and ProvinceCode set.
+	PendingCounterMarkets(ctx context.Context) ([]MarketCounts, error)
 }
 
 // MarketAdoption is the adoption of one market, with the meanings of
@@ -263,6 +267,69 @@ type AdoptionService struct {
 	thrMu      sync.Mutex
 	thresholds map[string]float64
 	thrRead    time.Time
+
+	pending pendingGate
+}
+
+// pendingQueryTimeout bounds a shared outbox query, which no single
+// reader's context may cancel.
+const pendingQueryTimeout = 10 * time.Second
+
+// pendingGate shares one query of the markets waiting in the outbox among
+// the adoption reads of this process: a read joins the next query to
+// begin, never one already running, so the answer covers every change
+// committed before the read began. While a query runs the reads arriving
+// wait for the next one, which then serves them all: one database round
+// trip per query time instead of one per read.
+type pendingGate struct {
+	mu      sync.Mutex
+	running bool
+	next    *pendingRound
+}
+
+// pendingRound is one shared query and its answer, valid once done is
+// closed.
+type pendingRound struct {
+	done    chan struct{}
+	markets []MarketCounts
+	err     error
+}
+
+// markets returns the markets waiting in the outbox, from a query that
+// began after the call, or ctx's error if it ends first.
+func (g *pendingGate) markets(ctx context.Context, query func(context.Context) ([]MarketCounts, error)) ([]MarketCounts, error) {
+	g.mu.Lock()
+	if g.next == nil {
+		g.next = &pendingRound{done: make(chan struct{})}
+	}
+	r := g.next
+	if !g.running {
+		g.running, g.next = true, nil
+		qctx := context.WithoutCancel(ctx)
+		go g.run(qctx, r, query)
+	}
+	g.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.markets, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// run answers r, then each round that readers joined meanwhile, until none
+// is waiting.
+func (g *pendingGate) run(ctx context.Context, r *pendingRound, query func(context.Context) ([]MarketCounts, error)) {
+	for r != nil {
+		qctx, cancel := context.WithTimeout(ctx, pendingQueryTimeout)
+		r.markets, r.err = query(qctx)
+		cancel()
+		close(r.done)
+		g.mu.Lock()
+		r, g.next = g.next, nil
+		g.running = r != nil
+		g.mu.Unlock()
+	}
 }
 
 // NewAdoptionService returns a service over the store and the counters.
@@ -456,12 +523,16 @@ func (s *AdoptionService) lost(ctx context.Context, behind []MarketCounts) (lost
 // in the outbox are laid over the counters' (the newer version wins), so a
 // read from the cache includes every change committed before it began;
 // when more than a batch waits, the counters are behind and the database
-// answers.
+// answers. Whether the filter's markets wait in the outbox comes from a
+// query shared with concurrent reads (pendingGate) that began after this
+// read did: a row it does not see was deleted, and so applied to the
+// counters, before it began, and the counters are read after it.
 func (s *AdoptionService) counts(ctx context.Context, f UnitFilter) ([]MarketCounts, Source, error) {
-	pending, err := s.store.HasPendingCounterEvents(ctx, f)
+	waitingMarkets, err := s.pending.markets(ctx, s.store.PendingCounterMarkets)
 	if err != nil {
 		return nil, "", fmt.Errorf("adoption: %w", err)
 	}
+	pending := slices.ContainsFunc(waitingMarkets, f.matches)
 	var waiting []CounterEvent
 	if pending {
 		s.Notify()

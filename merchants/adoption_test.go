@@ -80,6 +80,16 @@ func (s *fakeStore) HasPendingCounterEvents(ctx context.Context, f merchants.Uni
 	return slices.ContainsFunc(s.outbox, func(e merchants.CounterEvent) bool { return matches(f, e.Counts) }), nil
 }
 
+func (s *fakeStore) PendingCounterMarkets(ctx context.Context) ([]merchants.MarketCounts, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []merchants.MarketCounts
+	for _, e := range s.outbox {
+		out = append(out, merchants.MarketCounts{MarketID: e.Counts.MarketID, CommuneCode: e.Counts.CommuneCode, ProvinceCode: e.Counts.ProvinceCode})
+	}
+	return out, nil
+}
+
 func (s *fakeStore) RecountMarkets(ctx context.Context, f merchants.UnitFilter) ([]merchants.MarketCounts, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

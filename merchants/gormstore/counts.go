@@ -241,3 +241,20 @@ func (s *Store) HasPendingCounterEvents(ctx context.Context, f merchants.UnitFil
 	}
 	return n > 0, nil
 }
+
+// PendingCounterMarkets returns each market with an outbox row waiting,
+// once per commune and province its rows name (see
+// merchants.AdoptionStore): one scan of the outbox, which the drain keeps
+// short.
+func (s *Store) PendingCounterMarkets(ctx context.Context) ([]merchants.MarketCounts, error) {
+	var rows []countsRow
+	err := s.db.WithContext(ctx).Raw("SELECT DISTINCT market_id, commune_code, province_code FROM counter_events").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "pending counter markets")
+	}
+	out := make([]merchants.MarketCounts, len(rows))
+	for i, r := range rows {
+		out[i] = merchants.MarketCounts{MarketID: r.MarketID, CommuneCode: r.CommuneCode, ProvinceCode: r.ProvinceCode}
+	}
+	return out, nil
+}

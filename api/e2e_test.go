@@ -624,6 +624,25 @@ func TestE2E(t *testing.T) {
 	if h1 := eval[string](t, ctx, `document.querySelector('h1').textContent`); !strings.Contains(h1, "report") {
 		t.Errorf("after switching to English the title is %q", h1)
 	}
+
+	// Log out, and log in again from a link whose next address leads
+	// elsewhere: the browser stays on SạpQR.
+	run(t, ctx, "log out", chromedp.Click(chromedp.CSS("[data-logout]")))
+	waitJS(t, ctx, "the login page", `location.pathname === '/ui/login'`)
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`caches.keys().then((k) => k.length)`, chromedp.EvalAwaitPromise)); err != nil || n != 0 {
+		t.Errorf("%d caches left on the phone after logging out (%v)", n, err)
+	}
+	run(t, ctx, "a login link that points away",
+		chromedp.Navigate(w.url+"/ui/login?next=%2F%5Cevil.example%2F"),
+		chromedp.WaitVisible(chromedp.ID("login")),
+		chromedp.SendKeys(chromedp.ID("username"), w.username),
+		chromedp.SendKeys(chromedp.ID("password"), w.password),
+		chromedp.Click(chromedp.CSS("#login button[type=submit]")),
+	)
+	waitJS(t, ctx, "home after login", `location.pathname === '/ui/dashboard'`)
+	if origin := eval[string](t, ctx, `location.origin`); origin != w.url {
+		t.Errorf("after login the browser is at %s, want %s", origin, w.url)
+	}
 }
 
 // acceptDialogs accepts the confirm() dialogs the next actions open.

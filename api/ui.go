@@ -284,7 +284,8 @@ func (s *Server) handleUIStatic(p *uiPages) echo.HandlerFunc {
 			return echo.ErrNotFound
 		}
 		h := c.Response().Header()
-		etag := `"` + p.version + `"`
+		// Weak: the same file is sent plain or gzipped under this tag.
+		etag := `W/"` + p.version + `"`
 		h.Set("ETag", etag)
 		if c.QueryParam("v") == p.version {
 			h.Set("Cache-Control", "public, max-age=31536000, immutable")

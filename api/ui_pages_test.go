@@ -215,7 +215,7 @@ func TestUIStaticCaching(t *testing.T) {
 		{"versioned file cached for a year", "/static/app.css?v=" + p.version, "", http.StatusOK, "public, max-age=31536000, immutable", "text/css; charset=utf-8"},
 		{"unversioned file revalidated", "/static/app.js", "", http.StatusOK, "no-cache", "text/javascript; charset=utf-8"},
 		{"an old version is not cached long", "/static/app.js?v=000000000000", "", http.StatusOK, "no-cache", "text/javascript; charset=utf-8"},
-		{"revalidation answers 304", "/static/app.js", `"` + p.version + `"`, http.StatusNotModified, "no-cache", ""},
+		{"revalidation answers 304", "/static/app.js", `W/"` + p.version + `"`, http.StatusNotModified, "no-cache", ""},
 		{"unknown file", "/static/nope.js", "", http.StatusNotFound, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

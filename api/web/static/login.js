@@ -23,7 +23,8 @@
       return;
     }
     const next = param('next');
-    // Only same-site paths: an open redirect would let a link phish.
-    location.assign(/^\/(?!\/)/.test(next) ? next : '/ui/');
+    // Only same-site paths: an open redirect would let a link phish
+    // ("//host" and "/\host" both lead away).
+    location.assign(/^\/(?![\/\\])/.test(next) && !/[\\\s]/.test(next) ? next : '/ui/');
   });
 })();

@@ -19,7 +19,7 @@ import (
 // and lower case, precomposed (NFC): the 12 vowels × 6 tones, plus đ and
 // the consonants.
 func vietnameseLetters() []rune {
-	vowels := []rune("aăâeêioôơuưy")
+	const vowels = "aăâeêioôơuưy"
 	tones := []rune{0, 0x0300, 0x0301, 0x0309, 0x0303, 0x0323} // none, huyền, sắc, hỏi, ngã, nặng
 	var letters []rune
 	for _, v := range vowels {

@@ -107,6 +107,11 @@ func renderLineChart(title, empty string, series []chartSeries) template.HTML {
 			dash = fmt.Sprintf(` stroke-dasharray="%s"`, html.EscapeString(s.Dash))
 		}
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="3"%s points="%s"/>`, html.EscapeString(s.Colour), dash, strings.Join(pts, " "))
+		// A dot on every day, so a single day (or a flat line on the
+		// axis) still shows.
+		for i, p := range s.Points {
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="%s"/>`, x(i), y(p.Value), html.EscapeString(s.Colour))
+		}
 		// Legend, one entry per series under the x labels.
 		lx := chartLeft + si*200
 		ly := chartH - 16

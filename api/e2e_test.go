@@ -367,12 +367,15 @@ func previewAndSave(t *testing.T, ctx context.Context) {
 	run(t, ctx, "save", chromedp.Click(chromedp.ID("save-btn")))
 }
 
-// TestE2E drives the UI in headless Chromium against a real server: log
-// in, register a vendor at 360×740 with the sign preview, download the PDF
-// sign and read its QR back, register two vendors offline and see them
-// sent once, exactly once, when the network returns, compare the
-// dashboard with the API, and check the accessibility basics on every
-// page.
+// TestE2E drives the UI in headless Chromium against a real server on
+// SQLite: log in, register a vendor at 360×740 with the sign preview,
+// correct a registration the API refuses, download the PDF sign and read
+// its QR back, use the vendor's private link, confirm a first payment,
+// register two vendors offline (reloading the page without a network) and
+// see them sent exactly once when the network returns, check the market
+// grid and its 4-up sheet, compare the dashboard with the API, export the
+// report, switch to English, log out, and check the accessibility basics
+// on every page.
 func TestE2E(t *testing.T) {
 	ctx := newBrowser(t)
 	w := newE2EWorld(t)

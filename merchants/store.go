@@ -109,15 +109,18 @@ type Tx interface {
 
 	// EmitMarketCounts locks the market row, recounts the market from the
 	// base tables as this transaction sees them, increases its counter
-	// version and writes the counts to the counter outbox. Call it once,
+	// version, keeps the counts with the market (for EmitMarketDelta) and
+	// writes them to the counter outbox. Call it, or EmitMarketDelta, once,
 	// after the changes, in every transaction that moves a market's counts.
+	// It returns an error wrapping ErrNotFound for an unknown market.
 	EmitMarketCounts(ctx context.Context, marketID int64) (MarketCounts, error)
 	// EmitMarketDelta is EmitMarketCounts for a change whose effect on the
 	// counts is known exactly: it moves the counts the store keeps with the
 	// market (those of its last emit) by d instead of recounting, increases
 	// the counter version and writes the resulting absolute counts to the
 	// outbox. The caller holds the market row lock (LockMarket) and must
-	// have checked every fact d depends on after taking it.
+	// have checked every fact d depends on after taking it. It returns an
+	// error wrapping ErrNotFound for an unknown market.
 	EmitMarketDelta(ctx context.Context, marketID int64, d CountsDelta) (MarketCounts, error)
 }
 

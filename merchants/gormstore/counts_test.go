@@ -1,0 +1,136 @@
+package gormstore_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sapqr/sapqr/merchants"
+	mt "github.com/sapqr/sapqr/merchants/merchantstest"
+)
+
+// TestRegistrationFacts checks each fact a registration reads in its one
+// query against the state the service left.
+func TestRegistrationFacts(t *testing.T) {
+	for _, db := range mt.Databases() {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, st := mt.NewServiceOn(t, db)
+			m := mt.Market(t, s, mt.CommuneA1, 10)
+			v1 := mt.Vendor(t, s, m, "A-1", 1)
+			v2 := mt.Vendor(t, s, m, "A-2", 2)
+			if _, err := s.UpdateVendor(ctx, mt.Admin(), v2.ID, merchants.UpdateVendorInput{Phone: ptr(mt.Phone(1))}); err != nil {
+				t.Fatal(err)
+			}
+			acc := mt.BankAccount(1)
+			tests := []struct {
+				name string
+				q    merchants.RegistrationQuery
+				want merchants.RegistrationFacts
+			}{
+				{"missing stall", merchants.RegistrationQuery{MarketID: m.ID, StallCode: "Z-9"},
+					merchants.RegistrationFacts{MarketStalls: 2}},
+				{"occupied stall", merchants.RegistrationQuery{MarketID: m.ID, StallCode: "A-1"},
+					merchants.RegistrationFacts{Stall: merchants.Stall{ID: v1.StallID}, MarketStalls: 2, StallVendorID: v1.ID}},
+				{"account in use", merchants.RegistrationQuery{MarketID: m.ID, StallCode: "Z-9", BIN: acc.BIN, AccountNumber: acc.AccountNumber},
+					merchants.RegistrationFacts{MarketStalls: 2, AccountVendorID: v1.ID}},
+				{"phone shared, by ascending ID", merchants.RegistrationQuery{MarketID: m.ID, StallCode: "Z-9", Phone: mt.Phone(1)},
+					merchants.RegistrationFacts{MarketStalls: 2, PhoneVendorIDs: []int64{v1.ID, v2.ID}}},
+				{"phone of another market", merchants.RegistrationQuery{MarketID: m.ID + 1000, StallCode: "A-1", Phone: mt.Phone(1)},
+					merchants.RegistrationFacts{}},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					var got merchants.RegistrationFacts
+					err := st.InTx(ctx, func(tx merchants.Tx) (err error) {
+						got, err = tx.RegistrationFacts(ctx, tt.q)
+						return err
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					// Of the stall, its ID identifies it; the rest is the row.
+					got.Stall = merchants.Stall{ID: got.Stall.ID}
+					if diff := cmp.Diff(tt.want, got); diff != "" {
+						t.Errorf("facts (-want +got):\n%s", diff)
+					}
+				})
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestEmitUnknownMarket checks that both ways of writing a market's counts
+// refuse a market that does not exist and write nothing.
+func TestEmitUnknownMarket(t *testing.T) {
+	for _, db := range mt.Databases() {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			st := mt.NewStoreOn(t, db)
+			emits := map[string]func(merchants.Tx) error{
+				"recount": func(tx merchants.Tx) error { _, err := tx.EmitMarketCounts(ctx, 4242); return err },
+				"delta": func(tx merchants.Tx) error {
+					_, err := tx.EmitMarketDelta(ctx, 4242, merchants.CountsDelta{Vendors: 1})
+					return err
+				},
+			}
+			for name, emit := range emits {
+				if err := st.InTx(ctx, emit); !errors.Is(err, merchants.ErrNotFound) {
+					t.Errorf("%s: %v, want ErrNotFound", name, err)
+				}
+			}
+			if evs, err := st.PendingCounterEvents(ctx, 10); err != nil || len(evs) != 0 {
+				t.Errorf("outbox after refused emits: %v %v", evs, err)
+			}
+		})
+	}
+}
+
+// TestPendingCounterMarkets checks that the markets waiting in the outbox
+// are listed once each, with their units, and none once drained.
+func TestPendingCounterMarkets(t *testing.T) {
+	for _, db := range mt.Databases() {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, st := mt.NewServiceOn(t, db)
+			a1 := mt.Market(t, s, mt.CommuneA1, 5)
+			b1 := mt.Market(t, s, mt.CommuneB1, 5)
+			mt.Vendor(t, s, a1, "1", 1)
+			mt.Vendor(t, s, a1, "2", 2)
+			got, err := st.PendingCounterMarkets(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.SortFunc(got, func(a, b merchants.MarketCounts) int { return int(a.MarketID - b.MarketID) })
+			want := []merchants.MarketCounts{
+				{MarketID: a1.ID, CommuneCode: mt.CommuneA1, ProvinceCode: mt.ProvinceA},
+				{MarketID: b1.ID, CommuneCode: mt.CommuneB1, ProvinceCode: mt.ProvinceB},
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("pending markets (-want +got):\n%s", diff)
+			}
+			evs, err := st.PendingCounterEvents(ctx, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, e := range evs {
+				ids = append(ids, e.ID)
+			}
+			if err := st.DeleteCounterEvents(ctx, ids); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := st.PendingCounterMarkets(ctx); err != nil || len(got) != 0 {
+				t.Errorf("pending markets after the drain: %v %v", got, err)
+			}
+		})
+	}
+}

@@ -9,7 +9,10 @@
 // Retry-After. Routes under /api/v1 need a bearer token or the UI's
 // session cookie (with X-CSRF-Token on changes); the domain decides what
 // the caller's role and area allow, and errors leave as RFC 9457 problems
-// with a stable code. POSTs honour Idempotency-Key, shared by replicas
-// through the database. api/openapi.yaml describes it all and tests check
+// with a stable code. Requests that change something run under a deadline
+// (Config.WriteTimeout). POSTs honour Idempotency-Key, shared by replicas
+// through the database; a claim on a key is leased for its request's
+// deadline, so one left behind by a failed request is taken over at once
+// by the server that made it and after the lease by any other. api/openapi.yaml describes it all and tests check
 // every answer against it.
 package api

@@ -166,16 +166,43 @@ func echoProblem(he *echo.HTTPError) Problem {
 }
 
 // isUnavailable recognises failures to reach a dependency (database or
-// Redis refused, timed out, pool exhausted) so they answer 503 with
-// Retry-After instead of 500.
+// Redis refused, timed out, pool exhausted, shutting down or starting up)
+// so they answer 503 with Retry-After instead of 500.
 func isUnavailable(err error) bool {
-	var ne net.Error
+	var (
+		ne net.Error
+		se sqlStateError
+	)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded),
 		errors.Is(err, driver.ErrBadConn),
 		errors.Is(err, syscall.ECONNREFUSED),
 		errors.Is(err, syscall.ECONNRESET),
 		errors.As(err, &ne):
+		return true
+	case errors.As(err, &se):
+		return unavailableSQLState(se.SQLState())
+	}
+	return false
+}
+
+// sqlStateError is a database error carrying its SQLSTATE code, as the
+// PostgreSQL driver's are; matched by behaviour so the API needs no driver.
+type sqlStateError interface {
+	error
+	SQLState() string
+}
+
+// unavailableSQLState reports whether a SQLSTATE says the database cannot
+// serve right now, though the request was fine: a connection exception
+// (class 08), the server shutting down, crashed or starting up (57P01,
+// 57P02, 57P03), or out of connections (53300). Such errors come and go
+// while PostgreSQL restarts, also once it answers pings again.
+func unavailableSQLState(code string) bool {
+	switch {
+	case strings.HasPrefix(code, "08"):
+		return true
+	case code == "57P01", code == "57P02", code == "57P03", code == "53300":
 		return true
 	}
 	return false
@@ -199,7 +226,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			slog.String("request_id", rid),
 			slog.String("method", c.Request().Method),
 			slog.String("route", c.Path()),
-			slog.Any("error", err))
+			logError(err))
 	}
 	if c.Response().Committed {
 		return
@@ -225,6 +252,44 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	_ = writeJSONType(c, p.Status, problemContentType, p)
+}
+
+// logError is the "error" attribute of a log line: the error's text with
+// every run of seven or more digits masked but its last four, since an
+// error deep in the domain or the driver may quote an account number, a
+// phone number or a VietQR payload, and logs must never hold them.
+func logError(err error) slog.Attr {
+	if err == nil {
+		return slog.String("error", "")
+	}
+	return slog.String("error", maskDigitRuns(err.Error()))
+}
+
+// maskDigitRuns replaces all but the last four digits of every run of
+// seven or more ASCII digits with '•'. Shorter runs (IDs, ports, SQLSTATE
+// codes, times) stay readable.
+func maskDigitRuns(s string) string {
+	const minRun, keep = 7, 4
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if j == i {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		if j-i >= minRun {
+			b.WriteString(strings.Repeat("•", j-i-keep))
+			b.WriteString(s[j-keep : j])
+		} else {
+			b.WriteString(s[i:j])
+		}
+		i = j
+	}
+	return b.String()
 }
 
 // fieldErrorsOf converts the domain's field errors to the API's.

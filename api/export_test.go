@@ -20,3 +20,7 @@ var UnmarshalStrict = unmarshalStrict
 func HandlePanicForTest(s *Server, path string) {
 	s.echo.GET(path, func(echo.Context) error { panic("boom: secret detail") })
 }
+
+// ClaimLeaseMargin is what an Idempotency-Key claim is leased for beyond
+// its request's deadline.
+const ClaimLeaseMargin = claimLeaseMargin

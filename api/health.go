@@ -48,7 +48,7 @@ func (s *Server) handleReadyz(c echo.Context) error {
 		ans.Checks["database"] = "down"
 		ans.Status = "down"
 		status = http.StatusServiceUnavailable
-		s.log.WarnContext(ctx, "readyz: database unreachable", "request_id", requestIDOf(c), "error", err)
+		s.log.WarnContext(ctx, "readyz: database unreachable", "request_id", requestIDOf(c), logError(err))
 	} else {
 		ans.Checks["database"] = "ok"
 	}
@@ -58,7 +58,7 @@ func (s *Server) handleReadyz(c echo.Context) error {
 			if ans.Status == "ok" {
 				ans.Status = "degraded"
 			}
-			s.log.WarnContext(ctx, "readyz: counters unreachable", "request_id", requestIDOf(c), "error", err)
+			s.log.WarnContext(ctx, "readyz: counters unreachable", "request_id", requestIDOf(c), logError(err))
 		} else {
 			ans.Checks["counters"] = "ok"
 		}

@@ -3,12 +3,17 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -34,6 +39,15 @@ type storedResponse struct {
 	Body        []byte `json:"body"`
 }
 
+// claimLeaseMargin is added to a request's time left to lease its
+// Idempotency-Key claim: it covers storing the answer after the handler
+// returns (recordTimeout) and clock skew between replicas.
+const claimLeaseMargin = 10 * time.Second
+
+// recordTimeout bounds storing an answer or releasing a claim, which run
+// after the request's own context may have ended.
+const recordTimeout = 5 * time.Second
+
 // idempotent makes every POST by an authenticated user retry-safe when it
 // carries an Idempotency-Key: the first request under a key runs and its
 // answer (any status below 500) is stored for IdempotencyTTL; a retry with
@@ -42,6 +56,13 @@ type storedResponse struct {
 // different request is 422; a retry while the first is still running is
 // 409 with Retry-After. Keys are scoped to the user, so two users never
 // collide. A 5xx answer releases the key so the retry can run.
+//
+// When the release itself fails (the database is down) the claim stays
+// behind. This process knows which of its claims are still running, so
+// a retry reaching it takes such a claim over at once; another replica
+// takes it over once its lease ends, the request's deadline (see
+// Config.WriteTimeout) plus claimLeaseMargin, by which time the request
+// that made it has surely stopped.
 func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
@@ -64,10 +85,18 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		fp := fingerprint(req, body)
 
-		// The record must be saved or released even when the client hangs
-		// up mid-request, or its retries would wait out the claim's lock.
-		ctx := context.WithoutCancel(req.Context())
-		claimed, heldFP, held, err := s.cfg.Idempotency.ClaimIdempotencyKey(req.Context(), u.UserID, key, fp, s.now(), IdempotencyTTL)
+		lease := s.cfg.WriteTimeout
+		if d, ok := req.Context().Deadline(); ok {
+			lease = time.Until(d)
+		}
+		lease += claimLeaseMargin
+		// The claim counts as running from before it can exist in the
+		// database until its answer is stored or it is released, so no
+		// retry takes over a request still under way.
+		claim := s.claims.begin()
+		defer s.claims.end(claim)
+		claimed, heldFP, held, err := s.cfg.Idempotency.ClaimIdempotencyKey(req.Context(), u.UserID, key, fp, claim,
+			s.now(), lease, IdempotencyTTL, s.claims.abandoned)
 		if err != nil {
 			return err
 		}
@@ -75,14 +104,20 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return s.replay(c, fp, heldFP, held)
 		}
 
+		// The record must be saved or released even when the client hangs
+		// up mid-request or the deadline has passed, or its retries would
+		// wait out the lease.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), recordTimeout)
+		defer cancel()
 		rec := &captureWriter{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = rec
 		stored := false
 		defer func() {
 			if !stored {
 				// Never leave a claim behind a failed or panicking request:
-				// the retry must be able to run.
-				_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, u.UserID, key)
+				// the retry must be able to run. Should this fail too, the
+				// claim's end (deferred above) lets a retry take it over.
+				_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, u.UserID, key, claim)
 			}
 		}()
 		if err := next(c); err != nil {
@@ -101,15 +136,61 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return nil
 		}
-		if err := s.cfg.Idempotency.SaveIdempotentResponse(ctx, u.UserID, key, blob); err != nil {
+		if err := s.cfg.Idempotency.SaveIdempotentResponse(ctx, u.UserID, key, claim, blob); err != nil {
 			// The client already has its answer; a retry will run again
 			// and meet the domain's own duplicate checks.
-			s.log.WarnContext(ctx, "idempotency: answer not stored", "request_id", requestIDOf(c), "error", err)
+			s.log.WarnContext(ctx, "idempotency: answer not stored", "request_id", requestIDOf(c), logError(err))
 			return nil
 		}
 		stored = true
 		return nil
 	}
+}
+
+// claimSet names this server's Idempotency-Key claims and knows which of
+// them are still running. A claim is "<instance>/<sequence>", instance
+// being random per Server, so claims of two replicas (or of a process and
+// the one that replaced it) never match.
+type claimSet struct {
+	instance string
+	seq      atomic.Uint64
+
+	mu      sync.Mutex
+	running map[string]struct{}
+}
+
+func newClaimSet() *claimSet {
+	return &claimSet{instance: rand.Text(), running: make(map[string]struct{})}
+}
+
+// begin names a new claim and marks it running.
+func (cs *claimSet) begin() string {
+	claim := cs.instance + "/" + strconv.FormatUint(cs.seq.Add(1), 10)
+	cs.mu.Lock()
+	cs.running[claim] = struct{}{}
+	cs.mu.Unlock()
+	return claim
+}
+
+// end marks claim's request over.
+func (cs *claimSet) end(claim string) {
+	cs.mu.Lock()
+	delete(cs.running, claim)
+	cs.mu.Unlock()
+}
+
+// abandoned reports whether holder is a claim of this server whose
+// request is over. Claims of other servers are never called abandoned
+// here: only their lease tells.
+func (cs *claimSet) abandoned(holder string) bool {
+	rest, ok := strings.CutPrefix(holder, cs.instance+"/")
+	if !ok || rest == "" {
+		return false
+	}
+	cs.mu.Lock()
+	_, running := cs.running[holder]
+	cs.mu.Unlock()
+	return !running
 }
 
 // replay answers a request whose key is already held.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -136,6 +137,29 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 				fmt.Sprintf("the request body is larger than the %d-byte limit", limit))
 		}
 		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		return next(c)
+	}
+}
+
+// bound puts a deadline on every request that changes something:
+// Config.WriteTimeout, or UploadTimeout for a file upload. A write that
+// cannot finish in time answers 503 instead of holding a connection, a
+// database connection and its Idempotency-Key claim for as long as it
+// hangs; the claim's lease counts on this deadline. Reads are not bounded
+// here: market sign batches stream for minutes and a read holds no claim.
+func (s *Server) bound(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method == http.MethodGet || req.Method == http.MethodHead {
+			return next(c)
+		}
+		timeout := s.cfg.WriteTimeout
+		if isUpload(c) {
+			timeout = s.cfg.UploadTimeout
+		}
+		ctx, cancel := context.WithTimeout(req.Context(), timeout)
+		defer cancel()
+		c.SetRequest(req.WithContext(ctx))
 		return next(c)
 	}
 }

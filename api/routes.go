@@ -8,7 +8,7 @@ import "github.com/labstack/echo/v4"
 // Idempotency-Key (idempotent).
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(s.observe, s.shed, s.limitBody)
+	e.Use(s.observe, s.shed, s.limitBody, s.bound)
 
 	// Operations, not versioned.
 	e.GET("/healthz", s.handleHealthz)

@@ -20,17 +20,22 @@ import (
 // so a retried POST is answered without running again. Implemented by
 // merchants/gormstore, so every replica shares it.
 type IdempotencyStore interface {
-	// ClaimIdempotencyKey claims key for userID with the request's
-	// fingerprint. claimed is true when the key was free (or its record had
-	// expired, or a claim was abandoned by a crashed request); otherwise
-	// heldFingerprint and response are what is held, response being nil
-	// while the first request still runs. Records live for ttl.
-	ClaimIdempotencyKey(ctx context.Context, userID int64, key, fingerprint string, now time.Time, ttl time.Duration) (claimed bool, heldFingerprint string, response []byte, err error)
-	// SaveIdempotentResponse stores the answer of a claimed key.
-	SaveIdempotentResponse(ctx context.Context, userID int64, key string, response []byte) error
-	// ReleaseIdempotencyKey forgets a claim whose request failed, so a
-	// retry runs again. An unknown key is not an error.
-	ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error
+	// ClaimIdempotencyKey claims key for userID on behalf of claim (an ID
+	// unique to one request) with the request's fingerprint, blocking
+	// other requests under the key until now+lease; the record lives for
+	// ttl. claimed is true when the key was free, its record had expired,
+	// the claim holding it outlived its lease, or abandoned(holder)
+	// reports the holder's request over; otherwise heldFingerprint and
+	// response are what is held, response being nil while the holder's
+	// request runs. Of concurrent claims exactly one wins.
+	ClaimIdempotencyKey(ctx context.Context, userID int64, key, fingerprint, claim string, now time.Time, lease, ttl time.Duration, abandoned func(holder string) bool) (claimed bool, heldFingerprint string, response []byte, err error)
+	// SaveIdempotentResponse stores the answer of the request holding key
+	// under claim; it fails when claim no longer holds the key.
+	SaveIdempotentResponse(ctx context.Context, userID int64, key, claim string, response []byte) error
+	// ReleaseIdempotencyKey forgets claim's hold on key, so a retry runs
+	// again. A stored answer, another claim's hold and an unknown key are
+	// left alone without error.
+	ReleaseIdempotencyKey(ctx context.Context, userID int64, key, claim string) error
 }
 
 // Config is what a Server is built from. Merchants, Units, Adoption,
@@ -78,6 +83,15 @@ type Config struct {
 	// MaxUploadBytes caps file uploads (default 10 MiB).
 	MaxBodyBytes   int64
 	MaxUploadBytes int64
+	// WriteTimeout bounds the handling of every request that changes
+	// something (any method but GET and HEAD; default 10 s), UploadTimeout
+	// that of a file upload (default 2 min): past it the request's context
+	// ends and it answers 503. The bound is what keeps an Idempotency-Key
+	// claim short: it is leased for the request's time left plus a margin,
+	// so a retry reaching another replica after this one died waits at
+	// most that long.
+	WriteTimeout  time.Duration
+	UploadTimeout time.Duration
 	// MaxInFlight bounds the requests served at once (default 512);
 	// QueueWait is how long a request past it waits for a slot before a
 	// 503 (default 200 ms).
@@ -102,6 +116,7 @@ type Server struct {
 	loginsByIP      *limiter
 	loginsByAccount *limiter
 	auth            *authCache
+	claims          *claimSet
 
 	marketUnitsMu sync.Mutex
 	marketUnits   map[int64]merchants.Unit // see canReadMarket
@@ -126,6 +141,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = 10 << 20
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.UploadTimeout <= 0 {
+		cfg.UploadTimeout = 2 * time.Minute
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 512
@@ -157,6 +178,7 @@ func New(cfg Config) (*Server, error) {
 		loginsByIP:      newLimiter(loginBurstPerIP, loginRefillPerIP),
 		loginsByAccount: newLimiter(loginBurstPerAccount, loginRefillPerAccount),
 		auth:            newAuthCache(cfg.AuthCacheTTL),
+		claims:          newClaimSet(),
 		marketUnits:     make(map[int64]merchants.Unit),
 	}
 	s.promh = promHandler(cfg.Gatherer)

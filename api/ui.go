@@ -353,7 +353,7 @@ func (s *Server) uiErrors(p *uiPages) echo.MiddlewareFunc {
 				s.log.ErrorContext(c.Request().Context(), "page failed",
 					slog.String("request_id", requestIDOf(c)),
 					slog.String("route", c.Path()),
-					slog.Any("error", err))
+					logError(err))
 			}
 			kind := "not_found"
 			switch {

@@ -10,54 +10,60 @@ import (
 	"gorm.io/gorm"
 )
 
-// idempotencyLock is how long a claim by a running request blocks
-// retries: past it, the request is taken to have died with its replica
-// and a retry may claim the key again. It is well above any request's
-// running time.
-const idempotencyLock = 2 * time.Minute
-
-// ClaimIdempotencyKey claims key for userID with the request's
-// fingerprint, for ttl from now. It reports claimed true when the key was
-// free, its record had expired or its claim was abandoned; otherwise it
-// returns the held fingerprint and response (nil while the first request
-// is still running). Replicas share the claims, so a retry that lands on
-// another replica is still answered once. It returns database errors.
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, fingerprint string, now time.Time, ttl time.Duration) (claimed bool, heldFingerprint string, response []byte, err error) {
-	now = now.UTC().Truncate(time.Microsecond)
-	lockedUntil, expires := now.Add(idempotencyLock), now.Add(ttl)
+// ClaimIdempotencyKey claims key for userID on behalf of claim, an ID the
+// caller makes unique to one request (the API uses "<process
+// instance>/<sequence>"), with the request's fingerprint. The claim blocks
+// other requests under the key until now+lease; the record lives for ttl.
+//
+// It reports claimed true when the key was free, its record had expired,
+// the claim holding it outlived its lease (its request died with its
+// replica), or abandoned(holder) says the holder's request is over (the
+// process that made the claim knows that at once). Otherwise it returns
+// the held fingerprint and the stored response, nil while the holder's
+// request still runs. Of concurrent claims exactly one wins, across
+// replicas: every takeover is a compare-and-set on the holder. abandoned
+// may be nil. It returns database errors.
+func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, fingerprint, claim string, now time.Time, lease, ttl time.Duration, abandoned func(holder string) bool) (claimed bool, heldFingerprint string, response []byte, err error) {
+	c := idemClaim{
+		userID: userID, key: key, fingerprint: fingerprint, claim: claim,
+		now: now.UTC().Truncate(time.Microsecond),
+	}
+	c.lockedUntil, c.expires = c.now.Add(lease), c.now.Add(ttl)
 	err = s.idempotencyWrite(ctx, func(db *gorm.DB) error {
-		claimed, heldFingerprint, response, err = claimIdempotencyKey(db, userID, key, fingerprint, now, lockedUntil, expires)
+		claimed, heldFingerprint, response, err = c.run(db, abandoned)
 		return err
 	})
 	return claimed, heldFingerprint, response, err
 }
 
-func claimIdempotencyKey(db *gorm.DB, userID int64, key, fingerprint string, now, lockedUntil, expires time.Time) (bool, string, []byte, error) {
-	// A concurrent Release can delete the row between the statements
-	// below; trying again then claims it.
+// idemClaim is one ClaimIdempotencyKey call.
+type idemClaim struct {
+	userID                    int64
+	key, fingerprint, claim   string
+	now, lockedUntil, expires time.Time
+}
+
+func (c idemClaim) run(db *gorm.DB, abandoned func(string) bool) (bool, string, []byte, error) {
+	// A concurrent Release or takeover can change the row between the
+	// statements below; trying again then settles it.
 	for range 3 {
-		res := db.Exec(`INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, response, locked_until, expires_at, created_at)
-			VALUES (?, ?, ?, NULL, ?, ?, ?) ON CONFLICT (user_id, idem_key) DO NOTHING`,
-			userID, key, fingerprint, lockedUntil, expires, now)
+		res := db.Exec(`INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, response, claim, locked_until, expires_at, created_at)
+			VALUES (?, ?, ?, NULL, ?, ?, ?, ?) ON CONFLICT (user_id, idem_key) DO NOTHING`,
+			c.userID, c.key, c.fingerprint, c.claim, c.lockedUntil, c.expires, c.now)
 		if res.Error != nil {
 			return false, "", nil, fmt.Errorf("claim idempotency key: %w", res.Error)
 		}
 		if res.RowsAffected == 1 {
 			return true, "", nil, nil
 		}
-		res = db.Exec(`UPDATE idempotency_keys SET fingerprint = ?, response = NULL, locked_until = ?, expires_at = ?, created_at = ?
-			WHERE user_id = ? AND idem_key = ? AND (expires_at <= ? OR (response IS NULL AND locked_until <= ?))`,
-			fingerprint, lockedUntil, expires, now, userID, key, now, now)
-		if res.Error != nil {
-			return false, "", nil, fmt.Errorf("take over idempotency key: %w", res.Error)
+		won, err := c.takeOver(db, "expires_at <= ? OR (response IS NULL AND locked_until <= ?)", c.now, c.now)
+		if err != nil || won {
+			return won, "", nil, err
 		}
-		if res.RowsAffected == 1 {
-			return true, "", nil, nil
-		}
-		var fp string
+		var fp, holder string
 		var resp sql.NullString
-		err := db.Raw(`SELECT fingerprint, response FROM idempotency_keys WHERE user_id = ? AND idem_key = ?`,
-			userID, key).Row().Scan(&fp, &resp)
+		err = db.Raw(`SELECT fingerprint, response, claim FROM idempotency_keys WHERE user_id = ? AND idem_key = ?`,
+			c.userID, c.key).Row().Scan(&fp, &resp, &holder)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -67,29 +73,60 @@ func claimIdempotencyKey(db *gorm.DB, userID int64, key, fingerprint string, now
 		if resp.Valid {
 			return false, fp, []byte(resp.String), nil
 		}
-		return false, fp, nil, nil
+		if holder == "" || abandoned == nil || !abandoned(holder) {
+			return false, fp, nil, nil
+		}
+		// Only the holder seen above is replaced: a concurrent claim that
+		// took it over first, or an answer saved meanwhile, wins.
+		won, err = c.takeOver(db, "response IS NULL AND claim = ?", holder)
+		if err != nil || won {
+			return won, "", nil, err
+		}
 	}
 	return false, "", nil, errors.New("claim idempotency key: the key keeps changing hands; retry")
 }
 
-// SaveIdempotentResponse stores the answer of a claimed key. It returns
-// database errors.
-func (s *Store) SaveIdempotentResponse(ctx context.Context, userID int64, key string, response []byte) error {
+// takeOver gives the key's record to c when it matches cond, and reports
+// whether it did.
+func (c idemClaim) takeOver(db *gorm.DB, cond string, args ...any) (bool, error) {
+	res := db.Exec(`UPDATE idempotency_keys SET fingerprint = ?, response = NULL, claim = ?, locked_until = ?, expires_at = ?, created_at = ?
+		WHERE user_id = ? AND idem_key = ? AND (`+cond+`)`,
+		append([]any{c.fingerprint, c.claim, c.lockedUntil, c.expires, c.now, c.userID, c.key}, args...)...)
+	if res.Error != nil {
+		return false, fmt.Errorf("take over idempotency key: %w", res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// ErrClaimLost is returned by SaveIdempotentResponse when the claim no
+// longer holds its key: it outlived its lease and another request took
+// the key over.
+var ErrClaimLost = errors.New("idempotency: the claim no longer holds the key")
+
+// SaveIdempotentResponse stores the answer of the request holding key
+// under claim. It returns ErrClaimLost when claim no longer holds the key,
+// and database errors.
+func (s *Store) SaveIdempotentResponse(ctx context.Context, userID int64, key, claim string, response []byte) error {
 	return s.idempotencyWrite(ctx, func(db *gorm.DB) error {
-		if err := db.Exec(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND idem_key = ?`,
-			string(response), userID, key).Error; err != nil {
-			return fmt.Errorf("save idempotent response: %w", err)
+		res := db.Exec(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND idem_key = ? AND claim = ? AND response IS NULL`,
+			string(response), userID, key, claim)
+		if res.Error != nil {
+			return fmt.Errorf("save idempotent response: %w", res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("save idempotent response: %w", ErrClaimLost)
 		}
 		return nil
 	})
 }
 
-// ReleaseIdempotencyKey forgets a claim whose request failed, so a retry
-// runs again; a stored answer is kept. An unknown key is not an error; it
-// returns database errors.
-func (s *Store) ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error {
+// ReleaseIdempotencyKey forgets claim's hold on key, whose request failed,
+// so a retry runs again. A stored answer, another claim's hold and an
+// unknown key are left alone without error; it returns database errors.
+func (s *Store) ReleaseIdempotencyKey(ctx context.Context, userID int64, key, claim string) error {
 	return s.idempotencyWrite(ctx, func(db *gorm.DB) error {
-		if err := db.Exec(`DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND response IS NULL`, userID, key).Error; err != nil {
+		if err := db.Exec(`DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND claim = ? AND response IS NULL`,
+			userID, key, claim).Error; err != nil {
 			return fmt.Errorf("release idempotency key: %w", err)
 		}
 		return nil

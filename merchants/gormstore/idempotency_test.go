@@ -2,12 +2,15 @@ package gormstore_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sapqr/sapqr/merchants/gormstore"
 	"github.com/sapqr/sapqr/merchants/merchantstest"
 )
 
@@ -18,69 +21,120 @@ type claimResult struct {
 	Response    string
 }
 
+const (
+	testLease = 20 * time.Second
+	testTTL   = 24 * time.Hour
+)
+
+// over is an abandoned callback that calls the given holders' requests
+// over, as the process that made them would.
+func over(holders ...string) func(string) bool {
+	return func(h string) bool {
+		for _, o := range holders {
+			if h == o {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 func TestIdempotencyKeys(t *testing.T) {
+	for _, db := range merchantstest.Databases() {
+		t.Run(db, func(t *testing.T) { testIdempotencyKeys(t, db) })
+	}
+}
+
+func testIdempotencyKeys(t *testing.T, db string) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	const ttl = 24 * time.Hour
 
 	type step struct {
-		do      string // claim, save, release
-		user    int64
-		key, fp string
-		at      time.Duration // after t0
-		resp    string
-		want    claimResult
+		do        string // claim, save, release
+		user      int64
+		key, fp   string
+		claim     string
+		at        time.Duration // after t0
+		abandoned func(string) bool
+		resp      string
+		want      claimResult
+		wantErr   error // of save
 	}
 	tests := []struct {
 		name  string
 		steps []step
 	}{
 		{"a free key is claimed", []step{
-			{do: "claim", user: 1, key: "k", fp: "f1", want: claimResult{Claimed: true}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
 		}},
 		{"a running claim is reported with no response", []step{
-			{do: "claim", user: 1, key: "k", fp: "f1", want: claimResult{Claimed: true}},
-			{do: "claim", user: 1, key: "k", fp: "f1", at: time.Second, want: claimResult{Fingerprint: "f1"}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/2", at: time.Second, abandoned: over("a/9"), want: claimResult{Fingerprint: "f1"}},
 		}},
 		{"a saved answer is returned with its fingerprint", []step{
-			{do: "claim", user: 1, key: "k", fp: "f1", want: claimResult{Claimed: true}},
-			{do: "save", user: 1, key: "k", resp: `{"status":201}`},
-			{do: "claim", user: 1, key: "k", fp: "f2", at: time.Hour, want: claimResult{Fingerprint: "f1", Response: `{"status":201}`}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "save", user: 1, key: "k", claim: "a/1", resp: `{"status":201}`},
+			{do: "claim", user: 1, key: "k", fp: "f2", claim: "a/2", at: time.Hour, want: claimResult{Fingerprint: "f1", Response: `{"status":201}`}},
+		}},
+		{"a saved answer is returned even when its claim is called over", []step{
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "save", user: 1, key: "k", claim: "a/1", resp: "done"},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/2", at: time.Second, abandoned: over("a/1"), want: claimResult{Fingerprint: "f1", Response: "done"}},
 		}},
 		{"keys are scoped to the user", []step{
-			{do: "claim", user: 1, key: "k", fp: "f1", want: claimResult{Claimed: true}},
-			{do: "claim", user: 2, key: "k", fp: "f1", want: claimResult{Claimed: true}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "claim", user: 2, key: "k", fp: "f1", claim: "a/2", want: claimResult{Claimed: true}},
 		}},
 		{"an expired answer frees the key", []step{
-			{do: "claim", user: 1, key: "k", fp: "f1", want: claimResult{Claimed: true}},
-			{do: "save", user: 1, key: "k", resp: "old"},
-			{do: "claim", user: 1, key: "k", fp: "f2", at: ttl + time.Second, want: claimResult{Claimed: true}},
-			{do: "claim", user: 1, key: "k", fp: "f2", at: ttl + 2*time.Second, want: claimResult{Fingerprint: "f2"}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "save", user: 1, key: "k", claim: "a/1", resp: "old"},
+			{do: "claim", user: 1, key: "k", fp: "f2", claim: "a/2", at: testTTL + time.Second, want: claimResult{Claimed: true}},
+			{do: "claim", user: 1, key: "k", fp: "f2", claim: "a/3", at: testTTL + 2*time.Second, want: claimResult{Fingerprint: "f2"}},
 		}},
-		{"a claim abandoned by a crashed request is taken over after the lock", []step{
-			{do: "claim", user: 1, key: "k", fp: "f1", want: claimResult{Claimed: true}},
-			{do: "claim", user: 1, key: "k", fp: "f1", at: time.Minute, want: claimResult{Fingerprint: "f1"}},
-			{do: "claim", user: 1, key: "k", fp: "f1", at: 3 * time.Minute, want: claimResult{Claimed: true}},
+		{"the process that made a claim takes it over at once when its request is over", []step{
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/2", at: time.Second, abandoned: over("a/1"), want: claimResult{Claimed: true}},
+			// The new holder runs; the old one can no longer answer.
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "b/1", at: 2 * time.Second, want: claimResult{Fingerprint: "f1"}},
+			{do: "save", user: 1, key: "k", claim: "a/1", resp: "stale", wantErr: gormstore.ErrClaimLost},
+			{do: "save", user: 1, key: "k", claim: "a/2", resp: "fresh"},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "b/2", at: 3 * time.Second, want: claimResult{Fingerprint: "f1", Response: "fresh"}},
+		}},
+		{"another replica takes an abandoned claim over only after its lease", []step{
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "b/1", at: testLease - time.Second, abandoned: over(), want: claimResult{Fingerprint: "f1"}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "b/2", at: testLease, abandoned: over(), want: claimResult{Claimed: true}},
+			{do: "save", user: 1, key: "k", claim: "a/1", resp: "late", wantErr: gormstore.ErrClaimLost},
+		}},
+		{"a takeover may carry another body: the first was never answered", []step{
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "claim", user: 1, key: "k", fp: "f2", claim: "a/2", at: time.Second, abandoned: over("a/1"), want: claimResult{Claimed: true}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/3", at: 2 * time.Second, want: claimResult{Fingerprint: "f2"}},
 		}},
 		{"a released claim can be claimed again", []step{
-			{do: "claim", user: 1, key: "k", fp: "f1", want: claimResult{Claimed: true}},
-			{do: "release", user: 1, key: "k"},
-			{do: "claim", user: 1, key: "k", fp: "f1", at: time.Second, want: claimResult{Claimed: true}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "release", user: 1, key: "k", claim: "a/1"},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/2", at: time.Second, want: claimResult{Claimed: true}},
+		}},
+		{"only the holder releases a claim", []step{
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "release", user: 1, key: "k", claim: "a/9"},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/2", at: time.Second, want: claimResult{Fingerprint: "f1"}},
 		}},
 		{"release keeps a stored answer", []step{
-			{do: "claim", user: 1, key: "k", fp: "f1", want: claimResult{Claimed: true}},
-			{do: "save", user: 1, key: "k", resp: "done"},
-			{do: "release", user: 1, key: "k"},
-			{do: "claim", user: 1, key: "k", fp: "f1", at: time.Second, want: claimResult{Fingerprint: "f1", Response: "done"}},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/1", want: claimResult{Claimed: true}},
+			{do: "save", user: 1, key: "k", claim: "a/1", resp: "done"},
+			{do: "release", user: 1, key: "k", claim: "a/1"},
+			{do: "claim", user: 1, key: "k", fp: "f1", claim: "a/2", at: time.Second, want: claimResult{Fingerprint: "f1", Response: "done"}},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := merchantstest.NewStore(t)
+			st := merchantstest.NewStoreOn(t, db)
 			for i, s := range tt.steps {
 				switch s.do {
 				case "claim":
-					claimed, fp, resp, err := st.ClaimIdempotencyKey(ctx, s.user, s.key, s.fp, t0.Add(s.at), ttl)
+					claimed, fp, resp, err := st.ClaimIdempotencyKey(ctx, s.user, s.key, s.fp, s.claim, t0.Add(s.at), testLease, testTTL, s.abandoned)
 					if err != nil {
 						t.Fatalf("step %d: claim: %v", i, err)
 					}
@@ -89,11 +143,12 @@ func TestIdempotencyKeys(t *testing.T) {
 						t.Fatalf("step %d: claim (-want +got):\n%s", i, diff)
 					}
 				case "save":
-					if err := st.SaveIdempotentResponse(ctx, s.user, s.key, []byte(s.resp)); err != nil {
-						t.Fatalf("step %d: save: %v", i, err)
+					err := st.SaveIdempotentResponse(ctx, s.user, s.key, s.claim, []byte(s.resp))
+					if !errors.Is(err, s.wantErr) {
+						t.Fatalf("step %d: save: %v; want %v", i, err, s.wantErr)
 					}
 				case "release":
-					if err := st.ReleaseIdempotencyKey(ctx, s.user, s.key); err != nil {
+					if err := st.ReleaseIdempotencyKey(ctx, s.user, s.key, s.claim); err != nil {
 						t.Fatalf("step %d: release: %v", i, err)
 					}
 				}
@@ -102,34 +157,66 @@ func TestIdempotencyKeys(t *testing.T) {
 	}
 }
 
-// TestIdempotencyConcurrentClaims: of many simultaneous first requests
-// under one key, exactly one runs.
+// TestIdempotencyConcurrentClaims: of many simultaneous requests under one
+// key, exactly one runs — for a free key, and for a key whose claim was
+// abandoned (every contender knows it is over, as when several retries of
+// one request reach the process that made it, or its lease has passed for
+// every replica).
 func TestIdempotencyConcurrentClaims(t *testing.T) {
-	st := merchantstest.NewStore(t)
-	ctx := context.Background()
-	now := time.Now()
-	const n = 8
-	var wg sync.WaitGroup
-	results := make(chan bool, n)
-	for range n {
-		wg.Go(func() {
-			claimed, _, _, err := st.ClaimIdempotencyKey(ctx, 7, "same", "fp", now, time.Hour)
-			if err != nil {
-				t.Error(err)
+	for _, db := range merchantstest.Databases() {
+		t.Run(db, func(t *testing.T) {
+			tests := []struct {
+				name    string
+				prepare func(t *testing.T, st *gormstore.Store, now time.Time)
+				at      time.Duration
+				abandon func(string) bool
+			}{
+				{"free key", func(*testing.T, *gormstore.Store, time.Time) {}, 0, nil},
+				{"claim abandoned in this process", claimedBy("a/0"), time.Second, over("a/0")},
+				{"claim past its lease", claimedBy("z/0"), testLease + time.Second, over()},
 			}
-			results <- claimed
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					st := merchantstest.NewStoreOn(t, db)
+					now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+					tt.prepare(t, st, now)
+					const n = 8
+					var wg sync.WaitGroup
+					results := make(chan bool, n)
+					for i := range n {
+						wg.Go(func() {
+							claimed, _, _, err := st.ClaimIdempotencyKey(context.Background(), 7, "same", "fp", fmt.Sprintf("a/%d", i+1),
+								now.Add(tt.at), testLease, testTTL, tt.abandon)
+							if err != nil {
+								t.Error(err)
+							}
+							results <- claimed
+						})
+					}
+					wg.Wait()
+					close(results)
+					winners := 0
+					for c := range results {
+						if c {
+							winners++
+						}
+					}
+					if winners != 1 {
+						t.Fatalf("%d of %d concurrent claims won; want exactly 1", winners, n)
+					}
+				})
+			}
 		})
 	}
-	wg.Wait()
-	close(results)
-	winners := 0
-	for c := range results {
-		if c {
-			winners++
+}
+
+// claimedBy prepares a key claimed by holder at the test's start.
+func claimedBy(holder string) func(*testing.T, *gormstore.Store, time.Time) {
+	return func(t *testing.T, st *gormstore.Store, now time.Time) {
+		claimed, _, _, err := st.ClaimIdempotencyKey(context.Background(), 7, "same", "fp", holder, now, testLease, testTTL, nil)
+		if err != nil || !claimed {
+			t.Fatalf("first claim: %v %v", claimed, err)
 		}
-	}
-	if winners != 1 {
-		t.Fatalf("%d of %d concurrent claims won; want exactly 1", winners, n)
 	}
 }
 
@@ -138,10 +225,10 @@ func TestPurgeIdempotencyKeys(t *testing.T) {
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, key := range []string{"old", "new"} {
-		if _, _, _, err := st.ClaimIdempotencyKey(ctx, 1, key, "fp", t0.Add(time.Duration(i)*time.Hour), time.Hour); err != nil {
+		if _, _, _, err := st.ClaimIdempotencyKey(ctx, 1, key, "fp", "a/1", t0.Add(time.Duration(i)*time.Hour), testLease, time.Hour, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.SaveIdempotentResponse(ctx, 1, key, []byte("answer")); err != nil {
+		if err := st.SaveIdempotentResponse(ctx, 1, key, "a/1", []byte("answer")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -153,7 +240,7 @@ func TestPurgeIdempotencyKeys(t *testing.T) {
 		t.Fatalf("purged %d rows; want 1 (only the expired key)", n)
 	}
 	// The unexpired key is still held.
-	claimed, _, resp, err := st.ClaimIdempotencyKey(ctx, 1, "new", "fp", t0.Add(91*time.Minute), time.Hour)
+	claimed, _, resp, err := st.ClaimIdempotencyKey(ctx, 1, "new", "fp", "a/2", t0.Add(91*time.Minute), testLease, time.Hour, nil)
 	if err != nil || claimed || string(resp) != "answer" {
 		t.Fatalf("claim of the kept key: claimed %v, response %q, err %v; want its stored answer", claimed, resp, err)
 	}

@@ -1,0 +1,230 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sapqr/sapqr/api"
+	"github.com/sapqr/sapqr/merchants/gormstore"
+)
+
+// testClock is a clock tests move by hand; it starts at the real time, so
+// sessions made through the service are valid on it.
+type testClock struct{ offset atomic.Int64 }
+
+func (c *testClock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
+func (c *testClock) config(cfg *api.Config)  { cfg.Now = c.now }
+
+// withServer returns a copy of the fixture whose requests go to a second
+// server built from cfg: another replica over the same database.
+func (f *fixture) withServer(cfg api.Config) *fixture {
+	f.t.Helper()
+	cfg.Registerer, cfg.Gatherer = nil, nil
+	srv, err := api.New(cfg)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	g := *f
+	g.srv = srv
+	return &g
+}
+
+// unreliableIdempotency is the real store whose answers cannot be stored
+// nor claims released while down is set, as when the database goes away
+// between a request's work and its bookkeeping.
+type unreliableIdempotency struct {
+	*gormstore.Store
+	down atomic.Bool
+}
+
+var errDatabaseDown = errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+
+func (u *unreliableIdempotency) SaveIdempotentResponse(ctx context.Context, userID int64, key, claim string, response []byte) error {
+	if u.down.Load() {
+		return errDatabaseDown
+	}
+	return u.Store.SaveIdempotentResponse(ctx, userID, key, claim, response)
+}
+
+func (u *unreliableIdempotency) ReleaseIdempotencyKey(ctx context.Context, userID int64, key, claim string) error {
+	if u.down.Load() {
+		return errDatabaseDown
+	}
+	return u.Store.ReleaseIdempotencyKey(ctx, userID, key, claim)
+}
+
+// TestIdempotencyAbandonedClaim: a request whose claim could be neither
+// answered nor released leaves the key claimed. A retry reaching the same
+// server runs at once; one reaching another replica is told to wait until
+// the claim's lease (the request deadline plus a margin) is over, then
+// runs. Either way the new answer is stored and replayed everywhere.
+func TestIdempotencyAbandonedClaim(t *testing.T) {
+	const writeTimeout = 3 * time.Second
+	clock := &testClock{}
+	var idem *unreliableIdempotency
+	var cfg api.Config
+	a := newFixture(t, clock.config, func(c *api.Config) {
+		idem = &unreliableIdempotency{Store: c.Idempotency.(*gormstore.Store)}
+		c.Idempotency = idem
+		c.WriteTimeout = writeTimeout
+		cfg = *c
+	})
+	b := a.withServer(cfg)
+	tok := a.as(uMemberA)
+	decode := func(f *fixture, key string) *response {
+		return f.do("POST", "/api/v1/qr/decode", tok, map[string]string{"payload": "not a payload " + key}, "Idempotency-Key", key)
+	}
+	// abandon leaves key claimed by a request of server f that is over.
+	abandon := func(t *testing.T, f *fixture, key string) {
+		t.Helper()
+		idem.down.Store(true)
+		decode(f, key).want(t, http.StatusOK)
+		idem.down.Store(false)
+	}
+	wantRan := func(t *testing.T, r *response) {
+		t.Helper()
+		r.want(t, http.StatusOK)
+		if r.Header.Get("Idempotent-Replayed") != "" {
+			t.Fatalf("%s: replayed; want the request run", r.path)
+		}
+	}
+	wantReplayed := func(t *testing.T, r *response) {
+		t.Helper()
+		r.want(t, http.StatusOK)
+		if r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("%s: ran again; want the stored answer replayed", r.path)
+		}
+	}
+	lease := writeTimeout + api.ClaimLeaseMargin
+
+	t.Run("retry on the same server runs at once", func(t *testing.T) {
+		abandon(t, a, "same-server")
+		wantRan(t, decode(a, "same-server"))
+		wantReplayed(t, decode(a, "same-server"))
+		wantReplayed(t, decode(b, "same-server"))
+	})
+	t.Run("another replica waits for the lease, then runs", func(t *testing.T) {
+		abandon(t, a, "other-replica")
+		busy := decode(b, "other-replica")
+		busy.wantProblem(t, http.StatusConflict, "idempotency_key_in_progress")
+		if busy.Header.Get("Retry-After") == "" {
+			t.Error("409 in progress without Retry-After")
+		}
+		clock.advance(lease - time.Second)
+		decode(b, "other-replica").wantProblem(t, http.StatusConflict, "idempotency_key_in_progress")
+		clock.advance(2 * time.Second)
+		wantRan(t, decode(b, "other-replica"))
+		wantReplayed(t, decode(a, "other-replica"))
+	})
+	t.Run("a stored answer survives its claim being over", func(t *testing.T) {
+		wantRan(t, decode(a, "answered"))
+		wantReplayed(t, decode(a, "answered"))
+	})
+}
+
+// blockingIdempotency holds every stored answer until n claims have been
+// answered, so n requests under one key are surely concurrent: the first
+// is still running when all the others ask.
+type blockingIdempotency struct {
+	*gormstore.Store
+	n       int32
+	claims  atomic.Int32
+	allSeen chan struct{}
+}
+
+func (s *blockingIdempotency) ClaimIdempotencyKey(ctx context.Context, userID int64, key, fp, claim string, now time.Time, lease, ttl time.Duration, abandoned func(string) bool) (bool, string, []byte, error) {
+	claimed, heldFP, resp, err := s.Store.ClaimIdempotencyKey(ctx, userID, key, fp, claim, now, lease, ttl, abandoned)
+	if s.claims.Add(1) == s.n {
+		close(s.allSeen)
+	}
+	return claimed, heldFP, resp, err
+}
+
+func (s *blockingIdempotency) SaveIdempotentResponse(ctx context.Context, userID int64, key, claim string, response []byte) error {
+	select {
+	case <-s.allSeen:
+	case <-time.After(30 * time.Second):
+		return errors.New("the other requests never came")
+	}
+	return s.Store.SaveIdempotentResponse(ctx, userID, key, claim, response)
+}
+
+// TestIdempotencyConcurrentSameKey: of concurrent registrations under one
+// key, spread over two replicas, exactly one runs; the others are told it
+// is in progress, and a later retry gets its answer.
+func TestIdempotencyConcurrentSameKey(t *testing.T) {
+	const n = 6
+	var idem *blockingIdempotency
+	var cfg api.Config
+	a := newFixture(t, func(c *api.Config) {
+		idem = &blockingIdempotency{Store: c.Idempotency.(*gormstore.Store), n: n, allSeen: make(chan struct{})}
+		c.Idempotency = idem
+		cfg = *c
+	})
+	b := a.withServer(cfg)
+	mid := a.market(a.cA, 10)
+	tok := a.as(uMemberA)
+
+	answers := make([]*response, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		f := a
+		if i%2 == 1 {
+			f = b
+		}
+		wg.Go(func() {
+			answers[i] = f.do("POST", "/api/v1/vendors", tok, vendorBody(mid, "K-1", 1), "Idempotency-Key", "one-stall")
+		})
+	}
+	wg.Wait()
+	created, busy := 0, 0
+	for _, r := range answers {
+		switch {
+		case r.Code == http.StatusCreated && r.Header.Get("Idempotent-Replayed") == "":
+			created++
+		case r.Code == http.StatusConflict:
+			if p := r.problem(t); p.Code != "idempotency_key_in_progress" {
+				t.Errorf("409 %s; want idempotency_key_in_progress", p.Code)
+			}
+			busy++
+		default:
+			t.Errorf("unexpected answer %d %s", r.Code, r.Body)
+		}
+	}
+	if created != 1 || busy != n-1 {
+		t.Fatalf("%d created, %d told in progress; want 1 and %d", created, busy, n-1)
+	}
+	retry := b.do("POST", "/api/v1/vendors", tok, vendorBody(mid, "K-1", 1), "Idempotency-Key", "one-stall")
+	retry.want(t, http.StatusCreated)
+	if retry.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("the retry after the winner finished was not a replay: %s", retry.Body)
+	}
+	var page struct{ Items []vendorJSON }
+	a.do("GET", "/api/v1/vendors?market="+itoa(mid), tok, nil).decode(t, &page)
+	if len(page.Items) != 1 {
+		t.Fatalf("%d vendors registered; want 1", len(page.Items))
+	}
+}
+
+// TestWriteDeadline: a write that cannot finish within WriteTimeout answers
+// 503 with Retry-After (here even its claim runs out of time); reads are
+// not bounded.
+func TestWriteDeadline(t *testing.T) {
+	var cfg api.Config
+	f := newFixture(t, func(c *api.Config) { cfg = *c })
+	cfg.WriteTimeout = time.Nanosecond
+	f = f.withServer(cfg)
+	tok := f.as(uMemberA)
+	r := f.do("POST", "/api/v1/qr/decode", tok, map[string]string{"payload": "x"}, "Idempotency-Key", "late")
+	r.wantProblem(t, http.StatusServiceUnavailable, "unavailable")
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
+	f.do("GET", "/api/v1/me", tok, nil).want(t, http.StatusOK)
+}

@@ -239,7 +239,7 @@ func cmdSeed(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return exitCode(2)
 	}
-	store, err := openMigrated(ctx, env.cfg.DatabaseURL)
+	store, err := openMigrated(ctx, env.cfg)
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func cmdSeed(ctx context.Context, env *environment, args []string) error {
 // openService opens and migrates the store and returns a Service on it
 // with the administrative units in force, and a function that closes it.
 func openService(ctx context.Context, env *environment) (*merchants.Service, func(), error) {
-	store, err := openMigrated(ctx, env.cfg.DatabaseURL)
+	store, err := openMigrated(ctx, env.cfg)
 	if err != nil {
 		return nil, nil, err
 	}

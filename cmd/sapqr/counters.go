@@ -352,7 +352,7 @@ func cmdReport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := writeFile(*out, func(w io.Writer) error { return merchants.WriteReport(w, format, rep) }); err != nil {
+	if err := writeAtomically(env.stdout, *out, func(w io.Writer) error { return merchants.WriteReport(w, format, rep) }); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	unit := "province " + rep.ProvinceCode

@@ -8,8 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -168,28 +166,10 @@ func qrPNG(env *environment, args []string) error {
 	if *out == "" {
 		return m.WritePNG(env.stdout, *size)
 	}
-	return writeFile(*out, func(w io.Writer) error { return m.WritePNG(w, *size) })
-}
-
-// writeFile writes through fn to a temporary file next to name and
-// renames it into place, so a failed write never leaves half a file.
-func writeFile(name string, fn func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
-	if err != nil {
-		return err
+	if err := writeAtomically(env.stdout, *out, func(w io.Writer) error { return m.WritePNG(w, *size) }); err != nil {
+		return fmt.Errorf("qr png: %w", err)
 	}
-	defer os.Remove(f.Name()) // a no-op once renamed
-	if err := fn(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil { // CreateTemp makes it private
-		return err
-	}
-	return os.Rename(f.Name(), name)
+	return nil
 }
 
 // cmdBanks runs `sapqr banks [--json]`: the embedded bank directory as a

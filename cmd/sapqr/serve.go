@@ -18,12 +18,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/sapqr/sapqr/api"
 	"github.com/sapqr/sapqr/merchants"
 	"github.com/sapqr/sapqr/merchants/gormstore"
-	"github.com/sapqr/sapqr/merchants/rediscounters"
 	"github.com/sapqr/sapqr/printables"
 )
 
@@ -54,7 +52,7 @@ func parseServeFlags(env *environment, args []string) (serveOptions, error) {
 	fs.StringVar(&o.databaseURL, "database-url", env.cfg.DatabaseURL, "sqlite:FILE or postgres://… (SAPQR_DATABASE_URL)")
 	fs.StringVar(&o.redisURL, "redis-url", env.cfg.RedisURL, "redis://… for shared counters; empty for in-memory (SAPQR_REDIS_URL)")
 	fs.StringVar(&o.redisNamespace, "redis-namespace", env.getenv("SAPQR_REDIS_NAMESPACE"), "prefix of the counters' Redis keys, to share one Redis between deployments (SAPQR_REDIS_NAMESPACE; default sapqr)")
-	fs.BoolVar(&o.demo, "demo", false, "on an empty database, create a demo commune with two markets and a demo admin (password printed once)")
+	fs.BoolVar(&o.demo, "demo", false, "on an empty database, create a demo commune with two markets of registered vendors (some signs printed, first payments confirmed) and a demo admin (password printed once)")
 	fs.BoolVar(&o.secureCookies, "secure-cookies", envBool(env.getenv("SAPQR_SECURE_COOKIES")), "mark session cookies Secure; set behind HTTPS (SAPQR_SECURE_COOKIES)")
 	fs.BoolVar(&o.trustProxy, "trust-proxy", envBool(env.getenv("SAPQR_TRUST_PROXY")), "take client addresses from X-Forwarded-For; only behind a proxy that sets it (SAPQR_TRUST_PROXY)")
 	fs.IntVar(&o.maxInFlight, "max-in-flight", envInt(env.getenv("SAPQR_MAX_IN_FLIGHT"), 512), "requests served at once before answering 503 (SAPQR_MAX_IN_FLIGHT)")
@@ -102,7 +100,10 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: o.logLevel}))
 
-	store, err := openMigrated(ctx, o.databaseURL)
+	// The flags override the environment's configuration.
+	cfg := env.cfg
+	cfg.DatabaseURL, cfg.RedisURL = o.databaseURL, o.redisURL
+	store, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -113,25 +114,14 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	svc := merchants.NewService(store, merchants.Config{Units: units})
 
-	var (
-		counters      merchants.AdoptionCounters
-		countersCheck api.Pinger
-	)
-	if o.redisURL == "" {
-		counters = rediscounters.NewMemory()
-	} else {
-		ropt, err := redis.ParseURL(o.redisURL)
-		if err != nil {
-			return fmt.Errorf("serve: redis url: %w", err)
-		}
-		client := redis.NewClient(ropt)
-		defer client.Close()
-		rc, err := rediscounters.NewRedis(client, o.redisNamespace)
-		if err != nil {
-			return err
-		}
-		counters = rc
-		countersCheck = api.PingFunc(func(ctx context.Context) error { return client.Ping(ctx).Err() })
+	counters, pingCounters, closeCounters, err := openCounters(ctx, cfg, o.redisNamespace)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer closeCounters()
+	var countersCheck api.Pinger // nil for in-memory counters: nothing to reach
+	if pingCounters != nil {
+		countersCheck = api.PingFunc(pingCounters)
 	}
 	adoption := merchants.NewAdoptionService(store, counters, merchants.AdoptionConfig{Logger: log, Units: units})
 
@@ -187,8 +177,13 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	defer stopBG()
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = adoption.Run(bg) })
-	wg.Go(func() { purgeIdempotency(bg, store, log) })
+	wg.Go(func() { purgeExpired(bg, store, svc, log) })
 
+	// Said once Shutdown has closed the listener and is waiting for the
+	// requests in flight: from then on no new request is taken.
+	hs.RegisterOnShutdown(func() {
+		fmt.Fprintln(env.stdout, "sapqr: shutting down: draining requests in flight")
+	})
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- hs.Serve(ln) }()
 	fmt.Fprintf(env.stdout, "sapqr: listening on http://%s\n", ln.Addr())
@@ -221,21 +216,10 @@ func dialectOf(dbURL string) string {
 	return "postgres"
 }
 
-// openMigrated opens the store and applies every migration.
-func openMigrated(ctx context.Context, dbURL string) (*gormstore.Store, error) {
-	store, err := gormstore.Open(ctx, dbURL)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := store.Migrate(ctx); err != nil {
-		store.Close()
-		return nil, err
-	}
-	return store, nil
-}
-
-// purgeIdempotency deletes expired Idempotency-Key answers every hour.
-func purgeIdempotency(ctx context.Context, store *gormstore.Store, log *slog.Logger) {
+// purgeExpired deletes expired Idempotency-Key answers and expired
+// sessions every hour, so neither table grows without bound. Expired rows
+// are ignored anyway, so a failed purge only costs space.
+func purgeExpired(ctx context.Context, store *gormstore.Store, svc *merchants.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -243,6 +227,11 @@ func purgeIdempotency(ctx context.Context, store *gormstore.Store, log *slog.Log
 			log.Warn("idempotency purge failed", "error", err)
 		} else if n > 0 {
 			log.Info("idempotency keys purged", "rows", n)
+		}
+		if n, err := svc.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("session purge failed", "error", err)
+		} else if n > 0 {
+			log.Info("expired sessions purged", "rows", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -256,14 +245,14 @@ func purgeIdempotency(ctx context.Context, store *gormstore.Store, log *slog.Log
 const (
 	demoAdmin    = "demo-admin"
 	demoProvince = "01" // Hà Nội
-	demoMarketA  = "Chợ Mẫu Sáng"
-	demoMarketB  = "Chợ Mẫu Chiều"
 )
 
-// createDemo creates, on a database with no market yet, a demo commune's
-// two markets and a demo admin with a random password, printed once to w.
-// On any other database it does nothing: demo data never mixes with real
-// data.
+// createDemo fills a database with no market yet with the demo data of
+// merchants.SeedDemo in the first commune of demoProvince (two markets,
+// vendors registered, some signs printed and first payments confirmed,
+// all through the service, so audited and counted), adds a demo admin
+// with a random password and prints the login once to w. On any other
+// database it does nothing: demo data never mixes with real data.
 func createDemo(ctx context.Context, svc *merchants.Service, units *merchants.Units, w io.Writer) error {
 	page, err := svc.ListMarkets(ctx, systemActor, merchants.MarketFilter{Limit: 1})
 	if err != nil {
@@ -278,16 +267,17 @@ func createDemo(ctx context.Context, svc *merchants.Service, units *merchants.Un
 		return fmt.Errorf("demo: no commune in province %s: %v", demoProvince, err)
 	}
 	commune := communes[0]
-	for _, m := range []struct {
-		name   string
-		stalls int
-	}{{demoMarketA, 120}, {demoMarketB, 60}} {
-		if _, err := svc.CreateMarket(ctx, systemActor, merchants.CreateMarketInput{
-			Name: m.name, CommuneCode: commune.Code, StallsDeclared: m.stalls,
-		}); err != nil {
-			return fmt.Errorf("demo market %s: %w", m.name, err)
-		}
+	res, err := svc.SeedDemo(ctx, systemActor, commune, nil)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
+	names := make([]string, len(res.Markets))
+	for i, m := range res.Markets {
+		names[i] = strconv.Quote(m.Name)
+	}
+	fmt.Fprintf(w, "sapqr: demo data: %s (commune %s): markets %s with %d vendors, some with printed signs and confirmed first payments\n",
+		commune.FullName(), commune.Code, strings.Join(names, " and "), res.Vendors)
+
 	password := rand.Text()
 	_, err = svc.CreateUser(ctx, systemActor, merchants.CreateUserInput{
 		Username: demoAdmin, Password: password, DisplayName: "Demo admin", Role: merchants.RoleAdmin,
@@ -299,7 +289,6 @@ func createDemo(ctx context.Context, svc *merchants.Service, units *merchants.Un
 	if err != nil {
 		return fmt.Errorf("demo admin: %w", err)
 	}
-	fmt.Fprintf(w, "sapqr: demo data: %s (commune %s) with markets %q and %q\n", commune.FullName(), commune.Code, demoMarketA, demoMarketB)
 	fmt.Fprintf(w, "sapqr: demo login (shown once): username %s password %s\n", demoAdmin, password)
 	return nil
 }
@@ -351,16 +340,11 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 	}
 	password := strings.TrimRight(line, "\r\n")
 
-	store, err := openMigrated(ctx, env.cfg.DatabaseURL)
+	svc, done, err := openService(ctx, env)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	units, err := merchants.LoadUnits(time.Now())
-	if err != nil {
-		return err
-	}
-	svc := merchants.NewService(store, merchants.Config{Units: units})
+	defer done()
 	u, err := svc.CreateUser(ctx, systemActor, merchants.CreateUserInput{
 		Username: username, Password: password, DisplayName: display, Role: merchants.Role(role),
 		ProvinceCode: province, CommuneCodes: communes,

@@ -95,7 +95,10 @@ flags:
 		if err := r.Check(s, opt); err != nil {
 			return fmt.Errorf("sign: %w", err)
 		}
-		return writeAtomically(env, *out, func(w io.Writer) error { return r.RenderSign(w, s, opt) })
+		if err := writeAtomically(env.stdout, *out, func(w io.Writer) error { return r.RenderSign(w, s, opt) }); err != nil {
+			return fmt.Errorf("sign: %w", err)
+		}
+		return nil
 	}
 
 	for _, f := range []struct{ name, value string }{
@@ -133,7 +136,7 @@ flags:
 		}
 		return fmt.Errorf("sign: %d signs at %d per PDF make a %s: name the output %s%s", len(signs), *perFile, strings.TrimPrefix(format.Ext(), "."), strings.TrimSuffix(*out, filepath.Ext(*out))+format.Ext(), hint)
 	}
-	err = writeAtomically(env, *out, func(w io.Writer) error {
+	err = writeAtomically(env.stdout, *out, func(w io.Writer) error {
 		b, err := r.NewBatch(w, printables.BatchOptions{Options: opt, PerFile: *perFile})
 		if err != nil {
 			return err
@@ -149,10 +152,13 @@ flags:
 	if errors.As(err, &se) && se.N >= 1 && se.N <= len(lines) {
 		return fmt.Errorf("sign: %s line %d: nothing written: %w", *csvPath, lines[se.N-1], se.Err)
 	}
-	if err == nil && *out != "-" {
+	if err != nil {
+		return fmt.Errorf("sign: %w", err)
+	}
+	if *out != "-" {
 		fmt.Fprintf(env.stdout, "%s: %d signs\n", *out, len(signs))
 	}
-	return err
+	return nil
 }
 
 // signOptions reads the print options from their flag values.
@@ -273,42 +279,4 @@ func checkRows(r *printables.Renderer, signs []printables.Sign, lines []int, opt
 		errs = append(errs, fmt.Errorf("… and %d more bad rows", bad-maxReportedRows))
 	}
 	return errors.Join(errs...)
-}
-
-// writeAtomically runs render into a temporary file beside path and moves
-// it into place only when render succeeds, so a failed run leaves no file
-// (and never half a PDF). "-" writes to standard output.
-func writeAtomically(env *environment, path string, render func(io.Writer) error) error {
-	if path == "-" {
-		var buf bytes.Buffer // a failed render must not reach stdout either
-		if err := render(&buf); err != nil {
-			return fmt.Errorf("sign: %w", err)
-		}
-		_, err := buf.WriteTo(env.stdout)
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("sign: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	w := bufio.NewWriterSize(tmp, 256<<10)
-	if err := render(w); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sign: %w", err)
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sign: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("sign: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil { // CreateTemp makes it private
-		return fmt.Errorf("sign: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("sign: %w", err)
-	}
-	return nil
 }

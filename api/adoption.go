@@ -13,9 +13,9 @@ import (
 	"github.com/sapqr/sapqr/merchants/tabular"
 )
 
-// marketAdoptionJSON is GET /markets/{id}/adoption, in the issue's shape.
-type marketAdoptionJSON struct {
-	MarketID           int64   `json:"market_id"`
+// adoptionJSON holds the figures a market and a unit both report, in the
+// issue's shape.
+type adoptionJSON struct {
 	StallsDeclared     int64   `json:"stalls_declared"`
 	StallsActive       int64   `json:"stalls_active"`
 	Vendors            int64   `json:"vendors"`
@@ -27,22 +27,20 @@ type marketAdoptionJSON struct {
 	Source             string  `json:"source"`
 }
 
+// marketAdoptionJSON is GET /markets/{id}/adoption.
+type marketAdoptionJSON struct {
+	MarketID int64 `json:"market_id"`
+	adoptionJSON
+}
+
 // unitAdoptionJSON is GET /adoption: the market fields summed, plus
 // markets and cho40_markets.
 type unitAdoptionJSON struct {
-	ProvinceCode       string  `json:"province_code,omitempty"`
-	CommuneCode        string  `json:"commune_code,omitempty"`
-	Markets            int64   `json:"markets"`
-	Cho40Markets       int64   `json:"cho40_markets"`
-	StallsDeclared     int64   `json:"stalls_declared"`
-	StallsActive       int64   `json:"stalls_active"`
-	Vendors            int64   `json:"vendors"`
-	VendorsWithQR      int64   `json:"vendors_with_qr"`
-	SignsPrinted       int64   `json:"signs_printed"`
-	VendorsTransacting int64   `json:"vendors_transacting"`
-	QRRate             float64 `json:"qr_rate"`
-	Cho40              bool    `json:"cho40"`
-	Source             string  `json:"source"`
+	ProvinceCode string `json:"province_code,omitempty"`
+	CommuneCode  string `json:"commune_code,omitempty"`
+	Markets      int64  `json:"markets"`
+	Cho40Markets int64  `json:"cho40_markets"`
+	adoptionJSON
 }
 
 // handleMarketAdoption returns a market's adoption figures; 404 outside
@@ -60,11 +58,11 @@ func (s *Server) handleMarketAdoption(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, marketAdoptionJSON{
-		MarketID: m.MarketID, StallsDeclared: m.StallsDeclared, StallsActive: m.StallsActive, Vendors: m.Vendors,
+	return writeJSON(c, http.StatusOK, marketAdoptionJSON{MarketID: m.MarketID, adoptionJSON: adoptionJSON{
+		StallsDeclared: m.StallsDeclared, StallsActive: m.StallsActive, Vendors: m.Vendors,
 		VendorsWithQR: m.VendorsWithQR, SignsPrinted: m.SignsPrinted, VendorsTransacting: m.VendorsTransacting,
 		QRRate: m.QRRate, Cho40: m.Cho40, Source: string(m.Source),
-	})
+	}})
 }
 
 // canReadMarket checks that a may read market id: ErrNotFound when the
@@ -166,9 +164,11 @@ func (s *Server) handleAdoption(c echo.Context) error {
 	}
 	return writeJSON(c, http.StatusOK, unitAdoptionJSON{
 		ProvinceCode: u.ProvinceCode, CommuneCode: u.CommuneCode, Markets: u.Markets, Cho40Markets: u.Cho40Markets,
-		StallsDeclared: u.StallsDeclared, StallsActive: u.StallsActive, Vendors: u.Vendors, VendorsWithQR: u.VendorsWithQR,
-		SignsPrinted: u.SignsPrinted, VendorsTransacting: u.VendorsTransacting, QRRate: u.QRRate, Cho40: u.Cho40,
-		Source: string(u.Source),
+		adoptionJSON: adoptionJSON{
+			StallsDeclared: u.StallsDeclared, StallsActive: u.StallsActive, Vendors: u.Vendors, VendorsWithQR: u.VendorsWithQR,
+			SignsPrinted: u.SignsPrinted, VendorsTransacting: u.VendorsTransacting, QRRate: u.QRRate, Cho40: u.Cho40,
+			Source: string(u.Source),
+		},
 	})
 }
 
@@ -233,17 +233,5 @@ func (s *Server) writeReport(c echo.Context, rep merchants.Report, format tabula
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, contentType)
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	w, err := tabular.NewWriter(c.Response(), format, merchants.ReportHeader())
-	if err != nil {
-		return err
-	}
-	for _, r := range rep.Rows {
-		if err := w.Write(r.Cells()); err != nil {
-			return err
-		}
-	}
-	if err := w.Write(rep.Total.Cells()); err != nil {
-		return err
-	}
-	return w.Close()
+	return merchants.WriteReport(c.Response(), format, rep)
 }

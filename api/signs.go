@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -82,19 +83,7 @@ func (s *Server) handleVendorQRPNG(c echo.Context) error {
 		}
 		size = n
 	}
-	v, err := s.vendorPayload(c.Request().Context(), actorOf(c), id)
-	if err != nil {
-		return err
-	}
-	m, err := qr.NewMatrix(v.Payload, qr.ECMedium)
-	if err != nil {
-		return fmt.Errorf("vendor %d: QR matrix: %w", id, err)
-	}
-	var buf bytes.Buffer
-	if err := m.WritePNG(&buf, size); err != nil {
-		return fmt.Errorf("vendor %d: PNG: %w", id, err)
-	}
-	return c.Blob(http.StatusOK, "image/png", buf.Bytes())
+	return s.vendorQR(c, id, "image/png", func(m *qr.Matrix, w io.Writer) error { return m.WritePNG(w, size) })
 }
 
 // handleVendorQRSVG draws the vendor's QR as SVG.
@@ -103,6 +92,13 @@ func (s *Server) handleVendorQRSVG(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.vendorQR(c, id, "image/svg+xml", (*qr.Matrix).WriteSVG)
+}
+
+// vendorQR answers with vendor id's QR drawn by draw, as contentType. The
+// image is drawn whole before anything is sent, so a failure is a clean
+// problem answer.
+func (s *Server) vendorQR(c echo.Context, id int64, contentType string, draw func(*qr.Matrix, io.Writer) error) error {
 	v, err := s.vendorPayload(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
@@ -112,10 +108,10 @@ func (s *Server) handleVendorQRSVG(c echo.Context) error {
 		return fmt.Errorf("vendor %d: QR matrix: %w", id, err)
 	}
 	var buf bytes.Buffer
-	if err := m.WriteSVG(&buf); err != nil {
-		return fmt.Errorf("vendor %d: SVG: %w", id, err)
+	if err := draw(m, &buf); err != nil {
+		return fmt.Errorf("vendor %d: %s: %w", id, contentType, err)
 	}
-	return c.Blob(http.StatusOK, "image/svg+xml", buf.Bytes())
+	return c.Blob(http.StatusOK, contentType, buf.Bytes())
 }
 
 // signReason says why the current sign is printed now.
@@ -278,7 +274,7 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	}
 	for _, v := range vendors {
 		if _, err := s.cfg.Merchants.RecordSignPrint(ctx, a, v.ID, signReason(v)); err != nil {
-			s.log.WarnContext(ctx, "market signs: print not recorded", "request_id", requestIDOf(c), "vendor_id", v.ID, "error", err)
+			s.log.WarnContext(ctx, "market signs: print not recorded", "request_id", requestIDOf(c), "vendor_id", v.ID, logError(err))
 		}
 	}
 	return nil

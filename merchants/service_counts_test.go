@@ -2,6 +2,7 @@ package merchants_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -85,6 +86,22 @@ func TestRegisterVendorCountsByDelta(t *testing.T) {
 					return err
 				}
 				_, err := s.RegisterVendor(ctx, a, register(m, "A-2", 7))
+				return err
+			}},
+			{"after a writer that bumps the version without keeping the counts", func() error {
+				// What a replica running the code from before the kept
+				// counts does during a rolling upgrade: it changes a market
+				// and bumps its version, and leaves the kept counts alone.
+				for _, q := range []string{
+					fmt.Sprintf("UPDATE vendors SET status = 'inactive' WHERE id = %d", second.ID),
+					fmt.Sprintf("UPDATE bank_accounts SET active = FALSE WHERE vendor_id = %d", second.ID),
+					fmt.Sprintf("UPDATE markets SET counter_version = counter_version + 1 WHERE id = %d", m.ID),
+				} {
+					if _, err := st.DB().ExecContext(ctx, q); err != nil {
+						return err
+					}
+				}
+				_, err := s.RegisterVendor(ctx, a, register(m, "A-8", 8))
 				return err
 			}},
 		}

@@ -105,7 +105,7 @@ const eventColumns = `market_id, commune_code, province_code, version, stalls_de
 
 // keptColumns are the counts kept with each market (migration 0002), as
 // of its last emit.
-const keptColumns = `stalls_active = c.stalls_active, stalls_with_qr = c.stalls_with_qr, vendors = c.vendors,
+const keptColumns = `counts_version = c.version, stalls_active = c.stalls_active, stalls_with_qr = c.stalls_with_qr, vendors = c.vendors,
 	vendors_with_qr = c.vendors_with_qr, signs_printed = c.signs_printed, vendors_transacting = c.vendors_transacting`
 
 // EmitMarketCounts locks the market, recounts it, bumps its counter
@@ -146,9 +146,9 @@ func (t tx) EmitMarketCounts(ctx context.Context, marketID int64) (merchants.Mar
 		}
 		if len(rows) == 1 {
 			c := rows[0]
-			err := t.db.WithContext(ctx).Exec(`UPDATE markets SET stalls_active = ?, stalls_with_qr = ?, vendors = ?,
-				vendors_with_qr = ?, signs_printed = ?, vendors_transacting = ? WHERE id = ?`,
-				c.StallsActive, c.StallsWithQR, c.Vendors, c.VendorsWithQR, c.SignsPrinted, c.VendorsTransacting, marketID).Error
+			err := t.db.WithContext(ctx).Exec(`UPDATE markets SET counts_version = ?, stalls_active = ?, stalls_with_qr = ?,
+				vendors = ?, vendors_with_qr = ?, signs_printed = ?, vendors_transacting = ? WHERE id = ?`,
+				c.Version, c.StallsActive, c.StallsWithQR, c.Vendors, c.VendorsWithQR, c.SignsPrinted, c.VendorsTransacting, marketID).Error
 			if err != nil {
 				return merchants.MarketCounts{}, translate(err, "keep market counts")
 			}
@@ -161,17 +161,21 @@ func (t tx) EmitMarketCounts(ctx context.Context, marketID int64) (merchants.Mar
 }
 
 // movedSQL moves the counts kept with a market by a delta, bumps its
-// counter version and returns the market's counts.
-const movedSQL = `UPDATE markets SET counter_version = counter_version + 1,
+// counter version and returns the market's counts; it changes nothing
+// unless the kept counts are those of the current version (every SET
+// expression reads the row as it was).
+const movedSQL = `UPDATE markets SET counter_version = counter_version + 1, counts_version = counter_version + 1,
 	stalls_active = stalls_active + ?, stalls_with_qr = stalls_with_qr + ?, vendors = vendors + ?,
 	vendors_with_qr = vendors_with_qr + ?, signs_printed = signs_printed + ?, vendors_transacting = vendors_transacting + ?
-	WHERE id = ?
+	WHERE id = ? AND counts_version = counter_version
 	RETURNING id AS market_id, commune_code, province_code, counter_version AS version, stalls_declared, stalls_active,
 		stalls_with_qr, vendors, vendors_with_qr, signs_printed, vendors_transacting`
 
 // EmitMarketDelta moves the market's kept counts by d, bumps its version
 // and writes the counts to the outbox (see merchants.Tx): on PostgreSQL
-// one statement that reads no base table.
+// one statement that reads no base table. When the kept counts are not
+// those of the market's current version (migration 0003), it recounts
+// instead (EmitMarketCounts), which keeps them again.
 func (t tx) EmitMarketDelta(ctx context.Context, marketID int64, d merchants.CountsDelta) (merchants.MarketCounts, error) {
 	args := []any{d.StallsActive, d.StallsWithQR, d.Vendors, d.VendorsWithQR, d.SignsPrinted, d.VendorsTransacting, marketID}
 	var rows []countsRow
@@ -197,8 +201,9 @@ func (t tx) EmitMarketDelta(ctx context.Context, marketID int64, d merchants.Cou
 			}
 		}
 	}
-	if len(rows) != 1 {
-		return merchants.MarketCounts{}, translate(gorm.ErrRecordNotFound, fmt.Sprintf("market %d", marketID))
+	if len(rows) == 0 {
+		// Kept counts behind, or no such market: the recount tells which.
+		return t.EmitMarketCounts(ctx, marketID)
 	}
 	return rows[0].toDomain(), nil
 }

@@ -103,10 +103,10 @@ type AdoptionStore interface {
 	MemberAdoption(ctx context.Context, f UnitFilter) ([]MemberAdoption, error)
 	// MarketNames returns the names of the filter's markets by ID.
 	MarketNames(ctx context.Context, f UnitFilter) (map[int64]string, error)
-	// PendingCounterMarkets returns, in one statement, each market with an
-	// outbox row waiting to be applied, once, with only its MarketID,
-	// CommuneCode and ProvinceCode set.
-	PendingCounterMarkets(ctx context.Context) ([]MarketCounts, error)
+	// PendingCounterMarkets returns, in one statement, the markets of the
+	// oldest limit outbox rows, each once, with only MarketID, CommuneCode
+	// and ProvinceCode set, and whether more rows wait.
+	PendingCounterMarkets(ctx context.Context, limit int) (markets []MarketCounts, more bool, err error)
 }
 
 // MarketAdoption is the adoption of one market, with the meanings of
@@ -287,17 +287,22 @@ type pendingGate struct {
 	next    *pendingRound
 }
 
+// pendingQuery reads the markets waiting in the outbox and whether the
+// answer is complete (see AdoptionStore.PendingCounterMarkets).
+type pendingQuery func(ctx context.Context) (markets []MarketCounts, more bool, err error)
+
 // pendingRound is one shared query and its answer, valid once done is
 // closed.
 type pendingRound struct {
 	done    chan struct{}
 	markets []MarketCounts
+	more    bool
 	err     error
 }
 
-// markets returns the markets waiting in the outbox, from a query that
-// began after the call, or ctx's error if it ends first.
-func (g *pendingGate) markets(ctx context.Context, query func(context.Context) ([]MarketCounts, error)) ([]MarketCounts, error) {
+// markets returns the answer of a query that began after the call, or
+// ctx's error if it ends first.
+func (g *pendingGate) markets(ctx context.Context, query pendingQuery) ([]MarketCounts, bool, error) {
 	g.mu.Lock()
 	if g.next == nil {
 		g.next = &pendingRound{done: make(chan struct{})}
@@ -311,18 +316,18 @@ func (g *pendingGate) markets(ctx context.Context, query func(context.Context) (
 	g.mu.Unlock()
 	select {
 	case <-r.done:
-		return r.markets, r.err
+		return r.markets, r.more, r.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, false, ctx.Err()
 	}
 }
 
 // run answers r, then each round that readers joined meanwhile, until none
 // is waiting.
-func (g *pendingGate) run(ctx context.Context, r *pendingRound, query func(context.Context) ([]MarketCounts, error)) {
+func (g *pendingGate) run(ctx context.Context, r *pendingRound, query pendingQuery) {
 	for r != nil {
 		qctx, cancel := context.WithTimeout(ctx, pendingQueryTimeout)
-		r.markets, r.err = query(qctx)
+		r.markets, r.more, r.err = query(qctx)
 		cancel()
 		close(r.done)
 		g.mu.Lock()
@@ -528,11 +533,20 @@ func (s *AdoptionService) lost(ctx context.Context, behind []MarketCounts) (lost
 // read did: a row it does not see was deleted, and so applied to the
 // counters, before it began, and the counters are read after it.
 func (s *AdoptionService) counts(ctx context.Context, f UnitFilter) ([]MarketCounts, Source, error) {
-	waitingMarkets, err := s.pending.markets(ctx, s.store.PendingCounterMarkets)
+	waitingMarkets, more, err := s.pending.markets(ctx, func(ctx context.Context) ([]MarketCounts, bool, error) {
+		return s.store.PendingCounterMarkets(ctx, s.cfg.BatchSize)
+	})
 	if err != nil {
 		return nil, "", fmt.Errorf("adoption: %w", err)
 	}
 	pending := slices.ContainsFunc(waitingMarkets, f.matches)
+	if !pending && more {
+		// The outbox is longer than the shared query reads (the counters
+		// are behind, or down): ask about this filter's markets alone.
+		if pending, err = s.store.HasPendingCounterEvents(ctx, f); err != nil {
+			return nil, "", fmt.Errorf("adoption: %w", err)
+		}
+	}
 	var waiting []CounterEvent
 	if pending {
 		s.Notify()

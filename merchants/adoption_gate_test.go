@@ -16,11 +16,11 @@ func TestPendingGate(t *testing.T) {
 	started := make(chan struct{}, 16)
 	release := make(chan struct{}, 16)
 	// Each query answers with its own number as a market ID.
-	query := func(ctx context.Context) ([]MarketCounts, error) {
+	query := func(ctx context.Context) ([]MarketCounts, bool, error) {
 		n := calls.Add(1)
 		started <- struct{}{}
 		<-release
-		return []MarketCounts{{MarketID: n}}, nil
+		return []MarketCounts{{MarketID: n}}, false, nil
 	}
 	ctx := context.Background()
 	type answer struct {
@@ -28,7 +28,7 @@ func TestPendingGate(t *testing.T) {
 		err   error
 	}
 	read := func(out chan<- answer) {
-		m, err := g.markets(ctx, query)
+		m, _, err := g.markets(ctx, query)
 		if err != nil {
 			out <- answer{err: err}
 			return
@@ -46,7 +46,7 @@ func TestPendingGate(t *testing.T) {
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := g.markets(cancelled, query); !errors.Is(err, context.Canceled) {
+	if _, _, err := g.markets(cancelled, query); !errors.Is(err, context.Canceled) {
 		t.Errorf("read with a cancelled context: %v, want context.Canceled", err)
 	}
 	for range 16 {

@@ -80,14 +80,17 @@ func (s *fakeStore) HasPendingCounterEvents(ctx context.Context, f merchants.Uni
 	return slices.ContainsFunc(s.outbox, func(e merchants.CounterEvent) bool { return matches(f, e.Counts) }), nil
 }
 
-func (s *fakeStore) PendingCounterMarkets(ctx context.Context) ([]merchants.MarketCounts, error) {
+func (s *fakeStore) PendingCounterMarkets(ctx context.Context, limit int) ([]merchants.MarketCounts, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []merchants.MarketCounts
-	for _, e := range s.outbox {
-		out = append(out, merchants.MarketCounts{MarketID: e.Counts.MarketID, CommuneCode: e.Counts.CommuneCode, ProvinceCode: e.Counts.ProvinceCode})
+	for _, e := range s.outbox[:min(limit, len(s.outbox))] {
+		c := merchants.MarketCounts{MarketID: e.Counts.MarketID, CommuneCode: e.Counts.CommuneCode, ProvinceCode: e.Counts.ProvinceCode}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
 	}
-	return out, nil
+	return out, len(s.outbox) > limit, nil
 }
 
 func (s *fakeStore) RecountMarkets(ctx context.Context, f merchants.UnitFilter) ([]merchants.MarketCounts, error) {
@@ -297,6 +300,19 @@ func TestAdoptionSources(t *testing.T) {
 		{"pending events elsewhere do not matter", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService) {
 			svc.Rebuild(ctx)
 			s.change(market(2, "79", "26734", 10, 9))
+		}, merchants.SourceCache},
+		{"the market's row behind a batch of others' is still seen", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService) {
+			svc.Rebuild(ctx)
+			for i := range 3 {
+				s.change(market(2, "79", "26734", 10, int64(i)))
+			}
+			s.change(market(1, "01", "00004", 10, 9))
+		}, merchants.SourceDatabase},
+		{"a backlog of other markets only is the cache", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService) {
+			svc.Rebuild(ctx)
+			for i := range 4 {
+				s.change(market(2, "79", "26734", 10, int64(i)))
+			}
 		}, merchants.SourceCache},
 		{"unreachable counters read the database", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService) {
 			svc.Rebuild(ctx)

@@ -247,19 +247,27 @@ func (s *Store) HasPendingCounterEvents(ctx context.Context, f merchants.UnitFil
 	return n > 0, nil
 }
 
-// PendingCounterMarkets returns each market with an outbox row waiting,
-// once per commune and province its rows name (see
-// merchants.AdoptionStore): one scan of the outbox, which the drain keeps
-// short.
-func (s *Store) PendingCounterMarkets(ctx context.Context) ([]merchants.MarketCounts, error) {
+// PendingCounterMarkets returns the markets of the oldest limit outbox
+// rows, each once per commune and province its rows name, and whether
+// more rows wait (see merchants.AdoptionStore): a primary key range of at
+// most limit+1 rows, however long the outbox grew.
+func (s *Store) PendingCounterMarkets(ctx context.Context, limit int) ([]merchants.MarketCounts, bool, error) {
+	limit = limitOf(limit)
 	var rows []countsRow
-	err := s.db.WithContext(ctx).Raw("SELECT DISTINCT market_id, commune_code, province_code FROM counter_events").Scan(&rows).Error
+	err := s.db.WithContext(ctx).Raw("SELECT market_id, commune_code, province_code FROM counter_events ORDER BY id LIMIT ?", limit+1).
+		Scan(&rows).Error
 	if err != nil {
-		return nil, translate(err, "pending counter markets")
+		return nil, false, translate(err, "pending counter markets")
 	}
-	out := make([]merchants.MarketCounts, len(rows))
-	for i, r := range rows {
-		out[i] = merchants.MarketCounts{MarketID: r.MarketID, CommuneCode: r.CommuneCode, ProvinceCode: r.ProvinceCode}
+	more := len(rows) > limit
+	var out []merchants.MarketCounts
+	seen := make(map[merchants.MarketCounts]bool)
+	for _, r := range rows[:min(limit, len(rows))] {
+		c := merchants.MarketCounts{MarketID: r.MarketID, CommuneCode: r.CommuneCode, ProvinceCode: r.ProvinceCode}
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
 	}
-	return out, nil
+	return out, more, nil
 }

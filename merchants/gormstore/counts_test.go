@@ -94,28 +94,40 @@ func TestEmitUnknownMarket(t *testing.T) {
 }
 
 // TestPendingCounterMarkets checks that the markets waiting in the outbox
-// are listed once each, with their units, and none once drained.
+// are listed once each, with their units, that a limit shorter than the
+// outbox says more wait, and that none are listed once drained.
 func TestPendingCounterMarkets(t *testing.T) {
 	for _, db := range mt.Databases() {
 		t.Run(db, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			s, st := mt.NewServiceOn(t, db)
+			// Outbox: a1 created, b1 created, a1 and a1 again registered.
 			a1 := mt.Market(t, s, mt.CommuneA1, 5)
 			b1 := mt.Market(t, s, mt.CommuneB1, 5)
 			mt.Vendor(t, s, a1, "1", 1)
 			mt.Vendor(t, s, a1, "2", 2)
-			got, err := st.PendingCounterMarkets(ctx)
-			if err != nil {
-				t.Fatal(err)
+			ua1 := merchants.MarketCounts{MarketID: a1.ID, CommuneCode: mt.CommuneA1, ProvinceCode: mt.ProvinceA}
+			ub1 := merchants.MarketCounts{MarketID: b1.ID, CommuneCode: mt.CommuneB1, ProvinceCode: mt.ProvinceB}
+			tests := []struct {
+				name     string
+				limit    int
+				want     []merchants.MarketCounts
+				wantMore bool
+			}{
+				{"whole outbox", 100, []merchants.MarketCounts{ua1, ub1}, false},
+				{"exactly the outbox", 4, []merchants.MarketCounts{ua1, ub1}, false},
+				{"oldest rows only", 1, []merchants.MarketCounts{ua1}, true},
 			}
-			slices.SortFunc(got, func(a, b merchants.MarketCounts) int { return int(a.MarketID - b.MarketID) })
-			want := []merchants.MarketCounts{
-				{MarketID: a1.ID, CommuneCode: mt.CommuneA1, ProvinceCode: mt.ProvinceA},
-				{MarketID: b1.ID, CommuneCode: mt.CommuneB1, ProvinceCode: mt.ProvinceB},
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("pending markets (-want +got):\n%s", diff)
+			for _, tt := range tests {
+				got, more, err := st.PendingCounterMarkets(ctx, tt.limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				slices.SortFunc(got, func(a, b merchants.MarketCounts) int { return int(a.MarketID - b.MarketID) })
+				if diff := cmp.Diff(tt.want, got); diff != "" || more != tt.wantMore {
+					t.Errorf("%s: more %v, want %v; markets (-want +got):\n%s", tt.name, more, tt.wantMore, diff)
+				}
 			}
 			evs, err := st.PendingCounterEvents(ctx, 100)
 			if err != nil {
@@ -128,8 +140,8 @@ func TestPendingCounterMarkets(t *testing.T) {
 			if err := st.DeleteCounterEvents(ctx, ids); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := st.PendingCounterMarkets(ctx); err != nil || len(got) != 0 {
-				t.Errorf("pending markets after the drain: %v %v", got, err)
+			if got, more, err := st.PendingCounterMarkets(ctx, 100); err != nil || len(got) != 0 || more {
+				t.Errorf("pending markets after the drain: %v, more %v, %v", got, more, err)
 			}
 		})
 	}

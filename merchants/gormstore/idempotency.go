@@ -104,20 +104,22 @@ func (c idemClaim) takeOver(db *gorm.DB, cond string, args ...any) (bool, error)
 var ErrClaimLost = errors.New("idempotency: the claim no longer holds the key")
 
 // SaveIdempotentResponse stores the answer of the request holding key
-// under claim. It returns ErrClaimLost when claim no longer holds the key,
-// and database errors.
+// under claim. Unlike claims, the answer is committed durably: the client
+// may already hold it, and a retry after a database crash must get it
+// back rather than run again into its own registration. It returns
+// ErrClaimLost when claim no longer holds the key, and database errors.
 func (s *Store) SaveIdempotentResponse(ctx context.Context, userID int64, key, claim string, response []byte) error {
-	return s.idempotencyWrite(ctx, func(db *gorm.DB) error {
-		res := db.Exec(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND idem_key = ? AND claim = ? AND response IS NULL`,
-			string(response), userID, key, claim)
-		if res.Error != nil {
-			return fmt.Errorf("save idempotent response: %w", res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("save idempotent response: %w", ErrClaimLost)
-		}
-		return nil
-	})
+	// Committed in the ordinary way, this also flushes the claim it
+	// updates, which was committed without waiting.
+	res := s.db.WithContext(ctx).Exec(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND idem_key = ? AND claim = ? AND response IS NULL`,
+		string(response), userID, key, claim)
+	if res.Error != nil {
+		return fmt.Errorf("save idempotent response: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save idempotent response: %w", ErrClaimLost)
+	}
+	return nil
 }
 
 // ReleaseIdempotencyKey forgets claim's hold on key, whose request failed,
@@ -134,11 +136,10 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, userID int64, key, cl
 }
 
 // idempotencyWrite runs fn; on PostgreSQL in a transaction that commits
-// without waiting for the WAL flush (synchronous_commit off). Two of the
-// three commits of a retry-safe registration are these records, and
-// losing the last moments of them in a database crash costs little: a
-// retry then runs again and meets the registry's own uniqueness rules
-// (the stall or the account is taken), which never lose a write.
+// without waiting for the WAL flush (synchronous_commit off). Claims and
+// releases are such writes: losing the last moments of them in a database
+// crash costs nothing, since the requests that made them failed with the
+// database.
 func (s *Store) idempotencyWrite(ctx context.Context, fn func(*gorm.DB) error) error {
 	db := s.db.WithContext(ctx)
 	if s.dialect != Postgres {

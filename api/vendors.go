@@ -167,9 +167,14 @@ func (s *Server) handleVendorCreate(c echo.Context) error {
 		return err
 	}
 	a := actorOf(c)
+	// The Idempotency-Key is also the registration's request key, stored
+	// with the vendor in its transaction: a retry whose stored answer was
+	// lost (the database went down between the two) still gets the vendor
+	// it created, not a conflict with it.
 	res, err := s.cfg.Merchants.RegisterVendor(c.Request().Context(), a, merchants.RegisterVendorInput{
 		MarketID: in.MarketID, StallCode: in.StallCode, FullName: in.FullName, Phone: in.Phone,
 		Consent: in.Consent, BankAccount: in.BankAccount.domain(),
+		RequestKey: c.Request().Header.Get(headerIdempotencyKey),
 	})
 	if err != nil {
 		return err

@@ -95,6 +95,12 @@ type RegisterVendorInput struct {
 	Phone       string // "phone", a Vietnamese mobile number
 	Consent     bool   // "consent", must be true
 	BankAccount BankAccountInput
+	// RequestKey, when not empty, makes the registration idempotent: it is
+	// stored with the vendor in the registration's transaction, and a later
+	// registration by the same user with the same key returns that vendor
+	// instead of registering again (the API passes the Idempotency-Key
+	// header). At most 255 characters.
+	RequestKey string
 }
 
 // VendorResult is a vendor after a change, with its sign payload and what

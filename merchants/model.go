@@ -114,6 +114,9 @@ type Vendor struct {
 	TransactingAt *time.Time
 	TransactingBy int64
 	RegisteredBy  int64
+	// RequestKey is the key of the request that registered the vendor
+	// (see RegisterVendorInput.RequestKey), empty when it had none.
+	RequestKey    string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	DeactivatedAt *time.Time

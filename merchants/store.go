@@ -38,6 +38,9 @@ type Reader interface {
 	Vendor(ctx context.Context, id int64) (Vendor, error)
 	// ListVendors returns vendors with their bank accounts, by ascending ID.
 	ListVendors(ctx context.Context, q VendorQuery) ([]Vendor, error)
+	// VendorByRequestKey returns the vendor the user registered with the
+	// request key (see RegisterVendorInput.RequestKey), whatever its status.
+	VendorByRequestKey(ctx context.Context, userID int64, key string) (Vendor, error)
 	// ActiveVendorOnStall returns the active vendor of a stall.
 	ActiveVendorOnStall(ctx context.Context, stallID int64) (Vendor, error)
 	// ActiveVendorWithAccount returns the active vendor with this active

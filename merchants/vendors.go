@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // checkBankAccount checks a bank account as typed, under prefix.
@@ -35,10 +36,16 @@ func checkBankAccount(p *problems, prefix string, in BankAccountInput) BankAccou
 // duplicate_phone Warning when another active vendor of the market has the
 // same phone.
 //
+// A registration with a request key is idempotent: when the actor already
+// registered a vendor with the key at this market and stall, that vendor is
+// returned as the first call returned it (without its warnings), whether
+// the retry finds the stall taken by it or races it.
+//
 // It returns ErrNotFound for an unknown market, ErrForbidden outside the
 // actor's scope or role, a *ValidationError listing every bad field, and
-// ErrConflict when the stall already has an active vendor or the bank
-// account is active on another vendor.
+// ErrConflict when the stall already has an active vendor, the bank
+// account is active on another vendor, or the request key was used for a
+// registration at another market or stall.
 func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendorInput) (VendorResult, error) {
 	var p problems
 	if in.MarketID <= 0 {
@@ -55,6 +62,10 @@ func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendor
 		p.add("consent", "must be true: the vendor agrees to the storage of their name, phone and bank account")
 	}
 	acc := checkBankAccount(&p, "bank_account.", in.BankAccount)
+	if n := utf8.RuneCountInString(in.RequestKey); n > maxRequestKey {
+		p.add("request_key", fmt.Sprintf("must be at most %d characters, not %d", maxRequestKey, n))
+	}
+	v.RequestKey = in.RequestKey
 	if len(p) > 0 && in.MarketID > 0 {
 		// Bad input is answered as before any change: the market is read
 		// only to list it among the bad fields or refuse an outsider. Good
@@ -100,11 +111,44 @@ func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendor
 	switch {
 	case err != nil && err == refused:
 		return VendorResult{}, err
+	case errors.Is(err, ErrConflict) && in.RequestKey != "":
+		return s.registered(ctx, a, in.MarketID, stallCode, in.RequestKey, err)
 	case err != nil:
 		return VendorResult{}, fmt.Errorf("register vendor: %w", err)
 	}
 	res.Payload = res.Vendor.Payload
 	return res, nil
+}
+
+// maxRequestKey is the longest RegisterVendorInput.RequestKey, in
+// characters: as long as the API's Idempotency-Key may be.
+const maxRequestKey = 255
+
+// registered answers a registration with a request key that conflicted:
+// when the conflict is the actor's own earlier registration with the key
+// (committed, though its answer may never have reached the client), at the
+// same market and stall, it returns that vendor; otherwise conflict, the
+// registration's error, is returned.
+//
+// The lookup runs after the registration's transaction ended, so it sees a
+// racing duplicate that committed first: the market row lock made this
+// registration wait for it and then find the stall taken, or the unique
+// index on the key made it wait and then refused it.
+func (s *Service) registered(ctx context.Context, a Actor, marketID int64, stallCode, key string, conflict error) (VendorResult, error) {
+	v, err := s.store.VendorByRequestKey(ctx, a.UserID, key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return VendorResult{}, fmt.Errorf("register vendor: %w", conflict)
+	case err != nil:
+		return VendorResult{}, fmt.Errorf("register vendor: request key: %w", err)
+	case v.MarketID != marketID || v.StallCode != stallCode:
+		return VendorResult{}, fmt.Errorf("register vendor: %w: the request key was already used to register vendor %d at another stall; use a new key for a new registration",
+			ErrConflict, v.ID)
+	}
+	if v, err = withPayload(v); err != nil {
+		return VendorResult{}, fmt.Errorf("register vendor: %w", err)
+	}
+	return VendorResult{Vendor: v, Payload: v.Payload}, nil
 }
 
 // registerInTx registers a checked vendor with its primary account at the

@@ -28,6 +28,8 @@ func constraintMessage(name string) string {
 		return "the commune already has a market with this code"
 	case "users_username":
 		return "the username is taken"
+	case "vendors_request_key":
+		return "the user already registered a vendor with this request key"
 	case "":
 		return "a uniqueness rule refused the change"
 	}
@@ -50,6 +52,8 @@ func sqliteConstraint(cols string) string {
 		return "markets_code_per_commune"
 	case "users.username":
 		return "users_username"
+	case "vendors.registered_by, vendors.request_key":
+		return "vendors_request_key"
 	}
 	return ""
 }

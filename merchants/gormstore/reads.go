@@ -162,6 +162,11 @@ func (q q) Vendor(ctx context.Context, id int64) (merchants.Vendor, error) {
 	return q.oneVendor(ctx, fmt.Sprintf("vendor %d", id), q.vendors(ctx).Where("vendors.id = ?", id))
 }
 
+func (q q) VendorByRequestKey(ctx context.Context, userID int64, key string) (merchants.Vendor, error) {
+	return q.oneVendor(ctx, fmt.Sprintf("vendor registered by user %d with the request key", userID),
+		q.vendors(ctx).Where("vendors.registered_by = ? AND vendors.request_key = ?", userID, key))
+}
+
 func (q q) ActiveVendorOnStall(ctx context.Context, stallID int64) (merchants.Vendor, error) {
 	return q.oneVendor(ctx, fmt.Sprintf("active vendor of stall %d", stallID),
 		q.vendors(ctx).Where("vendors.stall_id = ? AND vendors.status = 'active'", stallID))

@@ -20,8 +20,7 @@ func (d *Decoded) fill(s string, runes bool) error {
 		amount    string
 		hasAmount bool
 	)
-	for sc.next() {
-		id, val, off := sc.id, sc.val, sc.off
+	for id, val, off, ok := sc.next(); ok; id, val, off, ok = sc.next() {
 		if id == 63 && sc.i < len(s) {
 			return fmt.Errorf("%w: tag 63 (CRC) at offset %d is not the last object", ErrTLV, off)
 		}
@@ -177,8 +176,7 @@ func (d *Decoded) keep(id int, val string) {
 // readNAPAS reads tag 38 and returns its GUID.
 func (d *Decoded) readNAPAS(val string, base int, runes bool) (guid string, err error) {
 	sc := newScanner(val, base, runes, "in tag 38, ")
-	for sc.next() {
-		id, v, off := sc.id, sc.val, sc.off
+	for id, v, off, ok := sc.next(); ok; id, v, off, ok = sc.next() {
 		switch id {
 		case 0:
 			guid = v
@@ -214,8 +212,7 @@ func (d *Decoded) readNAPAS(val string, base int, runes bool) (guid string, err 
 // code some encoders nest there by mistake.
 func (d *Decoded) readBeneficiary(val string, base int, runes bool) error {
 	sc := newScanner(val, base, runes, "in tag 38/01, ")
-	for sc.next() {
-		id, v := sc.id, sc.val
+	for id, v, _, ok := sc.next(); ok; id, v, _, ok = sc.next() {
 		switch id {
 		case 0:
 			d.BIN = v
@@ -250,8 +247,7 @@ func (d *Decoded) checkBIN() (shortName string, known bool) {
 // readAdditional reads tag 62: bill number, store label and purpose.
 func (d *Decoded) readAdditional(val string, base int, runes bool) error {
 	sc := newScanner(val, base, runes, "in tag 62, ")
-	for sc.next() {
-		id, v := sc.id, sc.val
+	for id, v, _, ok := sc.next(); ok; id, v, _, ok = sc.next() {
 		if v == "" {
 			d.warn("tag 62/%02d is empty", id)
 		}
@@ -313,9 +309,9 @@ func checkAmount(v string) string {
 // when the value is not a template.
 func templateGUID(val string, runes bool) string {
 	sc := newScanner(val, 0, runes, "")
-	for sc.next() {
-		if sc.id == 0 {
-			return sc.val
+	for id, v, _, ok := sc.next(); ok; id, v, _, ok = sc.next() {
+		if id == 0 {
+			return v
 		}
 	}
 	return ""

@@ -9,10 +9,15 @@ import (
 // of the whole payload and of every template inside it:
 //
 //	sc := newScanner(s, 0, runes, "")
-//	for sc.next() {
-//		// sc.id, sc.val, sc.off
+//	for id, val, off, ok := sc.next(); ok; id, val, off, ok = sc.next() {
+//		…
 //	}
 //	if sc.err != nil { … }
+//
+// next hands the object back in registers rather than in the scanner's
+// fields: this loop is most of the decoder's time, and a value stored in
+// the scanner only for the caller to load it again costs a round trip
+// through memory (and a write barrier while the GC runs).
 type scanner struct {
 	s     string
 	i     int    // byte offset of the next object in s
@@ -21,11 +26,6 @@ type scanner struct {
 	where string // "in tag 38, ": where s sits, for error messages
 	seen  tagSet
 
-	// The current object, after next returned true.
-	id  int
-	val string
-	off int // payload offset of its ID
-
 	err error // why next returned false early; wraps ErrTLV
 }
 
@@ -33,37 +33,41 @@ func newScanner(s string, base int, runes bool, where string) scanner {
 	return scanner{s: s, base: base, runes: runes, where: where}
 }
 
-// next moves to the next object and reports whether there is one: false
-// at the end, or when the object is malformed or repeats an ID (sc.err).
-func (sc *scanner) next() bool {
+// next returns the next object: its ID, its value and the payload offset
+// of its ID. ok is false at the end, or when the object is malformed or
+// repeats an ID (sc.err).
+func (sc *scanner) next() (id int, val string, off int, ok bool) {
 	s := sc.s[sc.i:]
 	// The common case, byte lengths and a well-formed object, is kept
 	// short; every other case goes through nextSlow.
 	if len(s) >= 4 && !sc.runes {
 		a, b, c, d := s[0]-'0', s[1]-'0', s[2]-'0', s[3]-'0' // bytes: below '0' wraps above 9
 		if n := int(c)*10 + int(d); a <= 9 && b <= 9 && c <= 9 && d <= 9 && n <= len(s)-4 {
-			sc.id, sc.val, sc.off = int(a)*10+int(b), s[4:4+n], sc.base+sc.i
+			id, off = int(a)*10+int(b), sc.base+sc.i
 			sc.i += 4 + n
-			return !sc.seen.add(sc.id) || sc.duplicate()
+			if sc.seen.add(id) {
+				return sc.duplicate(id, off)
+			}
+			return id, s[4 : 4+n], off, true
 		}
 	}
 	return sc.nextSlow(s)
 }
 
-func (sc *scanner) nextSlow(s string) bool {
+func (sc *scanner) nextSlow(s string) (id int, val string, off int, ok bool) {
 	if len(s) == 0 {
-		return false
+		return 0, "", 0, false
 	}
-	off := sc.base + sc.i
+	off = sc.base + sc.i
 	if len(s) < 4 {
 		sc.err = fmt.Errorf("%w: %sat offset %d, %q is too short for an ID and a length", ErrTLV, sc.where, off, s)
-		return false
+		return 0, "", 0, false
 	}
 	id, okID := num2(s[0], s[1])
 	n, okLen := num2(s[2], s[3])
 	if !okID || !okLen {
 		sc.err = fmt.Errorf("%w: %sat offset %d, %q is not a 2-digit ID and a 2-digit length", ErrTLV, sc.where, off, s[:4])
-		return false
+		return 0, "", 0, false
 	}
 	s = s[4:]
 	end := n
@@ -76,17 +80,20 @@ func (sc *scanner) nextSlow(s string) bool {
 			have = utf8.RuneCountInString(s)
 		}
 		sc.err = fmt.Errorf("%w: %stag %02d at offset %d declares %d characters but only %d remain", ErrTLV, sc.where, id, off, n, have)
-		return false
+		return 0, "", 0, false
 	}
-	sc.id, sc.val, sc.off = id, s[:end], off
 	sc.i += 4 + end
-	return !sc.seen.add(id) || sc.duplicate()
+	if sc.seen.add(id) {
+		return sc.duplicate(id, off)
+	}
+	return id, s[:end], off, true
 }
 
-// duplicate records that the current ID was already seen and returns false.
-func (sc *scanner) duplicate() bool {
-	sc.err = fmt.Errorf("%w: %stag %02d at offset %d appears a second time", ErrTLV, sc.where, sc.id, sc.off)
-	return false
+// duplicate records that object id at off repeats an ID and returns
+// next's answer for it.
+func (sc *scanner) duplicate(id, off int) (int, string, int, bool) {
+	sc.err = fmt.Errorf("%w: %stag %02d at offset %d appears a second time", ErrTLV, sc.where, id, off)
+	return 0, "", 0, false
 }
 
 // runeOffset returns the byte offset just past the first n characters of

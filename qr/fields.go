@@ -10,7 +10,7 @@ import (
 // when the objects or a template inside them are malformed and
 // ErrNotVietQR when no NAPAS account is present.
 func (d *Decoded) fill(s string, runes bool) error {
-	sc := newScanner(s, 0, runes, "")
+	sc := scanner{s: s, runes: runes}
 	var (
 		last      = -1
 		napas     bool   // tag 38 carries the NAPAS GUID
@@ -175,7 +175,7 @@ func (d *Decoded) keep(id int, val string) {
 
 // readNAPAS reads tag 38 and returns its GUID.
 func (d *Decoded) readNAPAS(val string, base int, runes bool) (guid string, err error) {
-	sc := newScanner(val, base, runes, "in tag 38, ")
+	sc := scanner{s: val, base: base, runes: runes, where: "in tag 38, "}
 	for id, v, off, ok := sc.next(); ok; id, v, off, ok = sc.next() {
 		switch id {
 		case 0:
@@ -211,7 +211,7 @@ func (d *Decoded) readNAPAS(val string, base int, runes bool) (guid string, err 
 // readBeneficiary reads 38/01: the BIN and the account, and the service
 // code some encoders nest there by mistake.
 func (d *Decoded) readBeneficiary(val string, base int, runes bool) error {
-	sc := newScanner(val, base, runes, "in tag 38/01, ")
+	sc := scanner{s: val, base: base, runes: runes, where: "in tag 38/01, "}
 	for id, v, _, ok := sc.next(); ok; id, v, _, ok = sc.next() {
 		switch id {
 		case 0:
@@ -246,7 +246,7 @@ func (d *Decoded) checkBIN() (shortName string, known bool) {
 
 // readAdditional reads tag 62: bill number, store label and purpose.
 func (d *Decoded) readAdditional(val string, base int, runes bool) error {
-	sc := newScanner(val, base, runes, "in tag 62, ")
+	sc := scanner{s: val, base: base, runes: runes, where: "in tag 62, "}
 	for id, v, _, ok := sc.next(); ok; id, v, _, ok = sc.next() {
 		if v == "" {
 			d.warn("tag 62/%02d is empty", id)
@@ -308,7 +308,7 @@ func checkAmount(v string) string {
 // templateGUID returns sub-tag 00 of a merchant account template, or ""
 // when the value is not a template.
 func templateGUID(val string, runes bool) string {
-	sc := newScanner(val, 0, runes, "")
+	sc := scanner{s: val, runes: runes}
 	for id, v, _, ok := sc.next(); ok; id, v, _, ok = sc.next() {
 		if id == 0 {
 			return v

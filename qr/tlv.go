@@ -8,7 +8,7 @@ import (
 // scanner walks a sequence of data objects (ID, length, value), the shape
 // of the whole payload and of every template inside it:
 //
-//	sc := newScanner(s, 0, runes, "")
+//	sc := scanner{s: s, runes: runes}
 //	for id, val, off, ok := sc.next(); ok; id, val, off, ok = sc.next() {
 //		…
 //	}
@@ -27,10 +27,6 @@ type scanner struct {
 	seen  tagSet
 
 	err error // why next returned false early; wraps ErrTLV
-}
-
-func newScanner(s string, base int, runes bool, where string) scanner {
-	return scanner{s: s, base: base, runes: runes, where: where}
 }
 
 // next returns the next object: its ID, its value and the payload offset

@@ -128,7 +128,7 @@ func problemFor(err error) (p Problem, retryAfter int, internal bool) {
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads this answer.
 		return Problem{Status: 499, Code: "client_closed_request", Detail: "the request was cancelled"}, 0, false
-	case isUnavailable(err):
+	case errors.Is(err, merchants.ErrUnavailable), isUnavailable(err):
 		return Problem{Status: http.StatusServiceUnavailable, Code: codeUnavailable, Detail: "the service is temporarily unavailable; retry shortly"}, 2, true
 	default:
 		return Problem{Status: http.StatusInternalServerError, Code: codeInternal,

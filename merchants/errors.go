@@ -21,6 +21,10 @@ var (
 	// ErrUnauthenticated means no valid identity: a wrong password, an
 	// unknown, expired or revoked token, or a disabled user.
 	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrUnavailable means the database cannot serve right now though the
+	// request was fine: it is unreachable, restarting or out of
+	// connections. The same request may succeed when retried shortly.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // FieldError is one invalid input field. Field is the input's JSON name,

@@ -1,9 +1,14 @@
 package gormstore
 
 import (
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	gosqlite "github.com/glebarez/go-sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -61,13 +66,17 @@ func sqliteConstraint(cols string) string {
 // translate turns a database error into the domain's: a missing row wraps
 // merchants.ErrNotFound, a unique violation merchants.ErrConflict (saying
 // which rule), a foreign key violation merchants.ErrNotFound (the row
-// referred to is missing). what names the operation.
+// referred to is missing), a database that cannot serve right now (see
+// unavailable) merchants.ErrUnavailable. what names the operation.
 func translate(err error, what string) error {
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return fmt.Errorf("%s: %w", what, merchants.ErrNotFound)
+	}
+	if unavailable(err) {
+		return fmt.Errorf("%s: %w: %w", what, merchants.ErrUnavailable, err)
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -97,4 +106,25 @@ func translate(err error, what string) error {
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// unavailable reports whether err says the database cannot serve right
+// now, though the statement was fine, as while PostgreSQL restarts (also
+// once it answers pings again, until the pool has replaced its dead
+// connections): a connection exception (SQLSTATE class 08), the server
+// shutting down, crashed or starting up (57P01, 57P02, 57P03), out of
+// connections (53300), a connection the driver already closed, refused,
+// reset or cut short (EOF), or a network error.
+func unavailable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		c := pgErr.Code
+		return strings.HasPrefix(c, "08") || c == "57P01" || c == "57P02" || c == "57P03" || c == "53300"
+	}
+	var ne net.Error
+	return errors.Is(err, pgconn.ErrConnClosed) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.As(err, &ne)
 }

@@ -162,13 +162,19 @@ func (s *Store) InTx(ctx context.Context, fn func(merchants.Tx) error) error {
 	return s.transact(ctx, func(t tx) error { return fn(t) })
 }
 
-// transact runs fn in a transaction, one writer at a time on SQLite.
+// transact runs fn in a transaction, one writer at a time on SQLite. A
+// begin or commit failing because the database cannot serve right now
+// wraps merchants.ErrUnavailable, as the statements' errors do.
 func (s *Store) transact(ctx context.Context, fn func(tx) error) error {
 	if s.writeMu != nil {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
 	}
-	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
 		return fn(tx{q{db: g, dialect: s.dialect}})
 	})
+	if err != nil && !errors.Is(err, merchants.ErrUnavailable) && unavailable(err) {
+		return fmt.Errorf("transaction: %w: %w", merchants.ErrUnavailable, err)
+	}
+	return err
 }

@@ -64,7 +64,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in CreateUserInput) (
 	if err := p.err(); err != nil {
 		return User{}, err
 	}
-	hash, err := hashPassword(s.random, s.password, in.Password)
+	hash, err := s.passwords.hash(ctx, in.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -98,13 +98,13 @@ func (s *Service) Login(ctx context.Context, username, password string) (LoginRe
 	cred, err := s.store.UserCredentials(ctx, strings.ToLower(strings.TrimSpace(username)))
 	if errors.Is(err, ErrNotFound) {
 		// Hash anyway, so the answer takes as long as for a known user.
-		_, _ = hashPassword(s.random, s.password, password)
+		_, _ = s.passwords.hash(ctx, password)
 		return LoginResult{}, ErrUnauthenticated
 	}
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("login: %w", err)
 	}
-	ok, err := checkPassword(cred.PasswordHash, password)
+	ok, err := s.passwords.check(ctx, cred.PasswordHash, password)
 	if err != nil {
 		return LoginResult{}, fmt.Errorf("login %s: %w", cred.User.Username, err)
 	}

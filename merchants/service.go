@@ -3,6 +3,7 @@ package merchants
 import (
 	"crypto/rand"
 	"io"
+	"runtime"
 	"time"
 )
 
@@ -29,6 +30,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// Password are the argon2id parameters for new password hashes; the
 	// zero value for the OWASP minimum (19 MiB, two passes, one lane).
+	// At most GOMAXPROCS hashes run at once, bounding the memory a storm
+	// of logins takes; the others wait their turn.
 	Password PasswordParams
 	// DefaultPageSize and MaxPageSize bound list pages; 0 for 50 and 200.
 	DefaultPageSize int
@@ -45,7 +48,7 @@ type Service struct {
 	now        func() time.Time
 	random     io.Reader
 	sessionTTL time.Duration
-	password   PasswordParams
+	passwords  *passwordHasher
 	pageSize   int
 	maxPage    int
 }
@@ -58,7 +61,6 @@ func NewService(store Store, cfg Config) *Service {
 		now:        cfg.Now,
 		random:     cfg.Random,
 		sessionTTL: cfg.SessionTTL,
-		password:   cfg.Password,
 		pageSize:   cfg.DefaultPageSize,
 		maxPage:    cfg.MaxPageSize,
 	}
@@ -71,9 +73,13 @@ func NewService(store Store, cfg Config) *Service {
 	if s.sessionTTL <= 0 {
 		s.sessionTTL = 12 * time.Hour
 	}
-	if s.password == (PasswordParams{}) {
-		s.password = defaultPasswordParams()
+	pp := cfg.Password
+	if pp == (PasswordParams{}) {
+		pp = defaultPasswordParams()
 	}
+	// argon2id is CPU-bound: more runs than CPUs finish no sooner, and
+	// each holds its memory cost while it waits for a CPU.
+	s.passwords = newPasswordHasher(pp, s.random, runtime.GOMAXPROCS(0))
 	if s.maxPage <= 0 {
 		s.maxPage = 200
 	}

@@ -201,8 +201,7 @@ func (b *bundle) checkProbeURL(f *findings, what, raw, wantPath, port string) {
 // composeVars are the variables compose.yaml interpolates.
 func (b *bundle) composeVars() map[string]bool {
 	vars := map[string]bool{}
-	var walk func(s string)
-	walk = func(s string) {
+	walk := func(s string) {
 		for _, m := range interpolation.FindAllStringSubmatch(s, -1) {
 			vars[m[1]] = true
 		}

@@ -38,12 +38,3 @@ func (s *Service) pageLimit(p *problems, limit int) int {
 	}
 	return limit
 }
-
-// nextCursor returns the cursor of the page after one whose rows were
-// fetched with limit+1: empty when there is no more.
-func nextCursor(n, limit int, lastID int64) string {
-	if n <= limit {
-		return ""
-	}
-	return encodeCursor(lastID)
-}

@@ -104,6 +104,47 @@ const MaxImportRows = 20_000
 // errRollback ends an import's transaction without committing it.
 var errRollback = errors.New("import not applied")
 
+// applyImport runs importRow over rows in one transaction, reporting each
+// row in rep: a dry run, or a run with a bad row, is rolled back; a real
+// run writes the counter outbox rows of the markets it moved. columns
+// renames the Service's input fields to the file's columns in row errors.
+// It returns the report, with a *ValidationError naming each bad row when
+// a real run was refused.
+func (s *Service) applyImport(ctx context.Context, rep *ImportReport, rows []tabular.Row, columns map[string]string,
+	importRow func(tx Tx, row tabular.Row, moved map[int64]bool) (ImportRow, error)) (ImportReport, error) {
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		moved := map[int64]bool{}
+		for _, row := range rows {
+			out, err := importRow(tx, row, moved)
+			if err != nil {
+				fields, ok := rowFailure(err, columns)
+				if !ok {
+					return fmt.Errorf("line %d: %w", row.Line, err)
+				}
+				out.Action, out.ID, out.Errors = ImportFailed, 0, fields
+			}
+			if rep.DryRun && out.Action == ImportCreate {
+				out.ID = 0
+			}
+			rep.add(out)
+		}
+		if rep.DryRun || rep.Failed > 0 {
+			return errRollback
+		}
+		return emitCounts(ctx, tx, moved)
+	})
+	switch {
+	case err == nil:
+		rep.Applied = true
+		return *rep, nil
+	case !errors.Is(err, errRollback):
+		return *rep, fmt.Errorf("import %s: %w", rep.Kind, err)
+	case rep.DryRun:
+		return *rep, nil
+	}
+	return *rep, rep.err()
+}
+
 // readImport reads every data row of a file against a schema. A file that
 // cannot be read at all (unknown format, no header, a broken line) returns
 // a *ValidationError on the field "file" saying why and where.

@@ -48,37 +48,9 @@ func (s *Service) ImportMarkets(ctx context.Context, a Actor, r io.Reader, forma
 	if err != nil {
 		return rep, err
 	}
-	err = s.store.InTx(ctx, func(tx Tx) error {
-		moved := map[int64]bool{}
-		for _, row := range rows {
-			out, err := s.importMarketRow(ctx, tx, a, row, moved)
-			if err != nil {
-				fields, ok := rowFailure(err, marketFieldColumns)
-				if !ok {
-					return fmt.Errorf("line %d: %w", row.Line, err)
-				}
-				out.Action, out.ID, out.Errors = ImportFailed, 0, fields
-			}
-			if dryRun && out.Action == ImportCreate {
-				out.ID = 0
-			}
-			rep.add(out)
-		}
-		if dryRun || rep.Failed > 0 {
-			return errRollback
-		}
-		return emitCounts(ctx, tx, moved)
+	return s.applyImport(ctx, &rep, rows, marketFieldColumns, func(tx Tx, row tabular.Row, moved map[int64]bool) (ImportRow, error) {
+		return s.importMarketRow(ctx, tx, a, row, moved)
 	})
-	switch {
-	case err == nil:
-		rep.Applied = true
-		return rep, nil
-	case !errors.Is(err, errRollback):
-		return rep, fmt.Errorf("import markets: %w", err)
-	case dryRun:
-		return rep, nil
-	}
-	return rep, rep.err()
 }
 
 // parseClass reads a market class: 1, 2, 3, I, II, III, "hạng 2", or empty

@@ -66,37 +66,9 @@ func (s *Service) ImportVendors(ctx context.Context, a Actor, r io.Reader, forma
 		return rep, err
 	}
 	markets := map[string]Market{}
-	err = s.store.InTx(ctx, func(tx Tx) error {
-		moved := map[int64]bool{}
-		for _, row := range rows {
-			out, err := s.importVendorRow(ctx, tx, a, row, markets, moved)
-			if err != nil {
-				fields, ok := rowFailure(err, vendorFieldColumns)
-				if !ok {
-					return fmt.Errorf("line %d: %w", row.Line, err)
-				}
-				out.Action, out.ID, out.Errors = ImportFailed, 0, fields
-			}
-			if dryRun && out.Action == ImportCreate {
-				out.ID = 0
-			}
-			rep.add(out)
-		}
-		if dryRun || rep.Failed > 0 {
-			return errRollback
-		}
-		return emitCounts(ctx, tx, moved)
+	return s.applyImport(ctx, &rep, rows, vendorFieldColumns, func(tx Tx, row tabular.Row, moved map[int64]bool) (ImportRow, error) {
+		return s.importVendorRow(ctx, tx, a, row, markets, moved)
 	})
-	switch {
-	case err == nil:
-		rep.Applied = true
-		return rep, nil
-	case !errors.Is(err, errRollback):
-		return rep, fmt.Errorf("import vendors: %w", err)
-	case dryRun:
-		return rep, nil
-	}
-	return rep, rep.err()
 }
 
 // vendorRow is one checked row of a vendors file.

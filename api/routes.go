@@ -1,6 +1,10 @@
 package api
 
-import "github.com/labstack/echo/v4"
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
 
 // routes registers every route of the server. Public routes are listed
 // first; everything under /api/v1 but login needs a bearer token or a
@@ -63,7 +67,46 @@ func (s *Server) routes() {
 
 	post("/imports/vendors", s.handleVendorImport)
 
-	// ---- UI pages (owned by api/ui*.go; register them below this line) ----
 	s.uiRoutes()
-	// ---- end of UI pages ----
+}
+
+// uiRoutes registers the web UI: static files and the login page are
+// public, the vendor's private link needs only its token, every other
+// page needs the session cookie (uiSession), and the few JSON calls the
+// pages make outside /api/v1 go through authenticate, with its CSRF check.
+func (s *Server) uiRoutes() {
+	e := s.echo
+	p, err := newUIPages()
+	if err != nil {
+		// Only a broken build gets here (the package tests parse every
+		// page); answer every UI route with the fault instead of serving
+		// half a UI.
+		s.log.Error("web UI unavailable", "error", err)
+		broken := func(echo.Context) error { return err }
+		e.GET("/ui/*", broken)
+		e.GET("/static/*", broken)
+		return
+	}
+	pageErrors := s.uiErrors(p)
+	session := []echo.MiddlewareFunc{pageErrors, s.uiSession}
+
+	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/ui/") })
+	e.GET("/static/*", s.handleUIStatic(p))
+	e.GET("/ui/sw.js", s.handleUIServiceWorker(p))
+	e.GET("/ui/login", s.handleUILogin(p), pageErrors)
+	e.GET("/ui/lang", s.handleUILang)
+	e.GET("/v/:token", s.handleUIVendorLinkPage(p), pageErrors)
+	e.GET("/v/:token/sign.pdf", s.handleUIVendorLinkSign(p), pageErrors)
+
+	e.GET("/ui", s.handleUIHome, session...)
+	e.GET("/ui/", s.handleUIHome, session...)
+	e.GET("/ui/signup", s.handleUISignup(p), session...)
+	e.GET("/ui/markets", s.handleUIMarketsPage(p), session...)
+	e.GET("/ui/markets/:id", s.handleUIMarketPage(p), session...)
+	e.GET("/ui/vendors/:id", s.handleUIVendorPage(p), session...)
+	e.GET("/ui/dashboard", s.handleUIDashboardPage(p), session...)
+
+	e.POST("/ui/preview", s.handleUIPreview, s.authenticate, noStore)
+	e.POST("/ui/vendors/:id/link", s.handleUIVendorLinkCreate, s.authenticate, noStore)
+	e.DELETE("/ui/vendor-links/:id", s.handleUIVendorLinkRevoke, s.authenticate, noStore)
 }

@@ -15,6 +15,7 @@ import (
 var (
 	benchMarkets = flag.Int("bench.markets", 100, "markets seeded for BenchmarkListVendorsByMarket")
 	benchVendors = flag.Int("bench.vendors", 20_000, "vendors seeded for BenchmarkListVendorsByMarket")
+	benchSeeded  = flag.Bool("bench.seeded", false, "seed -bench.markets and -bench.vendors before BenchmarkCreateVendor too, to register into a full database")
 )
 
 // BenchmarkCreateVendor registers vendors (vendor, new stall, bank
@@ -26,6 +27,13 @@ func BenchmarkCreateVendor(b *testing.B) {
 		b.Run(db, func(b *testing.B) {
 			s, st := mt.NewServiceOn(b, db)
 			ctx := context.Background()
+			if *benchSeeded {
+				communes := []merchants.Commune{{Code: mt.CommuneA1, ProvinceCode: mt.ProvinceA}, {Code: mt.CommuneB1, ProvinceCode: mt.ProvinceB}}
+				if _, err := s.Seed(ctx, mt.Admin(), st, merchants.SeedOptions{Markets: *benchMarkets, Vendors: *benchVendors,
+					Communes: communes, Rand: rand.New(rand.NewPCG(1, 2))}); err != nil {
+					b.Fatal(err)
+				}
+			}
 			m, err := s.CreateMarket(ctx, mt.Admin(), merchants.CreateMarketInput{Name: "Chợ bench", CommuneCode: mt.CommuneA1, StallsDeclared: 100_000})
 			if err != nil {
 				b.Fatal(err)

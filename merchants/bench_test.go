@@ -28,11 +28,7 @@ func BenchmarkCreateVendor(b *testing.B) {
 			s, st := mt.NewServiceOn(b, db)
 			ctx := context.Background()
 			if *benchSeeded {
-				communes := []merchants.Commune{{Code: mt.CommuneA1, ProvinceCode: mt.ProvinceA}, {Code: mt.CommuneB1, ProvinceCode: mt.ProvinceB}}
-				if _, err := s.Seed(ctx, mt.Admin(), st, merchants.SeedOptions{Markets: *benchMarkets, Vendors: *benchVendors,
-					Communes: communes, Rand: rand.New(rand.NewPCG(1, 2))}); err != nil {
-					b.Fatal(err)
-				}
+				seedBench(b, s, st)
 			}
 			m, err := s.CreateMarket(ctx, mt.Admin(), merchants.CreateMarketInput{Name: "Chợ bench", CommuneCode: mt.CommuneA1, StallsDeclared: 100_000})
 			if err != nil {
@@ -93,12 +89,7 @@ func BenchmarkListVendorsByMarket(b *testing.B) {
 		b.Run(db, func(b *testing.B) {
 			s, st := mt.NewServiceOn(b, db)
 			ctx := context.Background()
-			communes := []merchants.Commune{{Code: mt.CommuneA1, ProvinceCode: mt.ProvinceA}, {Code: mt.CommuneB1, ProvinceCode: mt.ProvinceB}}
-			res, err := s.Seed(ctx, mt.Admin(), st, merchants.SeedOptions{Markets: *benchMarkets, Vendors: *benchVendors,
-				Communes: communes, Rand: rand.New(rand.NewPCG(1, 2))})
-			if err != nil {
-				b.Fatal(err)
-			}
+			res := seedBench(b, s, st)
 			r := rand.New(rand.NewPCG(3, 4))
 			b.Run("baseline=get-one", func(b *testing.B) {
 				b.ReportAllocs()
@@ -122,4 +113,17 @@ func BenchmarkListVendorsByMarket(b *testing.B) {
 			})
 		})
 	}
+}
+
+// seedBench fills a benchmark's store with -bench.markets markets and
+// -bench.vendors vendors over two communes, the same every run.
+func seedBench(b *testing.B, s *merchants.Service, st merchants.BulkLoader) merchants.SeedResult {
+	b.Helper()
+	communes := []merchants.Commune{{Code: mt.CommuneA1, ProvinceCode: mt.ProvinceA}, {Code: mt.CommuneB1, ProvinceCode: mt.ProvinceB}}
+	res, err := s.Seed(context.Background(), mt.Admin(), st, merchants.SeedOptions{Markets: *benchMarkets, Vendors: *benchVendors,
+		Communes: communes, Rand: rand.New(rand.NewPCG(1, 2))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res
 }

@@ -130,6 +130,14 @@ type uiVendorData struct {
 	SignOutdated  bool
 	Transacting   bool
 	TransactingAt string
+	Links         []uiLinkRow // active private links, shown only to CanEdit
+}
+
+// uiLinkRow is one of a vendor's active private links: when it was made,
+// never its token, which is not stored.
+type uiLinkRow struct {
+	ID        int64
+	CreatedAt string
 }
 
 // handleUIVendorPage shows a vendor: details, accounts (numbers masked),
@@ -191,6 +199,17 @@ func (s *Server) handleUIVendorPage(p *uiPages) echo.HandlerFunc {
 			d.Accounts = append(d.Accounts, uiAccount{BankShort: short, BIN: acc.BIN,
 				Number: qr.MaskAccount(acc.AccountNumber, 4), Holder: acc.HolderName,
 				Primary: acc.Primary && acc.Active, Active: acc.Active})
+		}
+		if d.Active && d.CanEdit {
+			links, err := s.cfg.Merchants.VendorLinks(ctx, a, id)
+			if err != nil {
+				return err
+			}
+			for _, l := range links {
+				if l.RevokedAt == nil {
+					d.Links = append(d.Links, uiLinkRow{ID: l.ID, CreatedAt: showTime(l.CreatedAt)})
+				}
+			}
 		}
 		for i := len(recs) - 1; i >= 0; i-- { // newest first
 			r := recs[i]

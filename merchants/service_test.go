@@ -641,6 +641,69 @@ func TestVendorLinks(t *testing.T) {
 	})
 }
 
+func TestListVendorLinks(t *testing.T) {
+	// linkView is what the list shows of a link: no token, no hash.
+	type linkView struct {
+		ID, VendorID, CreatedBy int64
+		Revoked                 bool
+	}
+	view := func(ls []merchants.VendorLink) []linkView {
+		var out []linkView
+		for _, l := range ls {
+			out = append(out, linkView{ID: l.ID, VendorID: l.VendorID, CreatedBy: l.CreatedBy, Revoked: l.RevokedAt != nil})
+		}
+		return out
+	}
+	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
+		ctx := context.Background()
+		member := mt.Member(mt.CommuneA1)
+		m := mt.Market(t, s, mt.CommuneA1, 5)
+		v := mt.Vendor(t, s, m, "A-1", 1)
+		other := mt.Vendor(t, s, m, "A-2", 2)
+		bare := mt.Vendor(t, s, m, "A-3", 3)
+		var ids []int64
+		for range 2 {
+			l, _, err := s.CreateVendorLink(ctx, member, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		otherLink, _, err := s.CreateVendorLink(ctx, member, other.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeVendorLink(ctx, member, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name    string
+			actor   merchants.Actor
+			vendor  int64
+			want    []linkView
+			wantErr error
+		}{
+			{"revoked and active, oldest first", member, v.ID, []linkView{{ids[0], v.ID, member.UserID, true}, {ids[1], v.ID, member.UserID, false}}, nil},
+			{"only the vendor's own links", member, other.ID, []linkView{{otherLink.ID, other.ID, member.UserID, false}}, nil},
+			{"a vendor without links", member, bare.ID, nil, nil},
+			{"a commune officer reads them too", mt.CommuneOfficer(mt.CommuneA1), other.ID, []linkView{{otherLink.ID, other.ID, member.UserID, false}}, nil},
+			{"out of scope is not found", mt.Member(mt.CommuneB1), v.ID, nil, merchants.ErrNotFound},
+			{"unknown vendor is not found", member, 1 << 40, nil, merchants.ErrNotFound},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := s.VendorLinks(ctx, tc.actor, tc.vendor)
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("error %v, want %v", err, tc.wantErr)
+				}
+				if diff := cmp.Diff(tc.want, view(got)); diff != "" {
+					t.Errorf("links (-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
+}
+
 func TestAuditMasksAccounts(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
 		ctx := context.Background()

@@ -108,6 +108,21 @@ func (s *Service) CreateVendorLink(ctx context.Context, a Actor, vendorID int64)
 	return link, token, nil
 }
 
+// VendorLinks returns a vendor's private links, revoked ones too, oldest
+// first: metadata only, since tokens are never stored. It is authorised
+// like reading the vendor, so it returns ErrNotFound for a vendor outside
+// the actor's scope.
+func (s *Service) VendorLinks(ctx context.Context, a Actor, vendorID int64) ([]VendorLink, error) {
+	if _, err := s.Vendor(ctx, a, vendorID); err != nil {
+		return nil, err
+	}
+	links, err := s.store.VendorLinks(ctx, vendorID)
+	if err != nil {
+		return nil, fmt.Errorf("links of vendor %d: %w", vendorID, err)
+	}
+	return links, nil
+}
+
 // RevokeVendorLink revokes a vendor's private link; revoking it again
 // changes nothing. It returns ErrNotFound and ErrForbidden.
 func (s *Service) RevokeVendorLink(ctx context.Context, a Actor, linkID int64) error {

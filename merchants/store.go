@@ -62,6 +62,9 @@ type Reader interface {
 	SessionUser(ctx context.Context, tokenHash []byte) (Session, User, error)
 
 	VendorLink(ctx context.Context, id int64) (VendorLink, error)
+	// VendorLinks returns a vendor's private links, revoked ones too,
+	// oldest first.
+	VendorLinks(ctx context.Context, vendorID int64) ([]VendorLink, error)
 	// VendorLinkByToken finds a link by the hash of its token.
 	VendorLinkByToken(ctx context.Context, tokenHash []byte) (VendorLink, error)
 

@@ -281,6 +281,18 @@ func (q q) VendorLink(ctx context.Context, id int64) (merchants.VendorLink, erro
 	return r.toDomain(), nil
 }
 
+func (q q) VendorLinks(ctx context.Context, vendorID int64) ([]merchants.VendorLink, error) {
+	var rows []vendorLinkRow
+	if err := q.db.WithContext(ctx).Where("vendor_id = ?", vendorID).Order("id").Limit(10_000).Find(&rows).Error; err != nil {
+		return nil, translate(err, "vendor links")
+	}
+	out := make([]merchants.VendorLink, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
 func (q q) VendorLinkByToken(ctx context.Context, tokenHash []byte) (merchants.VendorLink, error) {
 	var r vendorLinkRow
 	if err := q.db.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&r).Error; err != nil {

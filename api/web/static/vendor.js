@@ -58,4 +58,14 @@
     $('link-state').textContent = t('vendor.link.revoked');
     linkID = '';
   });
+
+  // Links made before this page was opened: each row revokes its own link.
+  $('link-list').addEventListener('click', async (ev) => {
+    const b = ev.target.closest('button[data-revoke]');
+    if (!b || !window.confirm(t('vendor.link.confirm_revoke'))) return;
+    const res = await call('DELETE', '/ui/vendor-links/' + encodeURIComponent(b.dataset.revoke));
+    if (!res.ok) { showErrors(link, res); return; }
+    b.closest('li').remove();
+    $('link-state').textContent = t('vendor.link.revoked');
+  });
 })();

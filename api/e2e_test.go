@@ -519,6 +519,11 @@ func TestE2E(t *testing.T) {
 	waitJS(t, ctx, "revoked", `document.getElementById('link-new').hidden`)
 	checkLinkPage(t, w, second, http.StatusNotFound, "Liên kết không còn hiệu lực")
 	checkLinkPage(t, w, linkURL, http.StatusOK, "Nguyễn Thị Hà")
+	// A later visit lists the first link, still in use, and revokes it.
+	run(t, ctx, "reopen the vendor page", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#link-list button[data-revoke]")))
+	run(t, ctx, "revoke the listed link", acceptDialogs(ctx), chromedp.Click(chromedp.CSS("#link-list button[data-revoke]")))
+	waitJS(t, ctx, "the listed link revoked", `document.querySelector('#link-list button[data-revoke]') === null`)
+	checkLinkPage(t, w, linkURL, http.StatusNotFound, "Liên kết không còn hiệu lực")
 
 	// The first payment, confirmed on the vendor page.
 	run(t, ctx, "confirm the first payment", chromedp.Click(chromedp.CSS("#confirm button[type=submit]")))

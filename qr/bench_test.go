@@ -72,14 +72,7 @@ func BenchmarkPNG512Skip2(b *testing.B) {
 // BenchmarkWritePNG512 renders a matrix computed once, as a print run of
 // signs or repeated downloads do.
 func BenchmarkWritePNG512(b *testing.B) {
-	payload, err := Encode(stallSign)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := NewMatrix(payload, ECMedium)
-	if err != nil {
-		b.Fatal(err)
-	}
+	m := stallSignMatrix(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := m.WritePNG(io.Discard, 512); err != nil {
@@ -90,6 +83,18 @@ func BenchmarkWritePNG512(b *testing.B) {
 
 // BenchmarkWriteSVG renders the same matrix as SVG.
 func BenchmarkWriteSVG(b *testing.B) {
+	m := stallSignMatrix(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := m.WriteSVG(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// stallSignMatrix is the matrix of the stall-sign payload at level M.
+func stallSignMatrix(b *testing.B) *Matrix {
+	b.Helper()
 	payload, err := Encode(stallSign)
 	if err != nil {
 		b.Fatal(err)
@@ -98,10 +103,5 @@ func BenchmarkWriteSVG(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := m.WriteSVG(io.Discard); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return m
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/gormstore"
 	"github.com/sapqr/sapqr/merchants/merchantstest"
 	"github.com/sapqr/sapqr/qr"
 )
@@ -19,18 +20,11 @@ func TestSeed(t *testing.T) { onEachDatabase(t, testSeed) }
 
 func testSeed(t *testing.T, db string) {
 	ctx := context.Background()
-	units, err := merchants.LoadUnits(merchants.UnitEditions()[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, st, units := realUnitsService(t, db)
 	communes, err := units.Communes("01")
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := merchantstest.NewStoreOn(t, db)
-	cfg := merchantstest.Config()
-	cfg.Units = units
-	svc := merchants.NewService(st, cfg)
 	admin := merchantstest.Admin()
 
 	// Two runs into one store: the second must not collide with the first.
@@ -139,18 +133,11 @@ func TestSeedDemo(t *testing.T) { onEachDatabase(t, testSeedDemo) }
 
 func testSeedDemo(t *testing.T, db string) {
 	ctx := context.Background()
-	units, err := merchants.LoadUnits(merchants.UnitEditions()[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, st, units := realUnitsService(t, db)
 	c, err := units.Commune("00004")
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := merchantstest.NewStoreOn(t, db)
-	cfg := merchantstest.Config()
-	cfg.Units = units
-	svc := merchants.NewService(st, cfg)
 	res, err := svc.SeedDemo(ctx, merchantstest.Admin(), c, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
@@ -180,4 +167,18 @@ func testSeedDemo(t *testing.T, db string) {
 	if len(audit.Entries) < 9 {
 		t.Errorf("second demo market has %d audit entries; want its creation and every registration", len(audit.Entries))
 	}
+}
+
+// realUnitsService opens a fresh store on db with a Service that knows the
+// real administrative units, as seeding needs.
+func realUnitsService(t *testing.T, db string) (*merchants.Service, *gormstore.Store, *merchants.Units) {
+	t.Helper()
+	units, err := merchants.LoadUnits(merchants.UnitEditions()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := merchantstest.NewStoreOn(t, db)
+	cfg := merchantstest.Config()
+	cfg.Units = units
+	return merchants.NewService(st, cfg), st, units
 }

@@ -9,15 +9,17 @@ import (
 
 // Audit actions.
 const (
-	ActionCreate     = "create"
-	ActionUpdate     = "update"
-	ActionDeactivate = "deactivate"
-	ActionRegister   = "register"
-	ActionAddAccount = "add_account"
-	ActionConfirm    = "confirm_transacting"
-	ActionPrintSign  = "print_sign"
-	ActionLink       = "create_link"
-	ActionRevokeLink = "revoke_link"
+	ActionCreate       = "create"
+	ActionUpdate       = "update"
+	ActionDeactivate   = "deactivate"
+	ActionRegister     = "register"
+	ActionAddAccount   = "add_account"
+	ActionAssignStall  = "assign_stall"
+	ActionReleaseStall = "release_stall"
+	ActionConfirm      = "confirm_transacting"
+	ActionPrintSign    = "print_sign"
+	ActionLink         = "create_link"
+	ActionRevokeLink   = "revoke_link"
 )
 
 // The audit views: what a change records, with account numbers masked.
@@ -42,6 +44,7 @@ type vendorAudit struct {
 	MarketID           int64          `json:"market_id"`
 	StallID            int64          `json:"stall_id"`
 	StallCode          string         `json:"stall_code"`
+	StallCodes         []string       `json:"stall_codes"`
 	FullName           string         `json:"full_name"`
 	Phone              string         `json:"phone"`
 	Status             VendorStatus   `json:"status"`
@@ -52,8 +55,8 @@ type vendorAudit struct {
 }
 
 func auditVendor(v Vendor) vendorAudit {
-	out := vendorAudit{ID: v.ID, MarketID: v.MarketID, StallID: v.StallID, StallCode: v.StallCode, FullName: v.FullName,
-		Phone: v.Phone, Status: v.Status, SignVersion: v.SignVersion, SignPrintedVersion: v.SignPrintedVersion,
+	out := vendorAudit{ID: v.ID, MarketID: v.MarketID, StallID: v.StallID, StallCode: v.StallCode, StallCodes: v.StallCodes(),
+		FullName: v.FullName, Phone: v.Phone, Status: v.Status, SignVersion: v.SignVersion, SignPrintedVersion: v.SignPrintedVersion,
 		TransactingAt: v.TransactingAt, Accounts: []accountAudit{}}
 	for _, a := range v.Accounts {
 		out.Accounts = append(out.Accounts, auditAccount(a))

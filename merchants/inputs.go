@@ -115,7 +115,7 @@ type VendorResult struct {
 type UpdateVendorInput struct {
 	FullName  *string
 	Phone     *string
-	StallCode *string // moves the vendor to another stall of its market
+	StallCode *string // the vendor's main stall (see Service.UpdateVendor)
 }
 
 // AddBankAccountInput adds a bank account to a vendor.

@@ -83,13 +83,18 @@ const (
 	VendorInactive VendorStatus = "inactive"
 )
 
-// Vendor is a person selling at a stall, with the bank accounts customers
-// pay into.
+// Vendor is a person selling at one stall or more of a market, with the
+// bank accounts customers pay into.
 type Vendor struct {
-	ID           int64
-	MarketID     int64
-	StallID      int64
-	StallCode    string
+	ID       int64
+	MarketID int64
+	// StallID and StallCode are the vendor's main stall: the one it was
+	// registered at or moved to, always among Stalls while it is active.
+	StallID   int64
+	StallCode string
+	// Stalls are the stalls the vendor holds now, the main stall first,
+	// then in the order they were assigned; none once it is inactive.
+	Stalls       []VendorStall
 	CommuneCode  string // the market's, kept here for scoped lists
 	ProvinceCode string
 	FullName     string // NFC, with diacritics
@@ -140,6 +145,32 @@ func (v Vendor) PrimaryAccount() (BankAccount, bool) {
 // current payload (or none was printed).
 func (v Vendor) SignOutdated() bool {
 	return v.Payload != "" && v.SignPrintedVersion < v.SignVersion
+}
+
+// StallCodes returns the codes of the stalls the vendor holds, the main
+// stall first.
+func (v Vendor) StallCodes() []string {
+	codes := make([]string, len(v.Stalls))
+	for i, st := range v.Stalls {
+		codes[i] = st.StallCode
+	}
+	return codes
+}
+
+// VendorStall is a stall assigned to a vendor. An active assignment means
+// the vendor sells there; a stall has one active assignment at most, and
+// released ones are kept as history.
+type VendorStall struct {
+	ID         int64
+	VendorID   int64
+	StallID    int64
+	StallCode  string
+	MarketID   int64
+	Active     bool
+	AssignedBy int64
+	AssignedAt time.Time
+	ReleasedBy int64
+	ReleasedAt *time.Time
 }
 
 // Confirmation is how a bank account's holder name was checked.

@@ -34,14 +34,17 @@ type Reader interface {
 	// CountStalls counts a market's stalls, whatever their status.
 	CountStalls(ctx context.Context, marketID int64) (int, error)
 
-	// Vendor returns a vendor with its bank accounts, primary first.
+	// Vendor returns a vendor with its active stalls, main first, and its
+	// bank accounts, primary first.
 	Vendor(ctx context.Context, id int64) (Vendor, error)
-	// ListVendors returns vendors with their bank accounts, by ascending ID.
+	// ListVendors returns vendors with their active stalls and bank
+	// accounts, as Vendor does, by ascending ID.
 	ListVendors(ctx context.Context, q VendorQuery) ([]Vendor, error)
 	// VendorByRequestKey returns the vendor the user registered with the
 	// request key (see RegisterVendorInput.RequestKey), whatever its status.
 	VendorByRequestKey(ctx context.Context, userID int64, key string) (Vendor, error)
-	// ActiveVendorOnStall returns the active vendor of a stall.
+	// ActiveVendorOnStall returns the vendor holding a stall (an active
+	// assignment).
 	ActiveVendorOnStall(ctx context.Context, stallID int64) (Vendor, error)
 	// ActiveVendorWithAccount returns the active vendor with this active
 	// bank account.
@@ -91,6 +94,10 @@ type Tx interface {
 	CreateVendor(ctx context.Context, v Vendor) (Vendor, error)
 	// UpdateVendor writes every field of v but ID, CreatedAt and Accounts.
 	UpdateVendor(ctx context.Context, v Vendor) error
+	// AssignStall inserts an assignment of a stall to a vendor.
+	AssignStall(ctx context.Context, s VendorStall) (VendorStall, error)
+	// ReleaseStall writes an assignment's Active, ReleasedBy and ReleasedAt.
+	ReleaseStall(ctx context.Context, s VendorStall) error
 	CreateBankAccount(ctx context.Context, a BankAccount) (BankAccount, error)
 	UpdateBankAccount(ctx context.Context, a BankAccount) error
 	CreateSignRecord(ctx context.Context, r SignRecord) (SignRecord, error)
@@ -148,7 +155,7 @@ type RegistrationFacts struct {
 	Stall Stall
 	// MarketStalls counts the market's stalls, whatever their status.
 	MarketStalls int
-	// StallVendorID is the stall's active vendor, 0 for none.
+	// StallVendorID is the vendor holding the stall, 0 for none.
 	StallVendorID int64
 	// AccountVendorID is the active vendor holding the bank account as an
 	// active account, 0 for none.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -141,7 +142,7 @@ func (s *Service) registered(ctx context.Context, a Actor, marketID int64, stall
 		return VendorResult{}, fmt.Errorf("register vendor: %w", conflict)
 	case err != nil:
 		return VendorResult{}, fmt.Errorf("register vendor: request key: %w", err)
-	case v.MarketID != marketID || v.StallCode != stallCode:
+	case v.MarketID != marketID || (v.StallCode != stallCode && !slices.Contains(v.StallCodes(), stallCode)):
 		return VendorResult{}, fmt.Errorf("register vendor: %w: the request key was already used to register vendor %d at another stall; use a new key for a new registration",
 			ErrConflict, v.ID)
 	}
@@ -177,6 +178,9 @@ func (s *Service) registerInTx(ctx context.Context, tx Tx, a Actor, m Market, v 
 	v.StallID, v.StallCode, v.CommuneCode, v.ProvinceCode = st.ID, st.Code, m.CommuneCode, m.ProvinceCode
 	warnings := phoneWarning(v.Phone, f.PhoneVendorIDs, 0)
 	if v, err = tx.CreateVendor(ctx, v); err != nil {
+		return Vendor{}, nil, CountsDelta{}, err
+	}
+	if err := s.holdStall(ctx, tx, a, &v, st); err != nil {
 		return Vendor{}, nil, CountsDelta{}, err
 	}
 	acc.VendorID = v.ID
@@ -415,11 +419,14 @@ func errInactive(id int64) error {
 	return &ValidationError{Fields: []FieldError{{Field: "id", Message: fmt.Sprintf("vendor %d is inactive", id)}}}
 }
 
-// UpdateVendor changes a vendor's name, phone or stall. It returns the
-// vendor and a duplicate_phone Warning like RegisterVendor; ErrNotFound for
-// an unknown vendor, ErrForbidden outside the actor's scope or role, a
-// *ValidationError for bad input or an inactive vendor, and ErrConflict
-// when the new stall has an active vendor.
+// UpdateVendor changes a vendor's name, phone or main stall. A main stall
+// the vendor already holds just becomes its main one; any other stall is a
+// move: the vendor gets the new stall (created or reopened as at
+// registration) and releases its old main one, keeping its other stalls.
+// It returns the vendor and a duplicate_phone Warning like RegisterVendor;
+// ErrNotFound for an unknown vendor, ErrForbidden outside the actor's scope
+// or role, a *ValidationError for bad input or an inactive vendor, and
+// ErrConflict when the new stall has an active vendor.
 func (s *Service) UpdateVendor(ctx context.Context, a Actor, id int64, in UpdateVendorInput) (VendorResult, error) {
 	var p problems
 	var name, phone, stallCode string
@@ -454,15 +461,20 @@ func (s *Service) UpdateVendor(ctx context.Context, a Actor, id int64, in Update
 		}
 		var audits []AuditEntry
 		if in.StallCode != nil && stallCode != v.StallCode {
-			f, err := tx.RegistrationFacts(ctx, RegistrationQuery{MarketID: m.ID, StallCode: stallCode})
-			if err != nil {
-				return false, err
+			if i := slices.IndexFunc(v.Stalls, func(h VendorStall) bool { return h.StallCode == stallCode }); i >= 0 {
+				v.setMainStall(i)
+			} else {
+				old := v.StallCode
+				var err error
+				if audits, err = s.assignStall(ctx, tx, a, m, v, stallCode); err != nil {
+					return false, err
+				}
+				v.setMainStall(len(v.Stalls) - 1)
+				if err := s.releaseStall(ctx, tx, a, v, old); err != nil {
+					return false, err
+				}
+				moved = true
 			}
-			st, stallAudits, err := s.stallForVendor(ctx, tx, a, m, stallCode, f)
-			if err != nil {
-				return false, err
-			}
-			v.StallID, v.StallCode, moved, audits = st.ID, st.Code, true, stallAudits
 		}
 		v.UpdatedAt = s.clock()
 		if err := tx.UpdateVendor(ctx, *v); err != nil {
@@ -481,10 +493,11 @@ func (s *Service) UpdateVendor(ctx context.Context, a Actor, id int64, in Update
 }
 
 // DeactivateVendor removes a vendor (soft delete): its status becomes
-// inactive, its history is kept, and its stall and bank accounts are free
-// for another vendor. Deactivating an inactive vendor changes nothing. It
-// returns ErrNotFound for an unknown vendor and ErrForbidden outside the
-// actor's scope or unless its role may remove vendors.
+// inactive, its history is kept, and its stalls and bank accounts are free
+// for another vendor (StallID keeps the main stall it last held).
+// Deactivating an inactive vendor changes nothing. It returns ErrNotFound
+// for an unknown vendor and ErrForbidden outside the actor's scope or
+// unless its role may remove vendors.
 func (s *Service) DeactivateVendor(ctx context.Context, a Actor, id int64) (Vendor, error) {
 	v, err := s.changeVendor(ctx, a, id, PermDeactivateVendors, func(tx Tx, m Market, v *Vendor) (bool, error) {
 		if v.Status == VendorInactive {
@@ -498,6 +511,11 @@ func (s *Service) DeactivateVendor(ctx context.Context, a Actor, id int64) (Vend
 				if err := tx.UpdateBankAccount(ctx, *acc); err != nil {
 					return false, err
 				}
+			}
+		}
+		for _, code := range v.StallCodes() {
+			if err := s.releaseStall(ctx, tx, a, v, code); err != nil {
+				return false, err
 			}
 		}
 		v.Status, v.DeactivatedAt, v.DeactivatedBy, v.UpdatedAt = VendorInactive, &now, a.UserID, now

@@ -49,6 +49,7 @@ var seedTables = []struct {
 		"is_primary", "created_by", "created_at"}},
 	{"sign_records", []string{"id", "vendor_id", "market_id", "version", "bank_account_id", "payload", "reason",
 		"printed", "by_user", "at"}},
+	{"vendor_stalls", []string{"id", "vendor_id", "stall_id", "market_id", "active", "assigned_by", "assigned_at", "released_by"}},
 }
 
 // LoadVendors inserts generated vendors with their stalls, primary
@@ -102,7 +103,7 @@ func seedRows(vs []merchants.SeedVendor, ids func(table, n int) []int64) [][][]a
 		}
 	}
 	stallIDs, vendorIDs, accountIDs := ids(0, len(vs)), ids(1, len(vs)), ids(2, len(vs))
-	signIDs := ids(3, len(vs)+printed)
+	signIDs, assignmentIDs := ids(3, len(vs)+printed), ids(4, len(vs))
 	out := make([][][]any, len(seedTables))
 	for i := range out {
 		out[i] = make([][]any, 0, len(vs))
@@ -118,6 +119,8 @@ func seedRows(vs []merchants.SeedVendor, ids func(table, n int) []int64) [][][]a
 			a.Active, a.Primary, a.CreatedBy, a.CreatedAt})
 		out[3] = append(out[3], []any{signIDs[sign], vendorIDs[i], v.MarketID, v.SignVersion, accountIDs[i], sv.Payload,
 			string(merchants.SignNew), false, v.RegisteredBy, v.CreatedAt})
+		out[4] = append(out[4], []any{assignmentIDs[i], vendorIDs[i], stallIDs[i], v.MarketID, v.Status == merchants.VendorActive,
+			v.RegisteredBy, v.CreatedAt, int64(0)})
 		sign++
 		if v.SignPrintedVersion > 0 {
 			out[3] = append(out[3], []any{signIDs[sign], vendorIDs[i], v.MarketID, v.SignVersion, accountIDs[i], sv.Payload,
@@ -193,7 +196,7 @@ func (s *Store) copyVendors(ctx context.Context, vs []merchants.SeedVendor) erro
 // Analyze updates the planner statistics of the tables Load* fill (see
 // merchants.BulkLoader).
 func (s *Store) Analyze(ctx context.Context) error {
-	for _, table := range []string{"markets", "stalls", "vendors", "bank_accounts", "sign_records"} {
+	for _, table := range []string{"markets", "stalls", "vendors", "bank_accounts", "sign_records", "vendor_stalls"} {
 		if err := s.db.WithContext(ctx).Exec("ANALYZE " + table).Error; err != nil {
 			return fmt.Errorf("analyze %s: %w", table, err)
 		}

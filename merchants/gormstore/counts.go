@@ -15,14 +15,16 @@ import (
 // defines them, in one statement (so in one snapshot), with the counter
 // version stored beside them. Every sub-count is an index range scan of
 // one market (vendors_by_market, stalls_by_market_status,
-// bank_accounts_by_vendor), so a market costs about its own row count.
+// vendor_stalls_by_market, bank_accounts_by_vendor), so a market costs
+// about its own row count. An active stall assignment always belongs to an
+// active vendor: deactivating a vendor releases its stalls.
 const recountSQL = `
 SELECT m.id AS market_id, m.commune_code, m.province_code, m.counter_version AS version,
 	m.stalls_declared,
 	(SELECT COUNT(*) FROM stalls s WHERE s.market_id = m.id AND s.status = 'active') AS stalls_active,
-	(SELECT COUNT(*) FROM vendors v JOIN stalls s ON s.id = v.stall_id
-		WHERE v.market_id = m.id AND v.status = 'active' AND s.status = 'active'
-		AND EXISTS (SELECT 1 FROM bank_accounts b WHERE b.vendor_id = v.id AND b.active)) AS stalls_with_qr,
+	(SELECT COUNT(*) FROM vendor_stalls a JOIN stalls s ON s.id = a.stall_id
+		WHERE a.market_id = m.id AND a.active AND s.status = 'active'
+		AND EXISTS (SELECT 1 FROM bank_accounts b WHERE b.vendor_id = a.vendor_id AND b.active)) AS stalls_with_qr,
 	(SELECT COUNT(*) FROM vendors v WHERE v.market_id = m.id AND v.status = 'active') AS vendors,
 	(SELECT COUNT(*) FROM vendors v WHERE v.market_id = m.id AND v.status = 'active'
 		AND EXISTS (SELECT 1 FROM bank_accounts b WHERE b.vendor_id = v.id AND b.active)) AS vendors_with_qr,

@@ -21,7 +21,7 @@ import (
 // constraintMessage says in words which rule a unique index enforces.
 func constraintMessage(name string) string {
 	switch name {
-	case "vendors_one_active_per_stall":
+	case "vendor_stalls_one_active":
 		return "the stall already has an active vendor"
 	case "bank_accounts_one_active":
 		return "the bank account is active on another vendor"
@@ -45,8 +45,8 @@ func constraintMessage(name string) string {
 // column list to the index name PostgreSQL reports.
 func sqliteConstraint(cols string) string {
 	switch cols {
-	case "vendors.stall_id":
-		return "vendors_one_active_per_stall"
+	case "vendor_stalls.stall_id":
+		return "vendor_stalls_one_active"
 	case "bank_accounts.bin, bank_accounts.account_number":
 		return "bank_accounts_one_active"
 	case "bank_accounts.vendor_id":

@@ -117,8 +117,9 @@ func (q q) vendors(ctx context.Context) *gorm.DB {
 		Joins("JOIN stalls ON stalls.id = vendors.stall_id")
 }
 
-// withAccounts loads the bank accounts of rows, primary first.
-func (q q) withAccounts(ctx context.Context, rows []vendorRow) ([]merchants.Vendor, error) {
+// complete loads the active stalls, main first, and the bank accounts,
+// primary first, of rows.
+func (q q) complete(ctx context.Context, rows []vendorRow) ([]merchants.Vendor, error) {
 	out := make([]merchants.Vendor, len(rows))
 	if len(rows) == 0 {
 		return out, nil
@@ -130,8 +131,24 @@ func (q q) withAccounts(ctx context.Context, rows []vendorRow) ([]merchants.Vend
 		at[r.ID] = i
 		out[i] = r.toDomain()
 	}
+	var stalls []vendorStallRow
+	err := q.db.WithContext(ctx).Table("vendor_stalls").Select("vendor_stalls.*, stalls.code AS stall_code").
+		Joins("JOIN stalls ON stalls.id = vendor_stalls.stall_id").
+		Where("vendor_stalls.vendor_id IN ? AND vendor_stalls.active", ids).
+		Order("vendor_stalls.vendor_id, vendor_stalls.id").Find(&stalls).Error
+	if err != nil {
+		return nil, translate(err, "vendor stalls")
+	}
+	for _, s := range stalls {
+		v := &out[at[s.VendorID]]
+		if s.StallID == v.StallID {
+			v.Stalls = append([]merchants.VendorStall{s.toDomain()}, v.Stalls...)
+		} else {
+			v.Stalls = append(v.Stalls, s.toDomain())
+		}
+	}
 	var accs []bankAccountRow
-	err := q.db.WithContext(ctx).Where("vendor_id IN ?", ids).
+	err = q.db.WithContext(ctx).Where("vendor_id IN ?", ids).
 		Order("vendor_id, active DESC, is_primary DESC, id").Find(&accs).Error
 	if err != nil {
 		return nil, translate(err, "bank accounts")
@@ -151,7 +168,7 @@ func (q q) oneVendor(ctx context.Context, what string, db *gorm.DB) (merchants.V
 	if len(rows) == 0 {
 		return merchants.Vendor{}, translate(gorm.ErrRecordNotFound, what)
 	}
-	vs, err := q.withAccounts(ctx, rows)
+	vs, err := q.complete(ctx, rows)
 	if err != nil {
 		return merchants.Vendor{}, err
 	}
@@ -169,7 +186,8 @@ func (q q) VendorByRequestKey(ctx context.Context, userID int64, key string) (me
 
 func (q q) ActiveVendorOnStall(ctx context.Context, stallID int64) (merchants.Vendor, error) {
 	return q.oneVendor(ctx, fmt.Sprintf("active vendor of stall %d", stallID),
-		q.vendors(ctx).Where("vendors.stall_id = ? AND vendors.status = 'active'", stallID))
+		q.vendors(ctx).Where("vendors.id IN (?)",
+			q.db.WithContext(ctx).Model(&vendorStallRow{}).Select("vendor_id").Where("stall_id = ? AND active", stallID)))
 }
 
 func (q q) ActiveVendorWithAccount(ctx context.Context, bin, accountNumber string) (merchants.Vendor, error) {
@@ -215,7 +233,7 @@ func (q q) ListVendors(ctx context.Context, vq merchants.VendorQuery) ([]merchan
 	if err := db.Order("vendors.id").Limit(limitOf(vq.Limit)).Find(&rows).Error; err != nil {
 		return nil, translate(err, "list vendors")
 	}
-	return q.withAccounts(ctx, rows)
+	return q.complete(ctx, rows)
 }
 
 func (q q) BankAccount(ctx context.Context, id int64) (merchants.BankAccount, error) {

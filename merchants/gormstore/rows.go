@@ -125,6 +125,31 @@ func (r vendorRow) toDomain() merchants.Vendor {
 	}
 }
 
+type vendorStallRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	VendorID   int64
+	StallID    int64
+	StallCode  string `gorm:"->;-:migration"` // read from the stalls join
+	MarketID   int64
+	Active     bool
+	AssignedBy int64
+	AssignedAt time.Time
+	ReleasedBy int64
+	ReleasedAt *time.Time
+}
+
+func (vendorStallRow) TableName() string { return "vendor_stalls" }
+
+func vendorStallToRow(s merchants.VendorStall) vendorStallRow {
+	return vendorStallRow{ID: s.ID, VendorID: s.VendorID, StallID: s.StallID, MarketID: s.MarketID, Active: s.Active,
+		AssignedBy: s.AssignedBy, AssignedAt: s.AssignedAt, ReleasedBy: s.ReleasedBy, ReleasedAt: s.ReleasedAt}
+}
+
+func (r vendorStallRow) toDomain() merchants.VendorStall {
+	return merchants.VendorStall{ID: r.ID, VendorID: r.VendorID, StallID: r.StallID, StallCode: r.StallCode, MarketID: r.MarketID,
+		Active: r.Active, AssignedBy: r.AssignedBy, AssignedAt: r.AssignedAt.UTC(), ReleasedBy: r.ReleasedBy, ReleasedAt: utcPtr(r.ReleasedAt)}
+}
+
 type bankAccountRow struct {
 	ID            int64 `gorm:"primaryKey"`
 	VendorID      int64

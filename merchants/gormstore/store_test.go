@@ -114,9 +114,19 @@ func TestConstraints(t *testing.T) {
 				says string // part of the message
 			}{
 				{"second active vendor on a stall", func(tx merchants.Tx) error {
-					_, err := tx.CreateVendor(ctx, dup)
+					d, err := tx.CreateVendor(ctx, dup)
+					if err != nil {
+						return err
+					}
+					_, err = tx.AssignStall(ctx, merchants.VendorStall{VendorID: d.ID, StallID: v.StallID, MarketID: m.ID,
+						Active: true, AssignedAt: now})
 					return err
 				}, merchants.ErrConflict, "the stall already has an active vendor"},
+				{"stall assignment of no stall", func(tx merchants.Tx) error {
+					_, err := tx.AssignStall(ctx, merchants.VendorStall{VendorID: v.ID, StallID: 9999, MarketID: m.ID,
+						Active: true, AssignedAt: now})
+					return err
+				}, merchants.ErrNotFound, ""},
 				{"bank account active twice", func(tx merchants.Tx) error {
 					a := v.Accounts[0]
 					a.ID, a.Primary = 0, false
@@ -149,15 +159,20 @@ func TestConstraints(t *testing.T) {
 					}
 				})
 			}
-			// A second inactive vendor on the stall is history, not a conflict.
+			// A released holding of the stall is history, not a conflict.
 			err := st.InTx(ctx, func(tx merchants.Tx) error {
 				d := dup
 				d.Status = merchants.VendorInactive
-				_, err := tx.CreateVendor(ctx, d)
+				d, err := tx.CreateVendor(ctx, d)
+				if err != nil {
+					return err
+				}
+				_, err = tx.AssignStall(ctx, merchants.VendorStall{VendorID: d.ID, StallID: v.StallID, MarketID: m.ID,
+					AssignedAt: now, ReleasedAt: &now})
 				return err
 			})
 			if err != nil {
-				t.Errorf("inactive vendor on an occupied stall: %v", err)
+				t.Errorf("released holding of an occupied stall: %v", err)
 			}
 		})
 	}

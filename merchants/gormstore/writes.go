@@ -89,6 +89,22 @@ func (t tx) UpdateVendor(ctx context.Context, v merchants.Vendor) error {
 		"transacting_at", "transacting_by", "updated_at", "deactivated_at", "deactivated_by")
 }
 
+func (t tx) AssignStall(ctx context.Context, s merchants.VendorStall) (merchants.VendorStall, error) {
+	r := vendorStallToRow(s)
+	r.ID = 0
+	if err := t.db.WithContext(ctx).Create(&r).Error; err != nil {
+		return merchants.VendorStall{}, translate(err, "assign stall")
+	}
+	out := r.toDomain()
+	out.StallCode = s.StallCode
+	return out, nil
+}
+
+func (t tx) ReleaseStall(ctx context.Context, s merchants.VendorStall) error {
+	r := vendorStallToRow(s)
+	return t.update(ctx, fmt.Sprintf("release stall assignment %d", s.ID), &r, s.ID, "active", "released_by", "released_at")
+}
+
 func (t tx) CreateBankAccount(ctx context.Context, a merchants.BankAccount) (merchants.BankAccount, error) {
 	r := accountToRow(a)
 	r.ID = 0
@@ -179,7 +195,7 @@ type factsRow struct {
 
 // RegistrationFacts reads a registration's checks in one statement (see
 // merchants.Tx). Each sub-select is an index lookup: stalls_code_per_market,
-// stalls_by_market_status, vendors_one_active_per_stall,
+// stalls_by_market_status, vendor_stalls_one_active,
 // bank_accounts_one_active and vendors_by_phone.
 func (t tx) RegistrationFacts(ctx context.Context, rq merchants.RegistrationQuery) (merchants.RegistrationFacts, error) {
 	agg := "string_agg(CAST(p.id AS TEXT), ',')"
@@ -205,7 +221,7 @@ func (t tx) RegistrationFacts(ctx context.Context, rq merchants.RegistrationQuer
 			st.category AS stall_category, st.status AS stall_status, st.created_at AS stall_created_at,
 			st.updated_at AS stall_updated_at,
 			(SELECT COUNT(*) FROM stalls c WHERE c.market_id = ?) AS market_stalls,
-			(SELECT v.id FROM vendors v WHERE v.stall_id = st.id AND v.status = 'active' ORDER BY v.id LIMIT 1) AS stall_vendor_id,
+			(SELECT a.vendor_id FROM vendor_stalls a WHERE a.stall_id = st.id AND a.active) AS stall_vendor_id,
 			`+account+` AS account_vendor_id,
 			`+phone+` AS phone_vendor_ids
 		FROM (SELECT 1 AS one) AS one LEFT JOIN stalls st ON st.market_id = ? AND st.code = ?`, args...).Scan(&rows).Error

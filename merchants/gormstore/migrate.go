@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -122,6 +123,12 @@ func statements(sql string) []string {
 // two replicas starting at once apply each migration once, and a failing
 // migration leaves the schema as it was.
 func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
+	return s.migrate(ctx, math.MaxInt)
+}
+
+// migrate is Migrate up to version upTo, for the tests of a migration on
+// the schema before it.
+func (s *Store) migrate(ctx context.Context, upTo int) ([]Migration, error) {
 	all, err := Migrations(s.dialect)
 	if err != nil {
 		return nil, err
@@ -143,7 +150,7 @@ func (s *Store) Migrate(ctx context.Context) ([]Migration, error) {
 			return fmt.Errorf("schema_migrations: %w", err)
 		}
 		for _, m := range all {
-			if slices.Contains(done, m.Version) {
+			if slices.Contains(done, m.Version) || m.Version > upTo {
 				continue
 			}
 			if err := apply(g, m); err != nil {

@@ -83,7 +83,7 @@ type vendorRow struct {
 // RegisterVendor checks its input.
 func checkVendorRow(p *problems, row tabular.Row) vendorRow {
 	var vr vendorRow
-	vr.stallCode = checkCode(p, "stall_code", row.Get("stall_code"), true, 20)
+	vr.stallCode = checkStallCode(p, "stall_code", row.Get("stall_code"))
 	vr.category = checkText(p, "category", row.Get("category"), false, 100)
 	vr.vendor = Vendor{
 		FullName:    checkText(p, "full_name", row.Get("full_name"), true, 120),

@@ -30,7 +30,7 @@ func (s *Service) CreateStall(ctx context.Context, a Actor, in CreateStallInput)
 	var p problems
 	st := Stall{
 		MarketID: m.ID,
-		Code:     checkCode(&p, "code", in.Code, true, 20),
+		Code:     checkStallCode(&p, "code", in.Code),
 		Category: checkText(&p, "category", in.Category, false, 100),
 		Status:   in.Status,
 	}
@@ -134,7 +134,7 @@ func (s *Service) UpdateStall(ctx context.Context, a Actor, id int64, in UpdateS
 		st = before
 		var p problems
 		if in.Code != nil {
-			st.Code = checkCode(&p, "code", *in.Code, true, 20)
+			st.Code = checkStallCode(&p, "code", *in.Code)
 		}
 		if in.Category != nil {
 			st.Category = checkText(&p, "category", *in.Category, false, 100)

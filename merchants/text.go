@@ -145,6 +145,21 @@ func checkCode(p *problems, field, s string, required bool, maxLen int) string {
 	return strings.ToUpper(s)
 }
 
+// StallCodeSeparators separate the codes of a vendor's stalls in one
+// spreadsheet cell ("A-1, A-2"), so no stall code may hold them.
+const StallCodeSeparators = ",;"
+
+// checkStallCode checks a stall code: required, at most 20 characters,
+// upper-cased, without StallCodeSeparators.
+func checkStallCode(p *problems, field, s string) string {
+	code := checkCode(p, field, s, true, 20)
+	if strings.ContainsAny(code, StallCodeSeparators) {
+		p.add(field, "must not contain ',' or ';' (they separate the stalls of one vendor in spreadsheets)")
+		return ""
+	}
+	return code
+}
+
 // checkUnitCode checks the shape of an administrative unit code: digits.
 func checkUnitCode(p *problems, field, s string, required bool) string {
 	s = strings.TrimSpace(s)

@@ -52,7 +52,7 @@ func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendor
 	if in.MarketID <= 0 {
 		p.add("market_id", "is required")
 	}
-	stallCode := checkCode(&p, "stall_code", in.StallCode, true, 20)
+	stallCode := checkStallCode(&p, "stall_code", in.StallCode)
 	v := Vendor{
 		FullName:    checkText(&p, "full_name", in.FullName, true, 120),
 		Phone:       checkPhone(&p, "phone", in.Phone),
@@ -437,7 +437,7 @@ func (s *Service) UpdateVendor(ctx context.Context, a Actor, id int64, in Update
 		phone = checkPhone(&p, "phone", *in.Phone)
 	}
 	if in.StallCode != nil {
-		stallCode = checkCode(&p, "stall_code", *in.StallCode, true, 20)
+		stallCode = checkStallCode(&p, "stall_code", *in.StallCode)
 	}
 	var warnings []Warning
 	v, err := s.changeVendor(ctx, a, id, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {

@@ -21,7 +21,7 @@ import (
 // inactive vendor, and ErrConflict when another vendor holds the stall.
 func (s *Service) AssignStall(ctx context.Context, a Actor, vendorID int64, stallCode string) (VendorResult, error) {
 	var p problems
-	code := checkCode(&p, "stall_code", stallCode, true, 20)
+	code := checkStallCode(&p, "stall_code", stallCode)
 	v, err := s.changeVendor(ctx, a, vendorID, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {
 		if err := p.err(); err != nil {
 			return false, err
@@ -53,34 +53,32 @@ func (s *Service) AssignStall(ctx context.Context, a Actor, vendorID int64, stal
 	return VendorResult{Vendor: v, Payload: v.Payload}, nil
 }
 
-// ReleaseStall takes a stall from an active vendor, which keeps its other
-// stalls; when it was the main stall, the vendor's earliest other stall
-// becomes the main one. The stall keeps its status for the next vendor. A
-// stall of the market the vendor does not hold changes nothing, so a retry
-// is harmless. A vendor keeps at least one stall: releasing the last one is
-// refused (deactivate the vendor instead). It returns ErrNotFound for an
-// unknown vendor, ErrForbidden outside the actor's scope or role, and a
-// *ValidationError for an unknown stall, the last stall or an inactive
-// vendor.
-func (s *Service) ReleaseStall(ctx context.Context, a Actor, vendorID int64, stallCode string) (Vendor, error) {
-	var p problems
-	code := checkCode(&p, "stall_code", stallCode, true, 20)
+// ReleaseStall takes the stall with stallID from an active vendor, which
+// keeps its other stalls; when it was the main stall, the vendor's
+// earliest other stall becomes the main one. The stall keeps its status
+// for the next vendor. A stall of the vendor's market it does not hold
+// changes nothing, so a retry is harmless. A vendor keeps at least one
+// stall: releasing the last one is refused (deactivate the vendor
+// instead). It returns ErrNotFound for an unknown vendor, ErrForbidden
+// outside the actor's scope or role, and a *ValidationError for a stall of
+// no market of the vendor's, the last stall or an inactive vendor.
+func (s *Service) ReleaseStall(ctx context.Context, a Actor, vendorID, stallID int64) (Vendor, error) {
 	v, err := s.changeVendor(ctx, a, vendorID, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {
-		if err := p.err(); err != nil {
-			return false, err
-		}
 		if v.Status != VendorActive {
 			return false, errInactive(vendorID)
 		}
-		i := slices.IndexFunc(v.Stalls, func(h VendorStall) bool { return h.StallCode == code })
+		i := slices.IndexFunc(v.Stalls, func(h VendorStall) bool { return h.StallID == stallID })
 		if i < 0 {
-			if _, err := tx.StallByCode(ctx, m.ID, code); err != nil {
-				return false, stallProblem(err, fmt.Sprintf("market has no stall %s", code))
+			st, err := tx.Stall(ctx, stallID)
+			if errors.Is(err, ErrNotFound) || err == nil && st.MarketID != m.ID {
+				return false, &ValidationError{Fields: []FieldError{{Field: "stall_id", Message: fmt.Sprintf(
+					"the vendor's market has no stall %d", stallID)}}}
 			}
-			return false, nil
+			return false, err
 		}
+		code := v.Stalls[i].StallCode
 		if len(v.Stalls) == 1 {
-			return false, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf(
+			return false, &ValidationError{Fields: []FieldError{{Field: "stall_id", Message: fmt.Sprintf(
 				"stall %s is the vendor's only stall and a vendor keeps at least one; assign another stall first, or deactivate the vendor", code)}}}
 		}
 		before := auditVendor(*v)
@@ -97,18 +95,9 @@ func (s *Service) ReleaseStall(ctx context.Context, a Actor, vendorID int64, sta
 		return true, s.audit(ctx, tx, a, ActionReleaseStall, "vendor", v.ID, m.ID, before, auditVendor(*v))
 	})
 	if err != nil {
-		return Vendor{}, fmt.Errorf("release stall of vendor %d: %w", vendorID, err)
+		return Vendor{}, fmt.Errorf("release stall %d of vendor %d: %w", stallID, vendorID, err)
 	}
 	return v, nil
-}
-
-// stallProblem turns a missing stall into a *ValidationError on
-// stall_code saying msg; other errors are returned as they are.
-func stallProblem(err error, msg string) error {
-	if errors.Is(err, ErrNotFound) {
-		return &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: msg}}}
-	}
-	return err
 }
 
 // assignStall gives v, of the locked market m, the stall with code, inside

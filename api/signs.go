@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,17 +126,40 @@ func signReason(v merchants.Vendor) merchants.SignReason {
 	return merchants.SignReprint
 }
 
-// stallSign fills a printables.Sign from a vendor and its market.
-func stallSign(m merchants.Market, v merchants.Vendor, printed time.Time) (printables.Sign, bool) {
+// stallSign fills a printables.Sign from a vendor and its market for the
+// stall with stallID the vendor holds, or its main stall for 0. It reports
+// false when the vendor has no QR or does not hold the stall.
+func stallSign(m merchants.Market, v merchants.Vendor, stallID int64, printed time.Time) (printables.Sign, bool) {
 	acc, ok := v.PrimaryAccount()
 	if !ok || v.Payload == "" {
 		return printables.Sign{}, false
 	}
+	code := v.StallCode
+	if stallID != 0 && stallID != v.StallID {
+		i := slices.IndexFunc(v.Stalls, func(h merchants.VendorStall) bool { return h.StallID == stallID })
+		if i < 0 {
+			return printables.Sign{}, false
+		}
+		code = v.Stalls[i].StallCode
+	}
 	return printables.Sign{
-		Market: m.Name, Stall: v.StallCode, Vendor: v.FullName,
+		Market: m.Name, Stall: code, Vendor: v.FullName,
 		BIN: acc.BIN, Account: acc.AccountNumber, Holder: acc.HolderName,
 		Version: v.SignVersion, Printed: printed,
 	}, true
+}
+
+// stallSigns returns a sign for each stall the vendor holds, main first:
+// the same QR hangs at each of them. It returns none when the vendor has
+// no QR.
+func stallSigns(m merchants.Market, v merchants.Vendor, printed time.Time) []printables.Sign {
+	var out []printables.Sign
+	for _, h := range v.Stalls {
+		if sign, ok := stallSign(m, v, h.StallID, printed); ok {
+			out = append(out, sign)
+		}
+	}
+	return out
 }
 
 // printablesError maps the printables package's input errors to a 422
@@ -173,7 +197,7 @@ func (s *Server) handleStallSignPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sign, ok := stallSign(m, v, s.now())
+	sign, ok := stallSign(m, v, 0, s.now())
 	if !ok {
 		return newError(http.StatusConflict, "no_qr", "the vendor has no active bank account, so there is no sign")
 	}
@@ -263,7 +287,7 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 		return printablesError(err)
 	}
 	for _, v := range vendors {
-		sign, _ := stallSign(m, v, now)
+		sign, _ := stallSign(m, v, 0, now)
 		if err := b.Add(sign); err != nil {
 			_ = b.Close()
 			return printablesError(err)

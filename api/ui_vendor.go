@@ -358,7 +358,7 @@ func (s *Server) vendorLinkSign(c echo.Context) error {
 			v.Accounts[i].AccountNumber = d.Account
 		}
 	}
-	sign, ok := stallSign(m, v, s.now())
+	sign, ok := stallSign(m, v, 0, s.now())
 	if !ok {
 		return newError(http.StatusConflict, "no_qr", "the vendor has no active bank account, so there is no sign")
 	}

@@ -15,7 +15,9 @@
 // writes an audit entry (before and after, account numbers masked) and,
 // when the change moves a market's counts, locks the market, recounts it
 // and writes the counts to the counter outbox (see MarketCounts).
-// Uniqueness rules (one active vendor per stall, one active vendor per
-// bank account) are checked here for a clear message and enforced by the
-// database for concurrent writers; both answer ErrConflict.
+// A vendor sells at one stall or more of its market (VendorStall), one of
+// them its main stall. Uniqueness rules (one active vendor per stall, one
+// active vendor per bank account) are checked here for a clear message and
+// enforced by the database for concurrent writers; both answer
+// ErrConflict.
 package merchants

@@ -145,7 +145,7 @@ func (s *Service) UpdateStall(ctx context.Context, a Actor, id int64, in UpdateS
 		}
 		if st.Status != StallActive && before.Status == StallActive {
 			if v, err := tx.ActiveVendorOnStall(ctx, id); err == nil {
-				p.add("status", fmt.Sprintf("stall has an active vendor (%d); deactivate or move the vendor first", v.ID))
+				p.add("status", fmt.Sprintf("stall is held by active vendor %d; release it from the vendor, move the vendor or deactivate it first", v.ID))
 			} else if !errors.Is(err, ErrNotFound) {
 				return err
 			}

@@ -113,7 +113,8 @@ type Vendor struct {
 	// SignVersion is the version of the current payload: it starts at 1 and
 	// increases whenever the primary account changes.
 	SignVersion int
-	// SignPrintedVersion is the newest sign version printed, 0 when none.
+	// SignPrintedVersion is the newest sign version printed at any of its
+	// stalls, 0 when none (each stall's is in Stalls).
 	SignPrintedVersion int
 	// TransactingAt is when a first real payment was confirmed, if it was.
 	TransactingAt *time.Time
@@ -141,10 +142,21 @@ func (v Vendor) PrimaryAccount() (BankAccount, bool) {
 	return BankAccount{}, false
 }
 
-// SignOutdated reports whether the sign printed last no longer shows the
-// current payload (or none was printed).
+// SignOutdated reports whether a stall the vendor holds has no sign with
+// the current payload: none was printed for it, or an older version.
 func (v Vendor) SignOutdated() bool {
-	return v.Payload != "" && v.SignPrintedVersion < v.SignVersion
+	if v.Payload == "" {
+		return false
+	}
+	if v.SignPrintedVersion < v.SignVersion {
+		return true
+	}
+	for _, h := range v.Stalls {
+		if h.SignPrintedVersion < v.SignVersion {
+			return true
+		}
+	}
+	return false
 }
 
 // StallCodes returns the codes of the stalls the vendor holds, the main
@@ -171,6 +183,9 @@ type VendorStall struct {
 	AssignedAt time.Time
 	ReleasedBy int64
 	ReleasedAt *time.Time
+	// SignPrintedVersion is the newest sign version printed for this
+	// stall, 0 when none.
+	SignPrintedVersion int
 }
 
 // Confirmation is how a bank account's holder name was checked.
@@ -218,6 +233,7 @@ type SignRecord struct {
 	ID            int64
 	VendorID      int64
 	MarketID      int64
+	StallID       int64 // the stall a printed sign is for; 0 for an issued payload
 	Version       int
 	BankAccountID int64
 	Payload       string

@@ -268,12 +268,12 @@ func TestVendorLifecycle(t *testing.T) {
 		}
 		checkCounts(t, st, m.ID, merchants.MarketCounts{StallsDeclared: 10, StallsActive: 1, StallsWithQR: 1, Vendors: 1,
 			VendorsWithQR: 1, SignsPrinted: 0, VendorsTransacting: 1})
-		rec, err := s.RecordSignPrint(ctx, member, v.ID, merchants.SignBankChanged)
+		printed, err := s.RecordSignPrint(ctx, member, v.ID, merchants.SignBankChanged)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec.Version != 2 || rec.Payload != r.Payload || !rec.Printed {
-			t.Errorf("sign record %+v", rec)
+		if rec := printed[0]; len(printed) != 1 || rec.Version != 2 || rec.Payload != r.Payload || !rec.Printed || rec.StallID != v.StallID {
+			t.Errorf("sign records %+v", printed)
 		}
 		recs, err := s.SignRecords(ctx, member, v.ID)
 		if err != nil {

@@ -6,26 +6,47 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // RecordSignPrint records that the current sign of an active vendor was
-// printed, by whom and why; the vendor's printed sign is then up to date.
-// It returns ErrNotFound, ErrForbidden, and a *ValidationError for an
-// unknown reason or a vendor that is inactive or has no payload.
-func (s *Service) RecordSignPrint(ctx context.Context, a Actor, vendorID int64, reason SignReason) (SignRecord, error) {
+// printed for the stalls with stallIDs it holds (its main stall when none
+// are named), by whom and why: one printed sign record per stall, and
+// those stalls' signs are then up to date. It returns ErrNotFound,
+// ErrForbidden, and a *ValidationError for an unknown reason, a stall the
+// vendor does not hold, or a vendor that is inactive or has no payload.
+func (s *Service) RecordSignPrint(ctx context.Context, a Actor, vendorID int64, reason SignReason, stallIDs ...int64) ([]SignRecord, error) {
 	var p problems
 	switch reason {
 	case SignNew, SignReprint, SignBankChanged:
 	default:
 		p.add("reason", "must be new, reprint or bank_changed")
 	}
-	var rec SignRecord
+	var recs []SignRecord
 	_, err := s.changeVendor(ctx, a, vendorID, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {
 		if err := p.err(); err != nil {
 			return false, err
 		}
 		if v.Status != VendorActive {
 			return false, errInactive(vendorID)
+		}
+		ids := stallIDs
+		if len(ids) == 0 {
+			ids = []int64{v.StallID}
+		}
+		var bad problems
+		held := make([]int, 0, len(ids))
+		for _, id := range ids {
+			i := slices.IndexFunc(v.Stalls, func(h VendorStall) bool { return h.StallID == id })
+			switch {
+			case i < 0:
+				bad.add("stall_id", fmt.Sprintf("the vendor does not hold stall %d", id))
+			case !slices.Contains(held, i):
+				held = append(held, i)
+			}
+		}
+		if err := bad.err(); err != nil {
+			return false, err
 		}
 		nv, err := withPayload(*v)
 		if err != nil {
@@ -36,22 +57,33 @@ func (s *Service) RecordSignPrint(ctx context.Context, a Actor, vendorID int64, 
 			return false, &ValidationError{Fields: []FieldError{{Field: "id", Message: "the vendor has no active bank account, so no sign"}}}
 		}
 		before := auditVendor(*v)
-		rec, err = tx.CreateSignRecord(ctx, SignRecord{VendorID: v.ID, MarketID: m.ID, Version: v.SignVersion,
-			BankAccountID: acc.ID, Payload: nv.Payload, Reason: reason, Printed: true, By: a.UserID, At: s.clock()})
-		if err != nil {
-			return false, err
+		now := s.clock()
+		for _, i := range held {
+			h := &v.Stalls[i]
+			rec, err := tx.CreateSignRecord(ctx, SignRecord{VendorID: v.ID, MarketID: m.ID, StallID: h.StallID, Version: v.SignVersion,
+				BankAccountID: acc.ID, Payload: nv.Payload, Reason: reason, Printed: true, By: a.UserID, At: now})
+			if err != nil {
+				return false, err
+			}
+			recs = append(recs, rec)
+			if h.SignPrintedVersion != v.SignVersion {
+				h.SignPrintedVersion = v.SignVersion
+				if err := tx.UpdateVendorStall(ctx, *h); err != nil {
+					return false, err
+				}
+			}
 		}
 		moved := v.SignPrintedVersion != v.SignVersion
-		v.SignPrintedVersion, v.UpdatedAt = v.SignVersion, s.clock()
+		v.SignPrintedVersion, v.UpdatedAt = v.SignVersion, now
 		if err := tx.UpdateVendor(ctx, *v); err != nil {
 			return false, err
 		}
 		return moved, s.audit(ctx, tx, a, ActionPrintSign, "vendor", v.ID, m.ID, before, auditVendor(*v))
 	})
 	if err != nil {
-		return SignRecord{}, fmt.Errorf("record sign print for vendor %d: %w", vendorID, err)
+		return nil, fmt.Errorf("record sign print for vendor %d: %w", vendorID, err)
 	}
-	return rec, nil
+	return recs, nil
 }
 
 // SignRecords returns a vendor's issued payloads and printed signs, oldest

@@ -96,8 +96,9 @@ type Tx interface {
 	UpdateVendor(ctx context.Context, v Vendor) error
 	// AssignStall inserts an assignment of a stall to a vendor.
 	AssignStall(ctx context.Context, s VendorStall) (VendorStall, error)
-	// ReleaseStall writes an assignment's Active, ReleasedBy and ReleasedAt.
-	ReleaseStall(ctx context.Context, s VendorStall) error
+	// UpdateVendorStall writes an assignment's Active, ReleasedBy,
+	// ReleasedAt and SignPrintedVersion.
+	UpdateVendorStall(ctx context.Context, s VendorStall) error
 	CreateBankAccount(ctx context.Context, a BankAccount) (BankAccount, error)
 	UpdateBankAccount(ctx context.Context, a BankAccount) error
 	CreateSignRecord(ctx context.Context, r SignRecord) (SignRecord, error)

@@ -139,7 +139,7 @@ func (s *Service) releaseStall(ctx context.Context, tx Tx, a Actor, v *Vendor, c
 	h := v.Stalls[i]
 	now := s.clock()
 	h.Active, h.ReleasedBy, h.ReleasedAt = false, a.UserID, &now
-	if err := tx.ReleaseStall(ctx, h); err != nil {
+	if err := tx.UpdateVendorStall(ctx, h); err != nil {
 		return err
 	}
 	v.Stalls = slices.Delete(v.Stalls, i, i+1)

@@ -48,8 +48,9 @@ var seedTables = []struct {
 	{"bank_accounts", []string{"id", "vendor_id", "bin", "account_number", "holder_name", "confirmation", "active",
 		"is_primary", "created_by", "created_at"}},
 	{"sign_records", []string{"id", "vendor_id", "market_id", "version", "bank_account_id", "payload", "reason",
-		"printed", "by_user", "at"}},
-	{"vendor_stalls", []string{"id", "vendor_id", "stall_id", "market_id", "active", "assigned_by", "assigned_at", "released_by"}},
+		"printed", "by_user", "at", "stall_id"}},
+	{"vendor_stalls", []string{"id", "vendor_id", "stall_id", "market_id", "active", "assigned_by", "assigned_at", "released_by",
+		"sign_printed_version"}},
 }
 
 // LoadVendors inserts generated vendors with their stalls, primary
@@ -118,13 +119,13 @@ func seedRows(vs []merchants.SeedVendor, ids func(table, n int) []int64) [][][]a
 		out[2] = append(out[2], []any{accountIDs[i], vendorIDs[i], a.BIN, a.AccountNumber, a.HolderName, string(a.Confirmation),
 			a.Active, a.Primary, a.CreatedBy, a.CreatedAt})
 		out[3] = append(out[3], []any{signIDs[sign], vendorIDs[i], v.MarketID, v.SignVersion, accountIDs[i], sv.Payload,
-			string(merchants.SignNew), false, v.RegisteredBy, v.CreatedAt})
+			string(merchants.SignNew), false, v.RegisteredBy, v.CreatedAt, nil})
 		out[4] = append(out[4], []any{assignmentIDs[i], vendorIDs[i], stallIDs[i], v.MarketID, v.Status == merchants.VendorActive,
-			v.RegisteredBy, v.CreatedAt, int64(0)})
+			v.RegisteredBy, v.CreatedAt, int64(0), v.SignPrintedVersion})
 		sign++
 		if v.SignPrintedVersion > 0 {
 			out[3] = append(out[3], []any{signIDs[sign], vendorIDs[i], v.MarketID, v.SignVersion, accountIDs[i], sv.Payload,
-				string(merchants.SignNew), true, v.RegisteredBy, v.CreatedAt})
+				string(merchants.SignNew), true, v.RegisteredBy, v.CreatedAt, stallIDs[i]})
 			sign++
 		}
 	}

@@ -136,18 +136,22 @@ type vendorStallRow struct {
 	AssignedAt time.Time
 	ReleasedBy int64
 	ReleasedAt *time.Time
+	// SignPrintedVersion is the newest sign version printed for the stall.
+	SignPrintedVersion int
 }
 
 func (vendorStallRow) TableName() string { return "vendor_stalls" }
 
 func vendorStallToRow(s merchants.VendorStall) vendorStallRow {
 	return vendorStallRow{ID: s.ID, VendorID: s.VendorID, StallID: s.StallID, MarketID: s.MarketID, Active: s.Active,
-		AssignedBy: s.AssignedBy, AssignedAt: s.AssignedAt, ReleasedBy: s.ReleasedBy, ReleasedAt: s.ReleasedAt}
+		AssignedBy: s.AssignedBy, AssignedAt: s.AssignedAt, ReleasedBy: s.ReleasedBy, ReleasedAt: s.ReleasedAt,
+		SignPrintedVersion: s.SignPrintedVersion}
 }
 
 func (r vendorStallRow) toDomain() merchants.VendorStall {
 	return merchants.VendorStall{ID: r.ID, VendorID: r.VendorID, StallID: r.StallID, StallCode: r.StallCode, MarketID: r.MarketID,
-		Active: r.Active, AssignedBy: r.AssignedBy, AssignedAt: r.AssignedAt.UTC(), ReleasedBy: r.ReleasedBy, ReleasedAt: utcPtr(r.ReleasedAt)}
+		Active: r.Active, AssignedBy: r.AssignedBy, AssignedAt: r.AssignedAt.UTC(), ReleasedBy: r.ReleasedBy, ReleasedAt: utcPtr(r.ReleasedAt),
+		SignPrintedVersion: r.SignPrintedVersion}
 }
 
 type bankAccountRow struct {
@@ -182,6 +186,7 @@ type signRecordRow struct {
 	ID            int64 `gorm:"primaryKey"`
 	VendorID      int64
 	MarketID      int64
+	StallID       *int64 // NULL for an issued payload
 	Version       int
 	BankAccountID int64
 	Payload       string
@@ -194,7 +199,7 @@ type signRecordRow struct {
 func (signRecordRow) TableName() string { return "sign_records" }
 
 func (r signRecordRow) toDomain() merchants.SignRecord {
-	return merchants.SignRecord{ID: r.ID, VendorID: r.VendorID, MarketID: r.MarketID, Version: r.Version,
+	return merchants.SignRecord{ID: r.ID, VendorID: r.VendorID, MarketID: r.MarketID, StallID: deref(r.StallID), Version: r.Version,
 		BankAccountID: r.BankAccountID, Payload: r.Payload, Reason: merchants.SignReason(r.Reason), Printed: r.Printed,
 		By: r.ByUser, At: r.At.UTC()}
 }
@@ -289,6 +294,14 @@ func utcPtr(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// nullID returns nil for 0, else &id: an optional reference is NULL.
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }
 
 // nullString returns nil for "", else &s: an empty optional text column

@@ -245,10 +245,10 @@ func TestRecountMarkets(t *testing.T) {
 	}
 }
 
-// TestVendorStallsMigration checks 0005 on a schema holding vendors from
-// before it: each vendor holds the stall it had, the inactive ones as
-// history, and the rule one active vendor per stall holds on the moved
-// data.
+// TestVendorStallsMigration checks 0005 and 0006 on a schema holding
+// vendors from before them: each vendor holds the stall it had, with the
+// sign version it printed, the inactive ones as history, and the rule one
+// active vendor per stall holds on the moved data.
 func TestVendorStallsMigration(t *testing.T) {
 	for _, db := range mt.Databases() {
 		t.Run(db, func(t *testing.T) {
@@ -282,6 +282,7 @@ func TestVendorStallsMigration(t *testing.T) {
 					return err
 				}
 				v.FullName, v.Phone, v.Status, v.DeactivatedAt, v.DeactivatedBy = "Lê Thị Mới", mt.Phone(2), merchants.VendorActive, nil, 0
+				v.SignPrintedVersion = 1
 				active, err = tx.CreateVendor(ctx, v)
 				return err
 			})
@@ -296,7 +297,7 @@ func TestVendorStallsMigration(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := []merchants.VendorStall{{VendorID: active.ID, StallID: stall.ID, StallCode: "A-1", MarketID: stall.MarketID,
-				Active: true, AssignedBy: 7, AssignedAt: now}}
+				Active: true, AssignedBy: 7, AssignedAt: now, SignPrintedVersion: 1}}
 			if diff := cmp.Diff(want, got.Stalls, cmpopts.IgnoreFields(merchants.VendorStall{}, "ID")); diff != "" {
 				t.Errorf("active vendor's stalls (-want +got):\n%s", diff)
 			}

@@ -100,9 +100,10 @@ func (t tx) AssignStall(ctx context.Context, s merchants.VendorStall) (merchants
 	return out, nil
 }
 
-func (t tx) ReleaseStall(ctx context.Context, s merchants.VendorStall) error {
+func (t tx) UpdateVendorStall(ctx context.Context, s merchants.VendorStall) error {
 	r := vendorStallToRow(s)
-	return t.update(ctx, fmt.Sprintf("release stall assignment %d", s.ID), &r, s.ID, "active", "released_by", "released_at")
+	return t.update(ctx, fmt.Sprintf("update stall assignment %d", s.ID), &r, s.ID,
+		"active", "released_by", "released_at", "sign_printed_version")
 }
 
 func (t tx) CreateBankAccount(ctx context.Context, a merchants.BankAccount) (merchants.BankAccount, error) {
@@ -121,7 +122,7 @@ func (t tx) UpdateBankAccount(ctx context.Context, a merchants.BankAccount) erro
 }
 
 func (t tx) CreateSignRecord(ctx context.Context, s merchants.SignRecord) (merchants.SignRecord, error) {
-	r := signRecordRow{VendorID: s.VendorID, MarketID: s.MarketID, Version: s.Version, BankAccountID: s.BankAccountID,
+	r := signRecordRow{VendorID: s.VendorID, MarketID: s.MarketID, StallID: nullID(s.StallID), Version: s.Version, BankAccountID: s.BankAccountID,
 		Payload: s.Payload, Reason: string(s.Reason), Printed: s.Printed, ByUser: s.By, At: s.At}
 	if err := t.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return merchants.SignRecord{}, translate(err, "create sign record")

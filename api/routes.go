@@ -53,6 +53,8 @@ func (s *Server) routes() {
 	patch("/vendors/:id", s.handleVendorUpdate)
 	del("/vendors/:id", s.handleVendorDelete)
 	post("/vendors/:id/accounts", s.handleVendorAccountCreate)
+	post("/vendors/:id/stalls", s.handleVendorStallAssign)
+	del("/vendors/:id/stalls/:stall_id", s.handleVendorStallRelease)
 	post("/vendors/:id/confirm-transacting", s.handleVendorConfirmTransacting)
 
 	get("/vendors/:id/qr.png", s.handleVendorQRPNG)

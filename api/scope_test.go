@@ -15,6 +15,7 @@ type target struct {
 	commune  string
 	market   int64
 	stall    int64
+	stall2   int64 // a second stall the vendor holds, so one may be released
 	vendor   int64
 	sequence int
 }
@@ -64,7 +65,12 @@ func TestScopeMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return target{commune: commune, market: m.ID, stall: res.Vendor.StallID, vendor: res.Vendor.ID, sequence: seq}
+		two, err := f.svc.AssignStall(ctx, system, res.Vendor.ID, "S-9")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return target{commune: commune, market: m.ID, stall: res.Vendor.StallID, stall2: two.Vendor.Stalls[1].StallID,
+			vendor: res.Vendor.ID, sequence: seq}
 	}
 	p := func(format string) func(target) string {
 		return func(t target) string {
@@ -101,6 +107,8 @@ func TestScopeMatrix(t *testing.T) {
 		{method: "POST", path: suffix(p("vendor"), "/accounts"), body: func(t target) any {
 			return map[string]any{"bin": "970415", "account_number": fmt.Sprintf("7700%08d", t.sequence), "holder_name": "LE THI MAI"}
 		}, needs: "register"},
+		{method: "POST", path: suffix(p("vendor"), "/stalls"), body: func(target) any { return map[string]any{"stall_code": "S-3"} }, needs: "register"},
+		{method: "DELETE", path: func(t target) string { return "/api/v1/vendors/" + itoa(t.vendor) + "/stalls/" + itoa(t.stall2) }, needs: "register"},
 		{method: "POST", path: suffix(p("vendor"), "/confirm-transacting"), needs: "register"},
 		{method: "GET", path: suffix(p("vendor"), "/qr.png"), needs: "account"},
 		{method: "GET", path: suffix(p("vendor"), "/qr.svg"), needs: "account"},

@@ -31,6 +31,7 @@ type vendorJSON struct {
 	MarketID           int64             `json:"market_id"`
 	StallID            int64             `json:"stall_id"`
 	StallCode          string            `json:"stall_code"`
+	Stalls             []vendorStallJSON `json:"stalls"`
 	CommuneCode        string            `json:"commune_code"`
 	ProvinceCode       string            `json:"province_code"`
 	FullName           string            `json:"full_name"`
@@ -48,6 +49,15 @@ type vendorJSON struct {
 	UpdatedAt          time.Time         `json:"updated_at"`
 	DeactivatedAt      *time.Time        `json:"deactivated_at"`
 	Warnings           []warningJSON     `json:"warnings,omitempty"`
+}
+
+// vendorStallJSON is one stall a vendor holds; the vendor's main stall
+// (stall_id, stall_code) comes first.
+type vendorStallJSON struct {
+	StallID    int64     `json:"stall_id"`
+	StallCode  string    `json:"stall_code"`
+	AssignedAt time.Time `json:"assigned_at"`
+	AssignedBy int64     `json:"assigned_by"`
 }
 
 // bankAccountJSON is one of a vendor's bank accounts.
@@ -83,12 +93,17 @@ func toVendorJSON(a merchants.Actor, v merchants.Vendor) vendorJSON {
 		ID: v.ID, MarketID: v.MarketID, StallID: v.StallID, StallCode: v.StallCode,
 		CommuneCode: v.CommuneCode, ProvinceCode: v.ProvinceCode, FullName: v.FullName, Phone: v.Phone,
 		Status: string(v.Status), ConsentAt: v.ConsentAt.UTC(), Accounts: make([]bankAccountJSON, 0, len(v.Accounts)),
+		Stalls: make([]vendorStallJSON, 0, len(v.Stalls)),
 		SignVersion: v.SignVersion, SignPrintedVersion: v.SignPrintedVersion, SignOutdated: v.SignOutdated(),
 		TransactingAt: utcPtr(v.TransactingAt), RegisteredBy: v.RegisteredBy,
 		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(), DeactivatedAt: utcPtr(v.DeactivatedAt),
 	}
 	if a.Can(merchants.PermSeeAccountNumbers) {
 		out.Payload = v.Payload
+	}
+	for _, h := range v.Stalls {
+		out.Stalls = append(out.Stalls, vendorStallJSON{StallID: h.StallID, StallCode: h.StallCode,
+			AssignedAt: h.AssignedAt.UTC(), AssignedBy: h.AssignedBy})
 	}
 	for _, acc := range v.Accounts {
 		bank := ""
@@ -151,6 +166,11 @@ type vendorUpdateRequest struct {
 	FullName  *string `json:"full_name"`
 	Phone     *string `json:"phone"`
 	StallCode *string `json:"stall_code"`
+}
+
+// stallAssignRequest is the body of POST /vendors/{id}/stalls.
+type stallAssignRequest struct {
+	StallCode string `json:"stall_code"`
 }
 
 // accountCreateRequest is the body of POST /vendors/{id}/accounts.
@@ -291,6 +311,47 @@ func (s *Server) handleVendorConfirmTransacting(c echo.Context) error {
 	}
 	a := actorOf(c)
 	v, err := s.cfg.Merchants.ConfirmTransacting(c.Request().Context(), a, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, toVendorJSON(a, v))
+}
+
+// handleVendorStallAssign gives a vendor one more stall of its market by
+// code: 201 with the vendor, as when an account is added. A stall the
+// vendor already holds changes nothing (a retry is harmless); one another
+// vendor holds is a conflict.
+func (s *Server) handleVendorStallAssign(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var in stallAssignRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	a := actorOf(c)
+	res, err := s.cfg.Merchants.AssignStall(c.Request().Context(), a, id, in.StallCode)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusCreated, toVendorResultJSON(a, res))
+}
+
+// handleVendorStallRelease takes a stall from a vendor, which keeps at
+// least one: 200 with the vendor, whose earliest other stall is main when
+// the main one went.
+func (s *Server) handleVendorStallRelease(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	stallID, err := pathID(c, "stall_id")
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	v, err := s.cfg.Merchants.ReleaseStall(c.Request().Context(), a, id, stallID)
 	if err != nil {
 		return err
 	}

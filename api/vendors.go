@@ -93,7 +93,7 @@ func toVendorJSON(a merchants.Actor, v merchants.Vendor) vendorJSON {
 		ID: v.ID, MarketID: v.MarketID, StallID: v.StallID, StallCode: v.StallCode,
 		CommuneCode: v.CommuneCode, ProvinceCode: v.ProvinceCode, FullName: v.FullName, Phone: v.Phone,
 		Status: string(v.Status), ConsentAt: v.ConsentAt.UTC(), Accounts: make([]bankAccountJSON, 0, len(v.Accounts)),
-		Stalls: make([]vendorStallJSON, 0, len(v.Stalls)),
+		Stalls:      make([]vendorStallJSON, 0, len(v.Stalls)),
 		SignVersion: v.SignVersion, SignPrintedVersion: v.SignPrintedVersion, SignOutdated: v.SignOutdated(),
 		TransactingAt: utcPtr(v.TransactingAt), RegisteredBy: v.RegisteredBy,
 		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(), DeactivatedAt: utcPtr(v.DeactivatedAt),

@@ -111,7 +111,12 @@ func (s *Server) marketGrid(ctx context.Context, a merchants.Actor, marketID int
 		}
 		sf.Cursor = page.NextCursor
 	}
-	onStall := map[int64]merchants.Vendor{}
+	// A vendor is on every stall it holds, each coloured by its own sign.
+	type holder struct {
+		v merchants.Vendor
+		h merchants.VendorStall
+	}
+	onStall := map[int64]holder{}
 	vf := merchants.VendorFilter{MarketID: marketID, Limit: s.cfg.Merchants.MaxPageSize()}
 	for n := 0; ; {
 		page, err := s.cfg.Merchants.ListVendors(ctx, a, vf)
@@ -119,7 +124,9 @@ func (s *Server) marketGrid(ctx context.Context, a merchants.Actor, marketID int
 			return nil, err
 		}
 		for _, v := range page.Vendors {
-			onStall[v.StallID] = v
+			for _, h := range v.Stalls {
+				onStall[h.StallID] = holder{v, h}
+			}
 		}
 		n += len(page.Vendors)
 		if page.NextCursor == "" || n >= maxUIMarketRows {
@@ -133,8 +140,8 @@ func (s *Server) marketGrid(ctx context.Context, a merchants.Actor, marketID int
 			continue
 		}
 		cell := uiStallCell{Code: st.Code, Class: stateNone}
-		if v, ok := onStall[st.ID]; ok {
-			cell.Class, cell.VendorID, cell.VendorName = vendorState(v), v.ID, v.FullName
+		if on, ok := onStall[st.ID]; ok {
+			cell.Class, cell.VendorID, cell.VendorName = stallState(on.v, on.h), on.v.ID, on.v.FullName
 		}
 		cells = append(cells, cell)
 	}

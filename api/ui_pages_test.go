@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/labstack/echo/v4"
@@ -42,10 +43,15 @@ func TestUIPagesRender(t *testing.T) {
 		{"signup", "title.signup", nil, []string{"signup.js"}},
 		{"vendor", "title.vendor", uiVendorData{uiSign: sign, CanEdit: true, ID: 7, MarketID: 1, Phone: "0912345678", RegisteredAt: "24/11/2026 08:00",
 			Active: true, StatusClass: stateQR, Accounts: []uiAccount{{BankShort: "Vietcombank", BIN: "970436", Number: "••••4567", Holder: "NGUYEN THI HA", Primary: true, Active: true}},
+			StallCodes: "A-01, B-02", Stalls: []uiVendorStall{{ID: 3, Code: "A-01", Main: true, AssignedAt: "24/11/2026 08:00", SignState: stallSignOK},
+				{ID: 4, Code: "B-02", AssignedAt: "25/11/2026 08:00", SignState: stallSignNone}, {ID: 5, Code: "C-03", AssignedAt: "26/11/2026 08:00", SignState: stallSignOutdated}},
 			Signs: []uiSignRow{{Version: 1, Reason: "new", At: "24/11/2026 08:00"}, {Version: 1, Printed: true, At: "24/11/2026 08:05"}}}, []string{"vendor.js"}},
+		{"vendor", "title.vendor", uiVendorData{uiSign: sign, CanEdit: true, ID: 9, MarketID: 1, Active: true, StatusClass: stateRegistered,
+			StallCodes: "A-01", Stalls: []uiVendorStall{{ID: 3, Code: "A-01", Main: true, AssignedAt: "24/11/2026 08:00"}}}, []string{"vendor.js"}},
 		{"vendor", "title.vendor", uiVendorData{uiSign: uiSign{MarketName: "Chợ Ngọc Hà", StallCode: "B-2", FullName: "Lê Văn An"},
 			ID: 8, StatusClass: "inactive", Transacting: true, TransactingAt: "25/11/2026 09:00", QRHidden: true}, nil},
-		{"link", "title.link", uiLinkData{uiSign: sign, Base: "/v/token"}, nil},
+		{"link", "title.link", uiLinkData{uiSign: sign, Base: "/v/token", StallCodes: "A-01, B-02",
+			Stalls: []uiVendorStall{{ID: 3, Code: "A-01", Main: true}, {ID: 4, Code: "B-02"}}}, nil},
 		{"link_invalid", "title.link_invalid", nil, nil},
 		{"market", "title.market", uiMarketData{ID: 1, Name: "Chợ Ngọc Hà", Unit: "Phường Ba Đình, Thành phố Hà Nội",
 			Counts: merchants.MarketAdoption{StallsActive: 6, Vendors: 3}, QRRate: 0.5,
@@ -95,6 +101,32 @@ func TestUIPagesRender(t *testing.T) {
 					t.Errorf("Cache-Control = %q, want no-store", got)
 				}
 			})
+		}
+	}
+}
+
+// TestStallStates: each stall a vendor holds is coloured by the sign
+// printed for it, and its sign is new, outdated or current.
+func TestStallStates(t *testing.T) {
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name          string
+		v             merchants.Vendor
+		h             merchants.VendorStall
+		state, signSt string
+	}{
+		{"no QR", merchants.Vendor{}, merchants.VendorStall{}, stateRegistered, ""},
+		{"QR, nothing printed", merchants.Vendor{Payload: "p", SignVersion: 1}, merchants.VendorStall{}, stateQR, stallSignNone},
+		{"printed at another stall", merchants.Vendor{Payload: "p", SignVersion: 1, SignPrintedVersion: 1}, merchants.VendorStall{}, stateQR, stallSignNone},
+		{"printed here", merchants.Vendor{Payload: "p", SignVersion: 1, SignPrintedVersion: 1}, merchants.VendorStall{SignPrintedVersion: 1}, statePrinted, stallSignOK},
+		{"old sign here", merchants.Vendor{Payload: "p", SignVersion: 2, SignPrintedVersion: 2}, merchants.VendorStall{SignPrintedVersion: 1}, statePrinted, stallSignOutdated},
+		{"transacting", merchants.Vendor{Payload: "p", SignVersion: 1, TransactingAt: &now}, merchants.VendorStall{}, stateTransacting, stallSignNone},
+	} {
+		if got := stallState(tc.v, tc.h); got != tc.state {
+			t.Errorf("%s: stallState = %q, want %q", tc.name, got, tc.state)
+		}
+		if got := stallSignState(tc.v, tc.h); got != tc.signSt {
+			t.Errorf("%s: stallSignState = %q, want %q", tc.name, got, tc.signSt)
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,6 +50,40 @@ func vendorState(v merchants.Vendor) string {
 		return stateQR
 	default:
 		return stateRegistered
+	}
+}
+
+// Sign states of one stall a vendor holds, as the vendor page shows them
+// (messages vendor.stall.sign_<state>).
+const (
+	stallSignNone     = "none"     // never printed for this stall
+	stallSignOutdated = "outdated" // printed, but an older version
+	stallSignOK       = "ok"       // the current sign hangs there
+)
+
+// stallState is how far a vendor has come at one stall it holds: as
+// vendorState, except that "printed" needs a sign printed for that stall,
+// since each stall hangs its own.
+func stallState(v merchants.Vendor, h merchants.VendorStall) string {
+	st := vendorState(v)
+	if st == statePrinted && h.SignPrintedVersion == 0 {
+		return stateQR
+	}
+	return st
+}
+
+// stallSignState is the state of the sign at one stall the vendor holds;
+// empty when the vendor has no QR, so no sign.
+func stallSignState(v merchants.Vendor, h merchants.VendorStall) string {
+	switch {
+	case v.Payload == "":
+		return ""
+	case h.SignPrintedVersion == 0:
+		return stallSignNone
+	case h.SignPrintedVersion < v.SignVersion:
+		return stallSignOutdated
+	default:
+		return stallSignOK
 	}
 }
 
@@ -106,6 +142,26 @@ type uiAccount struct {
 	Primary, Active                bool
 }
 
+// uiVendorStall is one stall a vendor holds, on the vendor page and the
+// vendor's own link page.
+type uiVendorStall struct {
+	ID         int64
+	Code       string
+	Main       bool
+	AssignedAt string
+	SignState  string // one of stallSign…, empty without a QR
+}
+
+// uiVendorStalls lists the stalls v holds, main first.
+func uiVendorStalls(v merchants.Vendor) []uiVendorStall {
+	out := make([]uiVendorStall, 0, len(v.Stalls))
+	for _, h := range v.Stalls {
+		out = append(out, uiVendorStall{ID: h.StallID, Code: h.StallCode, Main: h.StallID == v.StallID,
+			AssignedAt: showTime(h.AssignedAt), SignState: stallSignState(v, h)})
+	}
+	return out
+}
+
 // uiSignRow is one sign record on the vendor page.
 type uiSignRow struct {
 	Version int
@@ -121,6 +177,8 @@ type uiVendorData struct {
 	QRHidden      bool // the role may not see account numbers, so no QR
 	ID            int64
 	MarketID      int64
+	StallCodes    string          // every stall held, main first, for the title
+	Stalls        []uiVendorStall // the stalls held, main first
 	Phone         string
 	RegisteredAt  string
 	Active        bool
@@ -172,21 +230,31 @@ func (s *Server) handleUIVendorPage(p *uiPages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		stalls := uiVendorStalls(v)
+		outdated := false
+		for _, h := range v.Stalls {
+			// A stall that never had a sign is shown as such on its row;
+			// the warning is for a sign that hangs with an old QR.
+			outdated = outdated || stallSignState(v, h) == stallSignOutdated
+		}
 		d := uiVendorData{
 			CanEdit:      a.Can(merchants.PermRegister),
 			QRHidden:     !seeQR,
 			uiSign:       sign,
 			ID:           v.ID,
 			MarketID:     v.MarketID,
+			StallCodes:   strings.Join(v.StallCodes(), ", "),
+			Stalls:       stalls,
 			Phone:        v.Phone,
 			RegisteredAt: showTime(v.CreatedAt),
 			Active:       v.Status == merchants.VendorActive,
 			StatusClass:  vendorState(v),
-			SignOutdated: v.SignOutdated() && v.SignPrintedVersion > 0,
+			SignOutdated: outdated,
 			Transacting:  v.TransactingAt != nil,
 		}
 		if !d.Active {
 			d.StatusClass = "inactive"
+			d.StallCodes = v.StallCode // the stall it last held
 		}
 		if v.TransactingAt != nil {
 			d.TransactingAt = showTime(*v.TransactingAt)
@@ -262,7 +330,9 @@ func (s *Server) handleUIVendorLinkRevoke(c echo.Context) error {
 // uiLinkData is the vendor's own page.
 type uiLinkData struct {
 	uiSign
-	Base string // the link's path, for the sign downloads
+	Base       string          // the link's path, for the sign downloads
+	StallCodes string          // every stall held, main first
+	Stalls     []uiVendorStall // a sign to download for each
 }
 
 // validLinkToken accepts only the shape tokens have (43 base64url
@@ -311,12 +381,14 @@ func (s *Server) handleUIVendorLinkPage(p *uiPages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return p.render(c, http.StatusOK, "link", "title.link", uiLinkData{uiSign: sign, Base: "/v/" + c.Param("token")})
+		return p.render(c, http.StatusOK, "link", "title.link", uiLinkData{uiSign: sign, Base: "/v/" + c.Param("token"),
+			StallCodes: strings.Join(v.StallCodes(), ", "), Stalls: uiVendorStalls(v)})
 	}
 }
 
-// handleUIVendorLinkSign downloads the vendor's sign (?size=a6|a5|a4)
-// from the private link, without login. The link's vendor has its account
+// handleUIVendorLinkSign downloads the vendor's sign (?size=a6|a5|a4) for
+// one of its stalls (?stall_id=, the main stall when absent) from the
+// private link, without login. The link's vendor has its account
 // numbers masked; the full number the sign prints is the one its public
 // QR payload carries anyway. Downloads here are not recorded as prints:
 // only a team member can say a sign went up on the stall.
@@ -338,9 +410,21 @@ func (s *Server) vendorLinkSign(c echo.Context) error {
 			return validationError(FieldError{Field: "size", Message: "must be a6, a5 or a4"})
 		}
 	}
+	var stallID int64
+	if q := c.QueryParam("stall_id"); q != "" {
+		id, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || id <= 0 {
+			return validationError(FieldError{Field: "stall_id", Message: "must be the ID of a stall the vendor holds (a positive integer)"})
+		}
+		stallID = id
+	}
 	v, err := s.vendorByLink(c)
 	if err != nil {
 		return err
+	}
+	if stallID != 0 && !slices.ContainsFunc(v.Stalls, func(h merchants.VendorStall) bool { return h.StallID == stallID }) {
+		return validationError(FieldError{Field: "stall_id", Message: fmt.Sprintf(
+			"the vendor does not hold stall %d; it holds %s", stallID, strings.Join(v.StallCodes(), ", "))})
 	}
 	m, err := s.cfg.Merchants.MarketByLink(c.Request().Context(), c.Param("token"))
 	if err != nil {
@@ -358,7 +442,7 @@ func (s *Server) vendorLinkSign(c echo.Context) error {
 			v.Accounts[i].AccountNumber = d.Account
 		}
 	}
-	sign, ok := stallSign(m, v, 0, s.now())
+	sign, ok := stallSign(m, v, stallID, s.now())
 	if !ok {
 		return newError(http.StatusConflict, "no_qr", "the vendor has no active bank account, so there is no sign")
 	}
@@ -368,7 +452,7 @@ func (s *Server) vendorLinkSign(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-store")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sapqr-sign-%s-%s.pdf"`, safeFileName(v.StallCode), size))
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sapqr-sign-%s-%s.pdf"`, safeFileName(sign.Stall), size))
 	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
 }
 

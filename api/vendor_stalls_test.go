@@ -3,6 +3,9 @@ package api_test
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -294,4 +297,166 @@ func TestVendorStallsAdoption(t *testing.T) {
 	if s, v, q := adoption(); s != 2 || v != 1 || q != 0.5 {
 		t.Fatalf("after release: stalls_active %d vendors %d qr_rate %v", s, v, q)
 	}
+}
+
+// page fetches a UI page with user's session cookie, as a browser does,
+// and returns its <main> (or the whole body when it has none).
+func (f *fixture) page(t *testing.T, user, path string) (int, string, http.Header) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.RemoteAddr = "192.0.2.10:40000"
+	if user != "" {
+		req.AddCookie(&http.Cookie{Name: "sapqr_session", Value: f.as(user)})
+	}
+	rec := httptest.NewRecorder()
+	f.srv.ServeHTTP(rec, req)
+	body := rec.Body.String()
+	// The page proper: the messages catalogue for the scripts, in the
+	// head, holds every text.
+	if i, j := strings.Index(body, "<main"), strings.LastIndex(body, "</main>"); i >= 0 && j > i {
+		body = body[i:j]
+	}
+	return rec.Code, body, rec.Header()
+}
+
+// TestVendorStallsPages: the vendor page lists every stall held with the
+// main one marked, a release button per stall while there are several, the
+// form to add one and a sign per stall; the market grid puts the vendor on
+// each of its stalls; the vendor's own link offers the sign of each stall.
+func TestVendorStallsPages(t *testing.T) {
+	f := newFixture(t)
+	mid := f.market(f.cA, 10)
+	member := f.as(uMemberA)
+	vid := f.vendor(uMemberA, mid, "A-1", 1)
+	id := itoa(vid)
+
+	releaseButton := regexp.MustCompile(`<button type="button" class="secondary" data-release="(\d+)" data-code="([^"]+)">([^<]+)</button>`)
+	signLinks := regexp.MustCompile(`href="/api/v1/vendors/` + id + `/sign\.pdf\?stall_id=(\d+)&size=(a6|a5|a4)"`)
+
+	// One stall: listed as main, no release button, the form to add one.
+	status, body, _ := f.page(t, uMemberA, "/ui/vendors/"+id)
+	if status != http.StatusOK {
+		t.Fatalf("vendor page: %d", status)
+	}
+	v := f.getVendorStalls(t, id)
+	a1 := v.stallID("A-1")
+	for _, want := range []string{`<li data-stall="` + itoa(a1) + `">`, "Sạp chính", `id="stall-code"`, "Thêm sạp", "phải giữ ít nhất một sạp"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the one-stall vendor page lacks %q", want)
+		}
+	}
+	if m := releaseButton.FindAllString(body, -1); len(m) != 0 {
+		t.Errorf("the only stall has a release button: %q", m)
+	}
+
+	f.do("POST", "/api/v1/vendors/"+id+"/stalls", member, map[string]any{"stall_code": "B-2"}).want(t, http.StatusCreated)
+	b2 := f.getVendorStalls(t, id).stallID("B-2")
+
+	t.Run("vendor page", func(t *testing.T) {
+		status, body, _ := f.page(t, uMemberA, "/ui/vendors/"+id)
+		if status != http.StatusOK {
+			t.Fatalf("vendor page: %d", status)
+		}
+		var got [][]string
+		for _, m := range releaseButton.FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1:])
+		}
+		want := [][]string{{itoa(a1), "A-1", "Trả sạp A-1"}, {itoa(b2), "B-2", "Trả sạp B-2"}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("release buttons (-want +got):\n%s", diff)
+		}
+		if strings.Contains(body, "phải giữ ít nhất một sạp") {
+			t.Error("a vendor with two stalls is told it keeps at least one")
+		}
+		if n := strings.Count(body, "Sạp chính"); n != 1 {
+			t.Errorf("%d stalls marked main, want 1", n)
+		}
+		if i, j := strings.Index(body, `data-stall="`+itoa(a1)+`"`), strings.Index(body, `data-stall="`+itoa(b2)+`"`); i < 0 || j < i {
+			t.Errorf("the stalls are not listed main first (A-1 at %d, B-2 at %d)", i, j)
+		}
+		if !strings.Contains(body, "<h1>Nguyễn Thị Hà · Sạp A-1, B-2</h1>") {
+			t.Error("the title does not name both stalls")
+		}
+		var signs [][]string
+		for _, m := range signLinks.FindAllStringSubmatch(body, -1) {
+			signs = append(signs, m[1:])
+		}
+		wantSigns := [][]string{{itoa(a1), "a6"}, {itoa(a1), "a5"}, {itoa(a1), "a4"}, {itoa(b2), "a6"}, {itoa(b2), "a5"}, {itoa(b2), "a4"}}
+		if diff := cmp.Diff(wantSigns, signs); diff != "" {
+			t.Errorf("sign downloads (-want +got):\n%s", diff)
+		}
+		if !strings.Contains(body, "Biển cho sạp B-2") || strings.Count(body, "Chưa in biển") != 2 {
+			t.Error("each stall's sign is not offered with its state")
+		}
+		// A province officer reads the stalls but gets no action.
+		status, body, _ = f.page(t, uProv1, "/ui/vendors/"+id)
+		if status != http.StatusOK || !strings.Contains(body, `data-stall="`+itoa(b2)+`"`) ||
+			strings.Contains(body, "data-release") || strings.Contains(body, `id="stall-code"`) || strings.Contains(body, "sign.pdf") {
+			t.Errorf("the province officer's vendor page (%d) lacks the stalls or shows actions", status)
+		}
+	})
+	t.Run("market grid", func(t *testing.T) {
+		status, body, _ := f.page(t, uMemberA, "/ui/markets/"+itoa(mid))
+		if status != http.StatusOK {
+			t.Fatalf("market page: %d", status)
+		}
+		cell := regexp.MustCompile(`<li class="stall-cell s-(\w+)"><a href="/ui/vendors/(\d+)">([^<]+)<br><small>([^<]+)</small>`)
+		var got [][]string
+		for _, m := range cell.FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1:])
+		}
+		want := [][]string{{"qr", id, "A-1", "Nguyễn Thị Hà"}, {"qr", id, "B-2", "Nguyễn Thị Hà"}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("stall cells (-want +got):\n%s", diff)
+		}
+		// A sign printed for the main stall colours that stall only.
+		f.do("GET", "/api/v1/vendors/"+id+"/sign.pdf", member, nil).want(t, http.StatusOK)
+		_, body, _ = f.page(t, uMemberA, "/ui/markets/"+itoa(mid))
+		got = nil
+		for _, m := range cell.FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1:3])
+		}
+		if diff := cmp.Diff([][]string{{"printed", id}, {"qr", id}}, got); diff != "" {
+			t.Errorf("stall cells after printing the main stall's sign (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("private link", func(t *testing.T) {
+		r := f.do("POST", "/ui/vendors/"+id+"/link", member, nil)
+		r.want(t, http.StatusCreated)
+		var link struct{ URL string }
+		r.decode(t, &link)
+		u, err := url.Parse(link.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, body, _ := f.page(t, "", u.Path)
+		if status != http.StatusOK || !strings.Contains(body, "<dd>A-1, B-2</dd>") {
+			t.Fatalf("link page (%d) does not list both stalls", status)
+		}
+		links := regexp.MustCompile(`href="` + regexp.QuoteMeta(u.Path) + `/sign\.pdf\?stall_id=(\d+)&size=a6"`)
+		var got []string
+		for _, m := range links.FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1])
+		}
+		if diff := cmp.Diff([]string{itoa(a1), itoa(b2)}, got); diff != "" {
+			t.Errorf("A6 signs offered on the link page (-want +got):\n%s", diff)
+		}
+		for _, tc := range []struct {
+			query, file string
+		}{
+			{"?size=a5", "sapqr-sign-A-1-a5.pdf"},
+			{"?stall_id=" + itoa(b2) + "&size=a6", "sapqr-sign-B-2-a6.pdf"},
+			{"?stall_id=" + itoa(a1), "sapqr-sign-A-1-a6.pdf"},
+		} {
+			status, body, h := f.page(t, "", u.Path+"/sign.pdf"+tc.query)
+			if status != http.StatusOK || !strings.HasPrefix(body, "%PDF-") || !strings.Contains(h.Get("Content-Disposition"), tc.file) {
+				t.Errorf("sign.pdf%s: %d %q, want a PDF named %s", tc.query, status, h.Get("Content-Disposition"), tc.file)
+			}
+		}
+		for _, q := range []string{"?stall_id=x", "?stall_id=0", "?stall_id=999999"} {
+			if status, body, _ := f.page(t, "", u.Path+"/sign.pdf"+q); status != http.StatusUnprocessableEntity || strings.HasPrefix(body, "%PDF-") {
+				t.Errorf("sign.pdf%s: %d, want 422 without a PDF", q, status)
+			}
+		}
+	})
 }

@@ -1,6 +1,6 @@
-// Vendor page actions: confirm the first payment, create and revoke the
-// vendor's private link. Everything else on the page is rendered by the
-// server and works without this file.
+// Vendor page actions: confirm the first payment, add and release stalls,
+// create and revoke the vendor's private link. Everything else on the page
+// is rendered by the server and works without this file.
 'use strict';
 
 (() => {
@@ -14,6 +14,34 @@
       const id = confirmForm.dataset.vendor;
       const res = await api('POST', '/vendors/' + encodeURIComponent(id) + '/confirm-transacting', undefined, { 'Idempotency-Key': SapQR.newKey() });
       if (!res.ok) { showErrors(confirmForm, res); return; }
+      location.reload();
+    });
+  }
+
+  // Stalls: adding one by code and releasing one change the vendor, so the
+  // page is reloaded to show it as the server now has it (main stall,
+  // signs, title).
+  const stalls = $('stalls');
+  if (stalls) {
+    const vendor = '/vendors/' + encodeURIComponent(stalls.dataset.vendor) + '/stalls';
+    stalls.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const input = $('stall-code');
+      const code = input.value.trim();
+      if (!code) {
+        showErrors(stalls, { problem: { errors: [{ field: 'stall_code' }] } });
+        return;
+      }
+      const res = await api('POST', vendor, { stall_code: code }, { 'Idempotency-Key': SapQR.newKey() });
+      if (!res.ok) { showErrors(stalls, res); return; }
+      location.reload();
+    });
+    $('stall-list').addEventListener('click', async (ev) => {
+      const b = ev.target.closest('button[data-release]');
+      if (!b || !window.confirm(t('vendor.stall.confirm_release', { code: b.dataset.code }))) return;
+      b.disabled = true;
+      const res = await api('DELETE', vendor + '/' + encodeURIComponent(b.dataset.release));
+      if (!res.ok) { b.disabled = false; showErrors(stalls, res); return; }
       location.reload();
     });
   }

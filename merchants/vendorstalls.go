@@ -1,6 +1,7 @@
 package merchants
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -146,9 +147,13 @@ func (s *Service) releaseStall(ctx context.Context, tx Tx, a Actor, v *Vendor, c
 	return nil
 }
 
-// setMainStall makes v.Stalls[i] the vendor's main stall, first in Stalls.
+// setMainStall makes v.Stalls[i] the vendor's main stall, first in Stalls;
+// the others follow in the order of their assignment, as the Store lists
+// them (the old main stall is not always the earliest).
 func (v *Vendor) setMainStall(i int) {
 	h := v.Stalls[i]
-	v.Stalls = append([]VendorStall{h}, slices.Delete(v.Stalls, i, i+1)...)
+	rest := slices.Delete(slices.Clone(v.Stalls), i, i+1)
+	slices.SortFunc(rest, func(a, b VendorStall) int { return cmp.Compare(a.ID, b.ID) })
+	v.Stalls = append([]VendorStall{h}, rest...)
 	v.StallID, v.StallCode = h.StallID, h.StallCode
 }

@@ -494,6 +494,42 @@ func TestE2E(t *testing.T) {
 		t.Errorf("the province officer's vendor page (status %d) shows the QR, the actions, or not the notice", status)
 	}
 
+	// A second stall, added on the vendor page, is listed with its own
+	// sign; released (after the confirm step), it is gone again.
+	stallCodes := func() (codes []string, ids map[string]int64) {
+		var v struct {
+			Stalls []struct {
+				StallID   int64  `json:"stall_id"`
+				StallCode string `json:"stall_code"`
+			}
+		}
+		w.call(t, "GET", fmt.Sprintf("/api/v1/vendors/%d", first.ID), nil, http.StatusOK, &v)
+		ids = map[string]int64{}
+		for _, s := range v.Stalls {
+			codes = append(codes, s.StallCode)
+			ids[s.StallCode] = s.StallID
+		}
+		return codes, ids
+	}
+	run(t, ctx, "add stall A-05",
+		chromedp.SendKeys(chromedp.ID("stall-code"), "A-05"),
+		chromedp.Click(chromedp.CSS("#stalls button[type=submit]")),
+	)
+	waitJS(t, ctx, "two stalls listed", `document.querySelectorAll('#stall-list li').length === 2 && document.getElementById('stall-list').innerText.includes('A-05')`)
+	codes, ids := stallCodes()
+	if !slices.Equal(codes, []string{"A-01", "A-05"}) {
+		t.Fatalf("after adding A-05 on the page the API lists stalls %q", codes)
+	}
+	checkA11y(t, ctx, "vendor-two-stalls")
+	if got := scanPDF(t, download(t, ctx, downloads, fmt.Sprintf(`a[href*="stall_id=%d&"][href$="size=a6"]`, ids["A-05"]))); !slices.Equal(got, []string{payload.Payload}) {
+		t.Errorf("the sign of stall A-05 reads %q, want %q", got, payload.Payload)
+	}
+	run(t, ctx, "release stall A-05", acceptDialogs(ctx), chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[data-release="%d"]`, ids["A-05"]))))
+	waitJS(t, ctx, "one stall listed", `document.querySelectorAll('#stall-list li').length === 1 && document.querySelector('button[data-release]') === null`)
+	if codes, _ := stallCodes(); !slices.Equal(codes, []string{"A-01"}) {
+		t.Fatalf("after releasing A-05 on the page the API lists stalls %q", codes)
+	}
+
 	// The vendor's private link: created on the vendor page, opened with no
 	// session, shows the QR; a wrong token shows the plain invalid page.
 	run(t, ctx, "create the private link", acceptDialogs(ctx), chromedp.Click(chromedp.CSS("#vendor-link button[type=submit]")))

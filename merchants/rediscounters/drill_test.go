@@ -118,8 +118,8 @@ func drillOps(t *testing.T) int {
 	return 1000
 }
 
-// TestCountersDrill runs concurrent registrations, edits and removals
-// across 200 markets while Redis is killed, restarted empty and flushed,
+// TestCountersDrill runs concurrent registrations, edits (stall
+// assignments and releases among them) and removals across 200 markets while Redis is killed, restarted empty and flushed,
 // and proves that afterwards, with no manual step, every counter of every
 // market, commune, province and the country equals a fresh recount of the
 // database.
@@ -225,8 +225,13 @@ func TestCountersDrill(t *testing.T) {
 	stopReads()
 	<-readsDone
 	elapsed := time.Since(start)
-	t.Logf("%d operations in %v (%.0f/s): %d registered, %d edits, %d removals, %d refused by the domain; %d dashboard reads, %d from the database",
-		ops, elapsed.Round(time.Millisecond), float64(ops)/elapsed.Seconds(), d.registered.Load(), d.edited.Load(), d.removed.Load(), d.refused.Load(), reads.Load(), fromDB.Load())
+	t.Logf("%d operations in %v (%.0f/s): %d registered, %d edits (%d stalls assigned, %d released), %d removals, %d refused by the domain; %d dashboard reads, %d from the database",
+		ops, elapsed.Round(time.Millisecond), float64(ops)/elapsed.Seconds(), d.registered.Load(), d.edited.Load(), d.assigned.Load(), d.released.Load(),
+		d.removed.Load(), d.refused.Load(), reads.Load(), fromDB.Load())
+	if d.assigned.Load() == 0 || d.released.Load() == 0 {
+		t.Errorf("the drill assigned %d stalls and released %d: want both, for the counters to be proven on them", d.assigned.Load(), d.released.Load())
+	}
+	merchantstest.CheckHoldings(t, store.DB())
 	if t.Failed() {
 		return
 	}
@@ -314,7 +319,7 @@ type drill struct {
 	alive map[int64]bool
 	ids   []int64
 
-	registered, edited, removed, refused atomic.Int64
+	registered, edited, assigned, released, removed, refused atomic.Int64
 }
 
 func (d *drill) pick(rng *rand.Rand) (int64, bool) {
@@ -343,8 +348,8 @@ func (d *drill) setAlive(id int64, alive bool) {
 
 // step runs operation n: mostly registrations, then edits of every kind
 // that moves a count (first payment, sign printed, new primary account,
-// stall move, declared stalls), then removals, half of which leave the
-// stall vacant. It returns only errors the domain
+// stall move, declared stalls, a stall assigned to or released from a
+// vendor), then removals, half of which leave the main stall vacant. It returns only errors the domain
 // should never give; refusals of a busy stall or a vendor removed by
 // another worker are counted, not errors.
 func (d *drill) step(ctx context.Context, rng *rand.Rand, n int) error {
@@ -368,7 +373,7 @@ func (d *drill) step(ctx context.Context, rng *rand.Rand, n int) error {
 			d.setAlive(r.Vendor.ID, true)
 		}
 	case kind < 85:
-		switch rng.IntN(5) {
+		switch rng.IntN(7) {
 		case 0:
 			_, err = d.svc.ConfirmTransacting(ctx, admin, id)
 		case 1:
@@ -383,6 +388,30 @@ func (d *drill) step(ctx context.Context, rng *rand.Rand, n int) error {
 			declared := 150 + rng.IntN(50)
 			m := d.markets[rng.IntN(len(d.markets))]
 			_, err = d.svc.UpdateMarket(ctx, admin, m.ID, merchants.UpdateMarketInput{StallsDeclared: &declared})
+		case 5:
+			// One more stall for the vendor: created, reopened or free.
+			_, err = d.svc.AssignStall(ctx, admin, id, fmt.Sprintf("S-%03d", rng.IntN(150)+1))
+			if err == nil {
+				d.assigned.Add(1)
+			}
+		case 6:
+			// One of the vendor's stalls released, the main one too. A
+			// vendor keeps at least one: one with a single stall is
+			// refused once in four, and otherwise given a stall first.
+			var v merchants.Vendor
+			if v, err = d.svc.Vendor(ctx, admin, id); err == nil && len(v.Stalls) == 1 && rng.IntN(4) > 0 {
+				var r merchants.VendorResult
+				if r, err = d.svc.AssignStall(ctx, admin, id, fmt.Sprintf("S-%03d", rng.IntN(150)+1)); err == nil {
+					d.assigned.Add(1)
+					v = r.Vendor
+				}
+			}
+			if err == nil && len(v.Stalls) > 0 {
+				_, err = d.svc.ReleaseStall(ctx, admin, id, v.Stalls[rng.IntN(len(v.Stalls))].StallID)
+				if err == nil {
+					d.released.Add(1)
+				}
+			}
 		}
 		if err == nil {
 			d.edited.Add(1)

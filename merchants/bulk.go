@@ -19,9 +19,9 @@ import (
 // run and every row succeeded; a dry run, or a run with a bad row, rolls it
 // back, so the report of a dry run is exactly what a real run would do and
 // a failed run changes nothing. Rows are matched to what is already stored
-// (a market by commune and code or name, a vendor by market and stall), so
-// importing the same file again reports every row unchanged and changes
-// nothing.
+// (a market by commune and code or name, a vendor by market and stall, or
+// by market, phone and bank account), so importing the same file again
+// reports every row unchanged and changes nothing.
 
 // ImportAction is what an import did, or would do, with one row.
 type ImportAction string
@@ -39,8 +39,8 @@ type ImportRow struct {
 	// Line is the row's line (CSV) or row (XLSX) number in the file.
 	Line   int          `json:"line"`
 	Action ImportAction `json:"action"`
-	// ID is the market's or vendor's ID; 0 for a row that failed and for a
-	// creation in a dry run (the record does not exist).
+	// ID is the market's or vendor's ID; 0 for a row that failed and, in a
+	// dry run, for a record the file creates (it does not exist).
 	ID int64 `json:"id,omitempty"`
 	// Summary names the record for people: "Chợ Bến Thành (00004/BT)".
 	Summary string `json:"summary"`
@@ -114,6 +114,10 @@ func (s *Service) applyImport(ctx context.Context, rep *ImportReport, rows []tab
 	importRow func(tx Tx, row tabular.Row, moved map[int64]bool) (ImportRow, error)) (ImportReport, error) {
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		moved := map[int64]bool{}
+		// created holds the IDs this run created: a dry run shows none of
+		// them, not even on a later row that updates the record (a vendor
+		// listed once per stall), since the records will not exist.
+		created := map[int64]bool{}
 		for _, row := range rows {
 			out, err := importRow(tx, row, moved)
 			if err != nil {
@@ -123,7 +127,10 @@ func (s *Service) applyImport(ctx context.Context, rep *ImportReport, rows []tab
 				}
 				out.Action, out.ID, out.Errors = ImportFailed, 0, fields
 			}
-			if rep.DryRun && out.Action == ImportCreate {
+			if out.Action == ImportCreate {
+				created[out.ID] = true
+			}
+			if rep.DryRun && created[out.ID] {
 				out.ID = 0
 			}
 			rep.add(out)

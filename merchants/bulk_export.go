@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sapqr/sapqr/merchants/tabular"
@@ -100,7 +101,8 @@ func yesNo(b bool) string {
 
 // ExportVendors writes the vendors in the actor's scope that match f to w
 // as a CSV or XLSX table, by ascending ID, one row per vendor with its
-// primary account, under Vietnamese headers that ImportVendors reads back.
+// stalls (main first, in one cell) and its primary account, under
+// Vietnamese headers that ImportVendors reads back.
 // Account numbers are masked unless f.FullAccounts is set and the actor's
 // role may see them. It returns the number of vendors written;
 // ErrForbidden when full account numbers are asked for by a role that may
@@ -166,6 +168,30 @@ func (s *Service) ExportVendors(ctx context.Context, a Actor, w io.Writer, forma
 	return n, tw.Close()
 }
 
+// exportStalls is a vendor's stall cell: every stall it holds, main
+// first, joined with ", " as ImportVendors reads them back; an inactive
+// vendor, which holds none, shows the main stall it last held.
+func exportStalls(v Vendor) string {
+	if len(v.Stalls) == 0 {
+		return v.StallCode
+	}
+	return strings.Join(v.StallCodes(), ", ")
+}
+
+// signsPrinted reports whether the current sign was printed, for every
+// stall the vendor holds.
+func signsPrinted(v Vendor) bool {
+	if v.SignVersion == 0 || v.SignPrintedVersion < v.SignVersion {
+		return false
+	}
+	for _, h := range v.Stalls {
+		if h.SignPrintedVersion < v.SignVersion {
+			return false
+		}
+	}
+	return true
+}
+
 // vendorRecord is a vendor's export row, in vendorExport's order.
 func (s *Service) vendorRecord(m Market, v Vendor) []any {
 	commune, province := s.unitNames(m.CommuneCode, m.ProvinceCode)
@@ -179,10 +205,10 @@ func (s *Service) vendorRecord(m Market, v Vendor) []any {
 	return []any{
 		v.ID, m.ID, m.Code, m.Name,
 		m.CommuneCode, commune, m.ProvinceCode, province,
-		v.StallCode, v.FullName, v.Phone,
+		exportStalls(v), v.FullName, v.Phone,
 		bank, bin, account, holder,
 		conf, yesNo(!v.ConsentAt.IsZero()), exportTime(v.ConsentAt),
-		string(v.Status), v.SignVersion, yesNo(v.SignPrintedVersion >= v.SignVersion && v.SignVersion > 0),
+		string(v.Status), v.SignVersion, yesNo(signsPrinted(v)),
 		yesNo(v.TransactingAt != nil), exportTime(v.CreatedAt),
 	}
 }

@@ -17,6 +17,7 @@ func FuzzVendorRows(f *testing.F) {
 	f.Add([]byte("stall_code,full_name,phone,bin,account_number,holder_name,consent,confirmation\n" +
 		"A,x,+84 912 345 678,970436,1 2 3,Nguyễn,x,chuyển khoản thử\n,,,,,,,\n"))
 	f.Add([]byte("stall_code,full_name,phone,bank,account_number,holder_name,consent\nA,B,0,??,••••1,\x00,no\n"))
+	f.Add([]byte("stall_code,full_name,phone,bin,account_number,holder_name,consent\n\"A-1, A-2;;a-1\",Hà,0912345678,970436,1,HA,x\n\" ,;\",x,0,1,1,x,x\n"))
 	keys := []string{"row", "market", "market_id"}
 	for _, c := range VendorColumns {
 		keys = append(keys, c.Key)

@@ -41,6 +41,10 @@ func TestExportGolden(t *testing.T) {
 	if _, err := svc.ImportVendors(ctx, admin, strings.NewReader(vendorsCSV), tabular.CSV, false); err != nil {
 		t.Fatal(err)
 	}
+	// A vendor with two stalls: one cell, main first.
+	if _, err := svc.AssignStall(ctx, admin, 2, "A-03"); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name   string
 		export func(w *bytes.Buffer) (int, error)

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/gormstore"
 	"github.com/sapqr/sapqr/merchants/merchantstest"
 	"github.com/sapqr/sapqr/merchants/tabular"
 )
@@ -21,13 +22,21 @@ import (
 // directory, so that communes can be named in files.
 func newBulkService(t *testing.T, db string) *merchants.Service {
 	t.Helper()
+	svc, _ := newBulkServiceStore(t, db)
+	return svc
+}
+
+// newBulkServiceStore is newBulkService with its store.
+func newBulkServiceStore(t *testing.T, db string) (*merchants.Service, *gormstore.Store) {
+	t.Helper()
 	units, err := merchants.LoadUnits(time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := merchantstest.Config()
 	cfg.Units = units
-	return merchants.NewService(merchantstest.NewStoreOn(t, db), cfg)
+	st := merchantstest.NewStoreOn(t, db)
+	return merchants.NewService(st, cfg), st
 }
 
 // onEachDatabase runs test on SQLite, and on PostgreSQL too when
@@ -492,7 +501,7 @@ func testExportVendors(t *testing.T, db string) {
 }
 
 // TestExportImportRoundTrip re-imports full exports into the store they
-// came from: every row is unchanged.
+// came from: every row is unchanged, a vendor with several stalls too.
 func TestExportImportRoundTrip(t *testing.T) { onEachDatabase(t, testExportImportRoundTrip) }
 
 func testExportImportRoundTrip(t *testing.T, db string) {
@@ -503,6 +512,22 @@ func testExportImportRoundTrip(t *testing.T, db string) {
 	if _, err := svc.ImportVendors(ctx, admin, strings.NewReader(vendorsCSV), tabular.CSV, false); err != nil {
 		t.Fatal(err)
 	}
+	// Hà also sells at A-03 and A-04, and A-04 became her main stall: the
+	// export lists it first, not in assignment order.
+	for _, code := range []string{"A-03", "A-04"} {
+		if _, err := svc.AssignStall(ctx, admin, 1, code); err != nil {
+			t.Fatal(err)
+		}
+	}
+	main := "A-04"
+	if _, err := svc.UpdateVendor(ctx, admin, 1, merchants.UpdateVendorInput{StallCode: &main}); err != nil {
+		t.Fatal(err)
+	}
+	wantStalls := []string{"Nguyễn Thị Hà: A-04, A-01, A-03", "Trần Văn Bình: A-02", "Lê Thị Cúc: B-01"}
+	if diff := cmp.Diff(wantStalls, vendorStalls(t, svc)); diff != "" {
+		t.Fatalf("stalls before the round trip (-want +got):\n%s", diff)
+	}
+	before := readState(t, svc)
 	for _, f := range []tabular.Format{tabular.CSV, tabular.XLSX} {
 		var markets, vendors bytes.Buffer
 		if _, err := svc.ExportMarkets(ctx, admin, &markets, f, merchants.ExportFilter{}); err != nil {
@@ -518,12 +543,22 @@ func testExportImportRoundTrip(t *testing.T, db string) {
 		if diff := cmp.Diff(summary{Unchanged: 3}, summarize(rep)); diff != "" {
 			t.Errorf("%s markets round trip (-want +got):\n%s", f, diff)
 		}
-		rep, err = svc.ImportVendors(ctx, admin, &vendors, f, true)
+		if f == tabular.CSV && !strings.Contains(vendors.String(), `"A-04, A-01, A-03"`) {
+			t.Errorf("the CSV export does not list Hà's stalls main first in one cell:\n%s", vendors.String())
+		}
+		// A real run: nothing to apply, nothing changes.
+		rep, err = svc.ImportVendors(ctx, admin, &vendors, f, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(summary{Unchanged: 3}, summarize(rep)); diff != "" {
+		if diff := cmp.Diff(summary{Applied: true, Unchanged: 3}, summarize(rep)); diff != "" {
 			t.Errorf("%s vendors round trip (-want +got):\n%s", f, diff)
+		}
+		if diff := cmp.Diff(before, readState(t, svc)); diff != "" {
+			t.Errorf("%s vendors round trip changed the store (-before +after):\n%s", f, diff)
+		}
+		if diff := cmp.Diff(wantStalls, vendorStalls(t, svc)); diff != "" {
+			t.Errorf("%s vendors round trip changed the stalls (-want +got):\n%s", f, diff)
 		}
 	}
 }
@@ -544,4 +579,216 @@ func xlsx(t *testing.T, rows [][]any) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// vendorStalls lists each active vendor with its stalls, main first:
+// "Nguyễn Thị Hà: A-01, A-02".
+func vendorStalls(t *testing.T, svc *merchants.Service) []string {
+	t.Helper()
+	vp, err := svc.ListVendors(context.Background(), merchantstest.Admin(), merchants.VendorFilter{Status: merchants.VendorActive, Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, v := range vp.Vendors {
+		if len(v.Stalls) == 0 || v.Stalls[0].StallID != v.StallID {
+			t.Errorf("vendor %d: main stall %s is not first of %v", v.ID, v.StallCode, v.StallCodes())
+		}
+		out = append(out, v.FullName+": "+strings.Join(v.StallCodes(), ", "))
+	}
+	return out
+}
+
+// rowActions lists a report's rows as "line action id".
+func rowActions(rep merchants.ImportReport) []string {
+	var out []string
+	for _, r := range rep.Rows {
+		out = append(out, fmt.Sprintf("%d %s %d", r.Line, r.Action, r.ID))
+	}
+	return out
+}
+
+// Rows of Chợ Ba Đình for the several-stalls tests: Hà's phone and
+// account, and Bình's.
+const (
+	haRow   = "BD,00004,%s,,Nguyễn Thị Hà,0912345678,VCB,0011001234567,NGUYEN THI HA,có\n"
+	binhRow = "BD,00004,%s,,Trần Văn Bình,0987654321,970415,123456789012,TRAN VAN BINH,có\n"
+)
+
+func ha(stalls string) string   { return fmt.Sprintf(haRow, stalls) }
+func binh(stalls string) string { return fmt.Sprintf(binhRow, stalls) }
+
+func TestImportVendorsSeveralStalls(t *testing.T) { onEachDatabase(t, testImportVendorsSeveralStalls) }
+
+func testImportVendorsSeveralStalls(t *testing.T, db string) {
+	ctx := context.Background()
+	admin := merchantstest.Admin()
+	tests := []struct {
+		name string
+		// before is imported first, and must apply.
+		before  string
+		in      string
+		dryRun  bool
+		want    summary
+		actions []string // "line action id"
+		wantErr string
+		stalls  []string // vendorStalls after the import
+		// stallsWithQR is the market's recount after the import.
+		stallsWithQR int64
+	}{
+		{
+			name: "one cell lists the stalls, main first", in: ha(`"A-01, A-02; a-03"`),
+			want: summary{Applied: true, Created: 1}, actions: []string{"2 create 1"},
+			stalls: []string{"Nguyễn Thị Hà: A-01, A-02, A-03"}, stallsWithQR: 3,
+		},
+		{
+			name: "separators and repeats are forgiven", in: ha(`"A-02 ;A-01,, A-02,"`),
+			want: summary{Applied: true, Created: 1}, actions: []string{"2 create 1"},
+			stalls: []string{"Nguyễn Thị Hà: A-02, A-01"}, stallsWithQR: 2,
+		},
+		{
+			name: "one row per stall", in: ha("A-01") + binh("A-05") + ha("A-02") + ha("A-03"),
+			want:    summary{Applied: true, Created: 2, Updated: 2},
+			actions: []string{"2 create 1", "3 create 2", "4 update 1", "5 update 1"},
+			stalls:  []string{"Nguyễn Thị Hà: A-01, A-02, A-03", "Trần Văn Bình: A-05"}, stallsWithQR: 4,
+		},
+		{
+			name: "one row per stall, dry run", in: ha("A-01") + ha("A-02"), dryRun: true,
+			want: summary{Created: 1, Updated: 1}, actions: []string{"2 create 0", "3 update 0"},
+		},
+		{
+			name: "one row per stall onto a stored vendor", before: ha("A-01"), in: ha("A-02"),
+			want: summary{Applied: true, Updated: 1}, actions: []string{"2 update 1"},
+			stalls: []string{"Nguyễn Thị Hà: A-01, A-02"}, stallsWithQR: 2,
+		},
+		{
+			name: "one row per stall, dry run onto a stored vendor", before: ha("A-01"), in: ha("A-02"), dryRun: true,
+			want: summary{Updated: 1}, actions: []string{"2 update 1"},
+			stalls: []string{"Nguyễn Thị Hà: A-01"}, stallsWithQR: 1,
+		},
+		{
+			name: "a stall held by another vendor is refused", before: binh("A-02"), in: ha(`"A-01, A-02, A-03"`),
+			want: summary{Failed: 1, Errors: []string{
+				"line 2: stall_code: stall A-02 is held by vendor 1 (Trần Văn Bình, phone 0987654321); release it from that vendor in the app first",
+			}},
+			actions: []string{"2 error 0"}, wantErr: "line 2: stall_code",
+			stalls: []string{"Trần Văn Bình: A-02"}, stallsWithQR: 1,
+		},
+		{
+			name: "a stall held by another vendor, for a stored vendor", before: ha("A-01") + binh("A-02"), in: ha(`"A-01, A-02"`),
+			want: summary{Failed: 1, Errors: []string{
+				"line 2: stall_code: stall A-02 is held by vendor 2 (Trần Văn Bình, phone 0987654321); release it from that vendor in the app first",
+			}},
+			actions: []string{"2 error 0"}, wantErr: "line 2: stall_code",
+			stalls: []string{"Nguyễn Thị Hà: A-01", "Trần Văn Bình: A-02"}, stallsWithQR: 2,
+		},
+		{
+			name: "all or nothing: a bad stall row stores no row", in: ha("A-01") + ha("A-02") + binh(`"A-03, A-02"`),
+			want: summary{Created: 1, Updated: 1, Failed: 1, Errors: []string{
+				"line 4: stall_code: stall A-02 is held by vendor 1 (Nguyễn Thị Hà, phone 0912345678); release it from that vendor in the app first",
+			}},
+			actions: []string{"2 create 1", "3 update 1", "4 error 0"}, wantErr: "line 4: stall_code",
+		},
+		{
+			name: "the same account with another phone is another vendor", in: ha("A-01") +
+				"BD,00004,A-02,,Nguyễn Thị Hà,0900000000,VCB,0011001234567,NGUYEN THI HA,có\n",
+			want: summary{Created: 1, Failed: 1, Errors: []string{
+				"line 3: row: conflict: bank account 970436 •••••••••4567 is active on another vendor (1)",
+			}},
+			actions: []string{"2 create 1", "3 error 0"}, wantErr: "line 3: row: conflict",
+		},
+		{
+			name: "the first of several stalls becomes the main one", before: ha(`"A-01, A-02"`), in: ha(`"A-02, A-01"`),
+			want: summary{Applied: true, Updated: 1}, actions: []string{"2 update 1"},
+			stalls: []string{"Nguyễn Thị Hà: A-02, A-01"}, stallsWithQR: 2,
+		},
+		{
+			name: "a row of one stall keeps the main stall", before: ha(`"A-01, A-02"`), in: ha("A-02"),
+			want: summary{Applied: true, Unchanged: 1}, actions: []string{"2 unchanged 1"},
+			stalls: []string{"Nguyễn Thị Hà: A-01, A-02"}, stallsWithQR: 2,
+		},
+		{
+			name: "a bad code in the list is named", in: ha(`"A-01, ` + strings.Repeat("X", 21) + `"`),
+			want: summary{Failed: 1, Errors: []string{
+				`line 2: stall_code: "XXXXXXXXXXXXXXXXXXXXX" is longer than 20 characters`,
+			}},
+			actions: []string{"2 error 0"}, wantErr: "line 2: stall_code",
+		},
+		{
+			name: "an empty list is no stall", in: ha(`" , ;"`),
+			want:    summary{Failed: 1, Errors: []string{"line 2: stall_code: is required"}},
+			actions: []string{"2 error 0"}, wantErr: "line 2: stall_code",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			svc, st := newBulkServiceStore(t, db)
+			importMarkets(t, svc)
+			if tt.before != "" {
+				if _, err := svc.ImportVendors(ctx, admin, strings.NewReader(vendorsHeader+tt.before), tabular.CSV, false); err != nil {
+					t.Fatalf("import before: %v", err)
+				}
+			}
+			auditBefore := readState(t, svc).Audit
+			rep, err := svc.ImportVendors(ctx, admin, strings.NewReader(vendorsHeader+tt.in), tabular.CSV, tt.dryRun)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("ImportVendors: %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("ImportVendors error = %v, want it to contain %q", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, summarize(rep)); diff != "" {
+				t.Errorf("report (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.actions, rowActions(rep)); diff != "" {
+				t.Errorf("rows (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.stalls, vendorStalls(t, svc)); diff != "" {
+				t.Errorf("stored stalls (-want +got):\n%s", diff)
+			}
+			if !rep.Applied {
+				if got := readState(t, svc).Audit; got != auditBefore {
+					t.Errorf("an import not applied wrote %d audit entries", got-auditBefore)
+				}
+			}
+			if got := stallsWithQR(t, st); got != tt.stallsWithQR {
+				t.Errorf("market recount: %d stalls with QR, want %d", got, tt.stallsWithQR)
+			}
+			if !rep.Applied {
+				return
+			}
+			// The same file again changes nothing.
+			before := readState(t, svc)
+			for _, dry := range []bool{true, false} {
+				again, err := svc.ImportVendors(ctx, admin, strings.NewReader(vendorsHeader+tt.in), tabular.CSV, dry)
+				if err != nil {
+					t.Fatalf("re-import (dry run %v): %v", dry, err)
+				}
+				if diff := cmp.Diff(summary{Applied: !dry, Unchanged: len(rep.Rows)}, summarize(again)); diff != "" {
+					t.Errorf("re-import (dry run %v) report (-want +got):\n%s", dry, diff)
+				}
+			}
+			if diff := cmp.Diff(before, readState(t, svc)); diff != "" {
+				t.Errorf("re-import changed the store (-before +after):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.stalls, vendorStalls(t, svc)); diff != "" {
+				t.Errorf("re-import changed the stalls (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// stallsWithQR sums the stalls_with_qr of every market, recounted from
+// the database.
+func stallsWithQR(t *testing.T, st *gormstore.Store) int64 {
+	t.Helper()
+	counts, err := st.RecountMarkets(context.Background(), merchants.UnitFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum merchants.CountSums
+	for _, c := range counts {
+		sum.Add(c)
+	}
+	return sum.StallsWithQR
 }

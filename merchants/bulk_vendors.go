@@ -2,7 +2,6 @@ package merchants
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,7 +13,8 @@ import (
 
 // VendorColumns are the columns of a vendors file, for import and export.
 // The market is named by market_id, or by its commune (code, or name with
-// province) and its code or name; the stall by its code in the market.
+// province) and its code or name; the vendor's stalls by their codes in
+// the market, main stall first, in one cell ("A-1, A-2").
 var VendorColumns = append(tabular.Schema{
 	{Key: "market_id", Aliases: []string{"ID chợ", "Market ID"}},
 	{Key: "market_code", Aliases: []string{"Mã chợ", "Market code"}},
@@ -41,15 +41,24 @@ var vendorFieldColumns = map[string]string{
 }
 
 // ImportVendors registers the vendors listed in a CSV or XLSX file (see
-// VendorColumns), each with its stall and bank account, as RegisterVendor
-// does for one. A dry run returns the row-by-row report and changes
-// nothing; a real run applies every row in one transaction, or none when a
-// row is bad. A row whose stall already has the same vendor (same phone)
+// VendorColumns), each with its stalls and bank account, as RegisterVendor
+// and AssignStall do for one. A dry run returns the row-by-row report and
+// changes nothing; a real run applies every row in one transaction, or
+// none when a row is bad.
+//
+// The stall cell may list several stalls separated by ',' or ';'
+// (StallCodeSeparators), main stall first: "A-1, A-2", as ExportVendors
+// writes it. A file may also list a vendor once per stall: a row whose
+// stalls are free, with the phone and bank account of an active vendor of
+// the market (one an earlier row created included), gives that vendor the
+// stalls. A row about a vendor that already holds its stalls (same phone)
 // with the same bank account is unchanged, so importing a file twice
-// changes nothing the second time; a changed name or goods category
-// updates it. Another vendor on the stall, or another account for the
-// same vendor, is a row error: those changes go through the app, so that
-// the old sign is known to be outdated.
+// changes nothing the second time; a changed name or goods category, a
+// stall it lacks, or another first stall of several (its main stall)
+// updates it. An import never takes a stall from a vendor. A stall another
+// vendor holds, or another account for the same vendor, is a row error:
+// those changes go through the app, so that the old sign is known to be
+// outdated.
 //
 // The returned errors are those of ImportMarkets: ErrForbidden unless the
 // actor's role registers vendors, a *ValidationError on "file" for an
@@ -73,17 +82,18 @@ func (s *Service) ImportVendors(ctx context.Context, a Actor, r io.Reader, forma
 
 // vendorRow is one checked row of a vendors file.
 type vendorRow struct {
-	stallCode string
-	category  string
-	vendor    Vendor
-	account   BankAccount
+	// stallCodes are the stalls the row lists, main stall first.
+	stallCodes []string
+	category   string
+	vendor     Vendor
+	account    BankAccount
 }
 
 // checkVendorRow checks and normalises the vendor fields of a row as
 // RegisterVendor checks its input.
 func checkVendorRow(p *problems, row tabular.Row) vendorRow {
 	var vr vendorRow
-	vr.stallCode = checkStallCode(p, "stall_code", row.Get("stall_code"))
+	vr.stallCodes = checkStallCodes(p, "stall_code", row.Get("stall_code"))
 	vr.category = checkText(p, "category", row.Get("category"), false, 100)
 	vr.vendor = Vendor{
 		FullName:    checkText(p, "full_name", row.Get("full_name"), true, 120),
@@ -184,7 +194,8 @@ func (s *Service) importVendorRow(ctx context.Context, tx Tx, a Actor, row tabul
 	var p problems
 	out := ImportRow{Line: row.Line}
 	vr := checkVendorRow(&p, row)
-	out.Summary = joinSummary(vr.stallCode, vr.vendor.FullName)
+	stallList := strings.Join(vr.stallCodes, ", ")
+	out.Summary = joinSummary(stallList, vr.vendor.FullName)
 	m, ok := s.rowMarket(ctx, tx, &p, row, seen)
 	if ok {
 		if err := Authorize(a, PermRead, m.Unit()); err != nil {
@@ -196,50 +207,74 @@ func (s *Service) importVendorRow(ctx context.Context, tx Tx, a Actor, row tabul
 	if err := p.err(); err != nil {
 		return out, err
 	}
-	out.Summary = joinSummary(m.Name+":", vr.stallCode, vr.vendor.FullName)
+	out.Summary = joinSummary(m.Name+":", stallList, vr.vendor.FullName)
 	if _, err := tx.LockMarket(ctx, m.ID); err != nil {
 		return out, err
 	}
-	st, err := tx.StallByCode(ctx, m.ID, vr.stallCode)
-	if err == nil {
-		cur, err := tx.ActiveVendorOnStall(ctx, st.ID)
-		switch {
-		case err == nil:
-			return s.importExistingVendor(ctx, tx, a, m, st, cur, vr, out)
-		case !errors.Is(err, ErrNotFound):
-			return out, err
-		}
-	} else if !errors.Is(err, ErrNotFound) {
-		return out, err
-	}
-	// The import recounts each market it moved once, at the end.
-	v, warnings, _, err := s.registerInTx(ctx, tx, a, m, vr.vendor, vr.account, vr.stallCode)
+	// Every check that reads the stalls comes before the row's first
+	// write, so a bad row leaves nothing behind for the rows after it.
+	stalls, err := rowStalls(ctx, tx, m.ID, vr.stallCodes)
 	if err != nil {
 		return out, err
 	}
-	if vr.category != "" {
-		if st, err = tx.Stall(ctx, v.StallID); err != nil {
+	cur, found, err := rowVendor(ctx, tx, m, vr, stalls)
+	if err != nil {
+		return out, err
+	}
+	if found {
+		return s.importExistingVendor(ctx, tx, a, m, cur, vr, stalls, out, moved)
+	}
+	// A stall another vendor holds: a row of several stalls says which
+	// one; a row of one stall conflicts as a registration would.
+	if len(stalls) > 1 {
+		if err := heldByOther(stalls, 0); err != nil {
 			return out, err
 		}
-		if st.Category != vr.category {
-			if err := s.setStallCategory(ctx, tx, a, st, vr.category); err != nil {
-				return out, err
-			}
+	}
+	for _, rs := range stalls {
+		if h := rs.holder; h.ID != 0 {
+			out.ID = h.ID
+			return out, fmt.Errorf("%w: stall %s already has vendor %d (%s, phone %s); deactivate that vendor first",
+				ErrConflict, rs.code, h.ID, h.FullName, h.Phone)
 		}
 	}
+	// The import recounts each market it moved once, at the end.
+	v, warnings, _, err := s.registerInTx(ctx, tx, a, m, vr.vendor, vr.account, vr.stallCodes[0])
+	if err != nil {
+		return out, err
+	}
 	moved[m.ID] = true
+	if len(stalls) > 1 {
+		audits, _, err := s.importStalls(ctx, tx, a, m, &v, stalls)
+		if err != nil {
+			return out, err
+		}
+		v.UpdatedAt = s.clock()
+		if err := tx.UpdateVendor(ctx, v); err != nil {
+			return out, err
+		}
+		if err := tx.AppendAudit(ctx, audits...); err != nil {
+			return out, err
+		}
+	}
+	if _, err := s.setStallCategories(ctx, tx, a, m, vr.stallCodes, vr.category); err != nil {
+		return out, err
+	}
 	out.Action, out.ID, out.Warnings = ImportCreate, v.ID, warnings
 	return out, nil
 }
 
-// importExistingVendor handles a row whose stall already has an active
-// vendor: the same vendor with the same account is unchanged, or updated
-// when its name or the stall's category differ.
-func (s *Service) importExistingVendor(ctx context.Context, tx Tx, a Actor, m Market, st Stall, cur Vendor, vr vendorRow, out ImportRow) (ImportRow, error) {
+// importExistingVendor handles a row about an active vendor of the market
+// (see rowVendor): unchanged when it holds every listed stall, main first,
+// under the same name, with the same bank account and goods category;
+// otherwise updated: renamed, given the listed stalls it lacks, its main
+// stall changed to the first listed, the stalls' category set. A listed
+// stall another vendor holds is an error on stall_code, another bank
+// account one on account_number.
+func (s *Service) importExistingVendor(ctx context.Context, tx Tx, a Actor, m Market, cur Vendor, vr vendorRow, stalls []rowStall, out ImportRow, moved map[int64]bool) (ImportRow, error) {
 	out.ID = cur.ID
-	if cur.Phone != vr.vendor.Phone {
-		return out, fmt.Errorf("%w: stall %s already has vendor %d (%s, phone %s); deactivate that vendor first",
-			ErrConflict, st.Code, cur.ID, cur.FullName, cur.Phone)
+	if err := heldByOther(stalls, cur.ID); err != nil {
+		return out, err
 	}
 	hasAccount := false
 	for _, acc := range cur.Accounts {
@@ -249,24 +284,41 @@ func (s *Service) importExistingVendor(ctx context.Context, tx Tx, a Actor, m Ma
 	}
 	if !hasAccount {
 		return out, &ValidationError{Fields: []FieldError{{Field: "account_number", Message: fmt.Sprintf(
-			"vendor %d at stall %s has another bank account; add this one in the app so the new sign is issued", cur.ID, st.Code)}}}
+			"vendor %d at stall %s has another bank account; add this one in the app so the new sign is issued", cur.ID, strings.Join(cur.StallCodes(), ", "))}}}
 	}
 	out.Action = ImportUnchanged
+	var audits []AuditEntry
 	if cur.FullName != vr.vendor.FullName {
 		before := auditVendor(cur)
-		cur.FullName, cur.UpdatedAt = vr.vendor.FullName, s.clock()
+		cur.FullName = vr.vendor.FullName
+		e, err := s.auditEntry(a, ActionUpdate, "vendor", cur.ID, m.ID, before, auditVendor(cur))
+		if err != nil {
+			return out, err
+		}
+		audits = append(audits, e)
+	}
+	stallAudits, assigned, err := s.importStalls(ctx, tx, a, m, &cur, stalls)
+	if err != nil {
+		return out, err
+	}
+	if audits = append(audits, stallAudits...); len(audits) > 0 {
+		cur.UpdatedAt = s.clock()
 		if err := tx.UpdateVendor(ctx, cur); err != nil {
 			return out, err
 		}
-		if err := s.audit(ctx, tx, a, ActionUpdate, "vendor", cur.ID, m.ID, before, auditVendor(cur)); err != nil {
+		if err := tx.AppendAudit(ctx, audits...); err != nil {
 			return out, err
 		}
 		out.Action = ImportUpdate
 	}
-	if vr.category != "" && vr.category != st.Category {
-		if err := s.setStallCategory(ctx, tx, a, st, vr.category); err != nil {
-			return out, err
-		}
+	if assigned {
+		moved[m.ID] = true
+	}
+	changed, err := s.setStallCategories(ctx, tx, a, m, vr.stallCodes, vr.category)
+	if err != nil {
+		return out, err
+	}
+	if changed {
 		out.Action = ImportUpdate
 	}
 	return out, nil

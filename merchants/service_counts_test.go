@@ -16,14 +16,15 @@ import (
 // registration can meet, mixed with the changes that recount the market,
 // and checks after each step that the newest outbox event, which a
 // registration computes from the counts kept with the market plus its
-// delta, equals a fresh recount from the base tables.
+// delta, equals a fresh recount from the base tables. Stalls assigned to
+// and released from a vendor with several are among those states.
 func TestRegisterVendorCountsByDelta(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
 		ctx := context.Background()
 		a := mt.Admin()
 		m := mt.Market(t, s, mt.CommuneA1, 6)
 		vacant, closed := merchants.StallVacant, merchants.StallClosed
-		var first, second merchants.Vendor
+		var first, second, multi merchants.Vendor
 		steps := []struct {
 			name string
 			run  func() error
@@ -88,6 +89,61 @@ func TestRegisterVendorCountsByDelta(t *testing.T) {
 				_, err := s.RegisterVendor(ctx, a, register(m, "A-2", 7))
 				return err
 			}},
+			{"after a vendor was given a new stall and a free one", func() (err error) {
+				n := 14
+				if _, err := s.UpdateMarket(ctx, a, m.ID, merchants.UpdateMarketInput{StallsDeclared: &n}); err != nil {
+					return err
+				}
+				r, err := s.RegisterVendor(ctx, a, register(m, "M-1", 11))
+				if err != nil {
+					return err
+				}
+				multi = r.Vendor
+				if _, err := s.AssignStall(ctx, a, multi.ID, "M-2"); err != nil {
+					return err
+				}
+				if _, err := s.CreateStall(ctx, a, merchants.CreateStallInput{MarketID: m.ID, Code: "M-0"}); err != nil {
+					return err
+				}
+				if _, err := s.AssignStall(ctx, a, multi.ID, "M-0"); err != nil {
+					return err
+				}
+				_, err = s.RegisterVendor(ctx, a, register(m, "M-3", 12))
+				return err
+			}},
+			{"on the main stall a vendor released", func() error {
+				if _, err := s.ReleaseStall(ctx, a, multi.ID, multi.StallID); err != nil {
+					return err
+				}
+				_, err := s.RegisterVendor(ctx, a, register(m, "M-1", 13))
+				return err
+			}},
+			{"after a held stall became main", func() error {
+				code := "M-0"
+				if _, err := s.UpdateVendor(ctx, a, multi.ID, merchants.UpdateVendorInput{StallCode: &code}); err != nil {
+					return err
+				}
+				_, err := s.RegisterVendor(ctx, a, register(m, "M-4", 14))
+				return err
+			}},
+			{"on a stall of a removed vendor with several", func() error {
+				vacant := merchants.StallVacant
+				if _, err := s.AssignStall(ctx, a, multi.ID, "M-5"); err != nil {
+					return err
+				}
+				if _, err := s.DeactivateVendor(ctx, a, multi.ID); err != nil {
+					return err
+				}
+				m5 := stallOf(t, s, m, "M-5")
+				if _, err := s.UpdateStall(ctx, a, m5.ID, merchants.UpdateStallInput{Status: &vacant}); err != nil {
+					return err
+				}
+				if _, err := s.RegisterVendor(ctx, a, register(m, "M-2", 15)); err != nil {
+					return err
+				}
+				_, err := s.RegisterVendor(ctx, a, register(m, "M-5", 16))
+				return err
+			}},
 			{"after a writer that bumps the version without keeping the counts", func() error {
 				// What a replica running the code from before the kept
 				// counts does during a rolling upgrade: it changes a market
@@ -105,11 +161,14 @@ func TestRegisterVendorCountsByDelta(t *testing.T) {
 				return err
 			}},
 		}
-		for _, step := range steps {
+		for i, step := range steps {
 			if err := step.run(); err != nil {
 				t.Fatalf("%s: %v", step.name, err)
 			}
 			newestIsRecount(t, st, m.ID, step.name)
+			if i < len(steps)-1 { // the last step's writer knows no stall holdings
+				mt.CheckHoldings(t, st.DB())
+			}
 		}
 	})
 }

@@ -90,10 +90,9 @@ func utcPtr(t *time.Time) *time.Time {
 
 func toVendorJSON(a merchants.Actor, v merchants.Vendor) vendorJSON {
 	out := vendorJSON{
-		ID: v.ID, MarketID: v.MarketID, StallID: v.StallID, StallCode: v.StallCode,
+		ID: v.ID, MarketID: v.MarketID, StallID: v.StallID, StallCode: v.StallCode, Stalls: make([]vendorStallJSON, 0, len(v.Stalls)),
 		CommuneCode: v.CommuneCode, ProvinceCode: v.ProvinceCode, FullName: v.FullName, Phone: v.Phone,
 		Status: string(v.Status), ConsentAt: v.ConsentAt.UTC(), Accounts: make([]bankAccountJSON, 0, len(v.Accounts)),
-		Stalls:      make([]vendorStallJSON, 0, len(v.Stalls)),
 		SignVersion: v.SignVersion, SignPrintedVersion: v.SignPrintedVersion, SignOutdated: v.SignOutdated(),
 		TransactingAt: utcPtr(v.TransactingAt), RegisteredBy: v.RegisteredBy,
 		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(), DeactivatedAt: utcPtr(v.DeactivatedAt),

@@ -2,12 +2,16 @@ package merchants_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/sapqr/sapqr/merchants"
@@ -67,6 +71,8 @@ func testSeed(t *testing.T, db string) {
 	if sum.SignsPrinted < 200 || sum.SignsPrinted > 400 || sum.VendorsTransacting >= sum.SignsPrinted {
 		t.Errorf("signs printed %d, transacting %d: want about 60%% printed, fewer transacting", sum.SignsPrinted, sum.VendorsTransacting)
 	}
+
+	seededHoldings(t, svc, st)
 
 	// Every seeded vendor reads back as a valid registration would leave it.
 	page, err := svc.ListVendors(ctx, admin, merchants.VendorFilter{Limit: 200})
@@ -160,6 +166,7 @@ func testSeedDemo(t *testing.T, db string) {
 		sum.VendorsTransacting > sum.SignsPrinted || sum.SignsPrinted == sum.Vendors {
 		t.Errorf("demo counts %+v: want 38 vendors with QR, some but not all signs printed, fewer transacting", sum)
 	}
+	seededHoldings(t, svc, st)
 	audit, err := svc.AuditLog(ctx, merchantstest.Admin(), merchants.AuditFilter{MarketID: res.Markets[1].ID, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -181,4 +188,86 @@ func realUnitsService(t *testing.T, db string) (*merchants.Service, *gormstore.S
 	cfg := merchantstest.Config()
 	cfg.Units = units
 	return merchants.NewService(st, cfg), st, units
+}
+
+// stallsWithQRBeforeStallHoldings is how stalls_with_qr was counted before
+// vendors could hold several stalls (migration 0005): active stalls that
+// are the stall of an active vendor with an active account.
+const stallsWithQRBeforeStallHoldings = `SELECT m.id, (SELECT COUNT(*) FROM vendors v JOIN stalls s ON s.id = v.stall_id
+	WHERE v.market_id = m.id AND v.status = 'active' AND s.status = 'active'
+	AND EXISTS (SELECT 1 FROM bank_accounts b WHERE b.vendor_id = v.id AND b.active)) FROM markets m ORDER BY m.id`
+
+// seededHoldings checks the stall holdings a seed leaves: every vendor
+// holds exactly its stall while active and none once inactive, the rules
+// of holdings hold, and the counts are those of the time before a vendor
+// could hold several stalls (the other counts' formulas did not change).
+func seededHoldings(t *testing.T, svc *merchants.Service, st *gormstore.Store) {
+	t.Helper()
+	ctx := context.Background()
+	merchantstest.CheckHoldings(t, st.DB())
+	vendors := 0
+	for _, status := range []merchants.VendorStatus{merchants.VendorActive, merchants.VendorInactive} {
+		for f := (merchants.VendorFilter{Status: status, Limit: 200}); ; {
+			page, err := svc.ListVendors(ctx, merchantstest.Admin(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, listed := range page.Vendors {
+				vendors++
+				v, err := svc.Vendor(ctx, merchantstest.Admin(), listed.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := []merchants.VendorStall{{VendorID: v.ID, StallID: v.StallID, StallCode: v.StallCode, MarketID: v.MarketID, Active: true,
+					SignPrintedVersion: v.SignPrintedVersion}}
+				if status == merchants.VendorInactive {
+					want = nil
+				}
+				got := v.Stalls
+				for i := range got {
+					if got[i].ID == 0 || got[i].AssignedAt.IsZero() {
+						t.Errorf("vendor %d: holding %+v has no ID or assignment time", v.ID, got[i])
+					}
+					got[i].ID, got[i].AssignedBy, got[i].AssignedAt = 0, 0, time.Time{}
+				}
+				if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("%s vendor %d stalls (-want +got):\n%s", status, v.ID, diff)
+				}
+				if diff := cmp.Diff(v.StallCodes(), listed.StallCodes(), cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("vendor %d stalls listed and read differ (-read +listed):\n%s", v.ID, diff)
+				}
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			f.Cursor = page.NextCursor
+		}
+	}
+	rows, err := merchantstest.Rows(st.DB(), "SELECT COUNT(*) FROM vendor_stalls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[0] != fmt.Sprint(vendors) {
+		t.Errorf("%s stall holdings for %d vendors; want one each", rows[0], vendors)
+	}
+	counts, err := st.RecountMarkets(ctx, merchants.UnitFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var now []string
+	for _, c := range counts {
+		now = append(now, fmt.Sprintf("%d %d", c.MarketID, c.StallsWithQR))
+	}
+	before, err := merchantstest.Rows(st.DB(), stallsWithQRBeforeStallHoldings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, now); diff != "" {
+		t.Errorf("stalls with QR per market, counted as before stall holdings and now (-before +now):\n%s", diff)
+	}
+	for _, c := range counts {
+		if kept, current := merchantstest.KeptCounts(t, st, c.MarketID); current && !cmp.Equal(kept, c) {
+			t.Errorf("market %d: kept counts differ from a recount (-recount +kept):\n%s", c.MarketID, cmp.Diff(c, kept))
+		}
+	}
 }

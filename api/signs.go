@@ -115,12 +115,23 @@ func (s *Server) vendorQR(c echo.Context, id int64, contentType string, draw fun
 	return c.Blob(http.StatusOK, contentType, buf.Bytes())
 }
 
-// signReason says why the current sign is printed now.
-func signReason(v merchants.Vendor) merchants.SignReason {
+// signReason says why the current sign is printed now at the vendor's
+// stalls with stallIDs (its main stall for none): new when one of them
+// never had a sign, bank_changed when one has an older one, else reprint.
+func signReason(v merchants.Vendor, stallIDs ...int64) merchants.SignReason {
+	if len(stallIDs) == 0 {
+		stallIDs = []int64{v.StallID}
+	}
+	printed := v.SignPrintedVersion
+	for _, h := range v.Stalls {
+		if slices.Contains(stallIDs, h.StallID) {
+			printed = min(printed, h.SignPrintedVersion)
+		}
+	}
 	switch {
-	case v.SignPrintedVersion == 0:
+	case printed == 0:
 		return merchants.SignNew
-	case v.SignPrintedVersion < v.SignVersion:
+	case printed < v.SignVersion:
 		return merchants.SignBankChanged
 	}
 	return merchants.SignReprint
@@ -172,20 +183,31 @@ func printablesError(err error) error {
 	return err
 }
 
-// handleStallSignPDF renders the vendor's stall sign (?size=a6|a5|a4) and
-// records the print, so signs_printed and outdated-sign checks stay true.
-// The PDF is built before anything is sent, so a failure is a clean
-// problem answer.
+// handleStallSignPDF renders the vendor's sign (?size=a6|a5|a4) for the
+// stall ?stall_id= it holds, or its main stall, and records the print for
+// that stall, so signs_printed and outdated-sign checks stay true. The PDF
+// is built before anything is sent, so a failure is a clean problem
+// answer.
 func (s *Server) handleStallSignPDF(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
+	var fields []FieldError
 	size := printables.SizeA6
 	if v := c.QueryParam("size"); v != "" {
 		if size, err = printables.ParseSize(v); err != nil {
-			return validationError(FieldError{Field: "size", Message: "must be a6, a5 or a4"})
+			fields = append(fields, FieldError{Field: "size", Message: "must be a6, a5 or a4"})
 		}
+	}
+	var stallID int64
+	if q := c.QueryParam("stall_id"); q != "" {
+		if stallID, err = strconv.ParseInt(q, 10, 64); err != nil || stallID <= 0 {
+			fields = append(fields, FieldError{Field: "stall_id", Message: "must be the ID of a stall the vendor holds (a positive integer)"})
+		}
+	}
+	if fields != nil {
+		return validationError(fields...)
 	}
 	ctx := c.Request().Context()
 	a := actorOf(c)
@@ -193,11 +215,18 @@ func (s *Server) handleStallSignPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if stallID == 0 {
+		stallID = v.StallID
+	}
+	if !slices.ContainsFunc(v.Stalls, func(h merchants.VendorStall) bool { return h.StallID == stallID }) {
+		return validationError(FieldError{Field: "stall_id", Message: fmt.Sprintf(
+			"the vendor does not hold stall %d; it holds %s", stallID, heldStalls(v))})
+	}
 	m, err := s.cfg.Merchants.Market(ctx, a, v.MarketID)
 	if err != nil {
 		return err
 	}
-	sign, ok := stallSign(m, v, 0, s.now())
+	sign, ok := stallSign(m, v, stallID, s.now())
 	if !ok {
 		return newError(http.StatusConflict, "no_qr", "the vendor has no active bank account, so there is no sign")
 	}
@@ -205,19 +234,34 @@ func (s *Server) handleStallSignPDF(c echo.Context) error {
 	if err := s.cfg.Signs.RenderSign(&buf, sign, printables.Options{Size: size}); err != nil {
 		return printablesError(err)
 	}
-	if _, err := s.cfg.Merchants.RecordSignPrint(ctx, a, id, signReason(v)); err != nil {
+	if _, err := s.cfg.Merchants.RecordSignPrint(ctx, a, id, signReason(v, stallID), stallID); err != nil {
 		return err
 	}
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sapqr-sign-%d-v%d-%s.pdf"`, v.ID, v.SignVersion, size))
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sapqr-sign-%d-%s-v%d-%s.pdf"`, v.ID, safeFileName(sign.Stall), v.SignVersion, size))
 	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
 }
 
+// heldStalls lists the stalls a vendor holds for people: "A-1 (id 4), A-2
+// (id 9)", or "none".
+func heldStalls(v merchants.Vendor) string {
+	if len(v.Stalls) == 0 {
+		return "none"
+	}
+	out := make([]string, len(v.Stalls))
+	for i, h := range v.Stalls {
+		out[i] = fmt.Sprintf("%s (id %d)", h.StallCode, h.StallID)
+	}
+	return strings.Join(out, ", ")
+}
+
 // handleMarketSignsPDF streams the signs of every active vendor with a QR
-// in a market (?sheet=a4-4up by default, or none|a4-2up; ?size= for
-// sheet=none): one PDF, or a ZIP of PDFs for a very large market. Memory
-// stays bounded whatever the market's size. Prints are recorded once the
-// whole document has been written.
+// in a market, one per stall it holds, main stall first (?sheet=a4-4up by
+// default, or none|a4-2up; ?size= for sheet=none): one PDF, or a ZIP of
+// PDFs for a very large market. At most printables.MaxBatch signs; memory
+// stays bounded whatever the market's size. Prints are recorded, each
+// vendor's once for all its stalls, after the whole document has been
+// written.
 func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -250,7 +294,11 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	if !a.Can(merchants.PermSeeAccountNumbers) {
 		return fmt.Errorf("market %d signs: %w", id, merchants.ErrForbidden)
 	}
+	now := s.now()
+	// The signs are the batch's unit: a vendor with three stalls is three.
 	var vendors []merchants.Vendor
+	var signs [][]printables.Sign // signs[i] are vendors[i]'s
+	total := 0
 	cursor := ""
 	for {
 		page, err := s.cfg.Merchants.ListVendors(ctx, a, merchants.VendorFilter{MarketID: id, Cursor: cursor, Limit: s.cfg.Merchants.MaxPageSize()})
@@ -258,22 +306,22 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 			return err
 		}
 		for _, v := range page.Vendors {
-			if v.Payload != "" {
-				vendors = append(vendors, v)
+			if vs := stallSigns(m, v, now); len(vs) > 0 {
+				vendors, signs, total = append(vendors, v), append(signs, vs), total+len(vs)
 			}
 		}
-		if page.NextCursor == "" || len(vendors) > printables.MaxBatch {
+		if page.NextCursor == "" || total > printables.MaxBatch {
 			break
 		}
 		cursor = page.NextCursor
 	}
-	if len(vendors) == 0 {
+	if total == 0 {
 		return newError(http.StatusConflict, "no_qr", "the market has no active vendor with a bank account, so there is no sign to print")
 	}
-	if len(vendors) > printables.MaxBatch {
-		return validationError(FieldError{Field: "id", Message: fmt.Sprintf("the market has more than %d vendors with a QR; print them in parts from the vendor pages", printables.MaxBatch)})
+	if total > printables.MaxBatch {
+		return validationError(FieldError{Field: "id", Message: fmt.Sprintf(
+			"the market's vendors with a QR hold more than %d stalls, one sign each; print them in parts from the vendor pages", printables.MaxBatch)})
 	}
-	now := s.now()
 	b, err := s.cfg.Signs.NewBatch(c.Response(), printables.BatchOptions{
 		Options: opt,
 		Begin: func(f printables.Format) {
@@ -286,18 +334,23 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	if err != nil {
 		return printablesError(err)
 	}
-	for _, v := range vendors {
-		sign, _ := stallSign(m, v, 0, now)
-		if err := b.Add(sign); err != nil {
-			_ = b.Close()
-			return printablesError(err)
+	for _, vs := range signs {
+		for _, sign := range vs {
+			if err := b.Add(sign); err != nil {
+				_ = b.Close()
+				return printablesError(err)
+			}
 		}
 	}
 	if err := b.Close(); err != nil {
 		return printablesError(err)
 	}
 	for _, v := range vendors {
-		if _, err := s.cfg.Merchants.RecordSignPrint(ctx, a, v.ID, signReason(v)); err != nil {
+		held := make([]int64, len(v.Stalls))
+		for i, h := range v.Stalls {
+			held[i] = h.StallID
+		}
+		if _, err := s.cfg.Merchants.RecordSignPrint(ctx, a, v.ID, signReason(v, held...), held...); err != nil {
 			s.log.WarnContext(ctx, "market signs: print not recorded", "request_id", requestIDOf(c), "vendor_id", v.ID, logError(err))
 		}
 	}

@@ -58,6 +58,9 @@ type vendorStallJSON struct {
 	StallCode  string    `json:"stall_code"`
 	AssignedAt time.Time `json:"assigned_at"`
 	AssignedBy int64     `json:"assigned_by"`
+	// SignPrintedVersion is the newest sign version printed for this
+	// stall: below the vendor's sign_version, its sign is outdated.
+	SignPrintedVersion int `json:"sign_printed_version"`
 }
 
 // bankAccountJSON is one of a vendor's bank accounts.
@@ -102,7 +105,7 @@ func toVendorJSON(a merchants.Actor, v merchants.Vendor) vendorJSON {
 	}
 	for _, h := range v.Stalls {
 		out.Stalls = append(out.Stalls, vendorStallJSON{StallID: h.StallID, StallCode: h.StallCode,
-			AssignedAt: h.AssignedAt.UTC(), AssignedBy: h.AssignedBy})
+			AssignedAt: h.AssignedAt.UTC(), AssignedBy: h.AssignedBy, SignPrintedVersion: h.SignPrintedVersion})
 	}
 	for _, acc := range v.Accounts {
 		bank := ""

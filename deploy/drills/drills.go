@@ -91,12 +91,12 @@ func judge(ctx context.Context, s *stack, run loadRun) {
 	for _, n := range v.active {
 		total += n
 	}
-	rep.Figure("database", "%d active vendors; lost %d, duplicated %d, stored unacknowledged %d, unexpected %d",
-		total, v.lost, v.duplicated, v.storedUnacked, v.unexpected)
+	rep.Figure("database", "%d active vendors; lost %d, duplicated %d, stored unacknowledged %d, unexpected %d, stalls held twice %d",
+		total, v.lost, v.duplicated, v.storedUnacked, v.unexpected, v.shared)
 	for _, e := range v.examples {
 		rep.Logf("example: %s", e)
 	}
-	d, sources, notes, err := drift(ctx, s.clients, s.markets, v.active, 10*time.Second)
+	d, sources, notes, err := drift(ctx, s.clients, s.markets, v.active, v.held, 10*time.Second)
 	if err != nil {
 		rep.Fail(fmt.Errorf("reading the counters: %w", err))
 		return
@@ -111,6 +111,7 @@ func judge(ctx context.Context, s *stack, run loadRun) {
 	rep.Check(v.lost == 0, "no acknowledged registration lost (%d)", v.lost)
 	rep.Check(v.duplicated == 0 && v.unexpected == 0, "none duplicated (%d duplicated, %d unexpected)", v.duplicated, v.unexpected)
 	rep.Check(v.storedUnacked == 0, "nothing stored without acknowledgement (%d)", v.storedUnacked)
+	rep.Check(v.shared == 0, "one active vendor per stall (%d stalls held by more than one)", v.shared)
 	resent, resentOK := 0, 0
 	resentKinds := map[string]int{}
 	for _, r := range run.g.regs {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -155,6 +156,52 @@ func TestVerifyClassifiesWhatTheDatabaseHolds(t *testing.T) {
 	}
 }
 
+// TestVerifyReadsEveryStallAVendorHolds: a vendor is found at each stall
+// of its "stalls" (at its stall_code when the answer has none), so a stall
+// two active vendors hold is seen whichever of their stalls it is, and a
+// registered vendor with one more stall is not unexpected.
+func TestVerifyReadsEveryStallAVendorHolds(t *testing.T) {
+	stalls := func(codes ...string) []storedStall {
+		var out []storedStall
+		for i, c := range codes {
+			out = append(out, storedStall{StallID: int64(i + 1), StallCode: c})
+		}
+		return out
+	}
+	regs := []registration{
+		acked(1, 10, "D1", 101), // holds D1 and X1
+		acked(2, 10, "D2", 102), // holds D2, and X1 too: X1 shared
+		acked(3, 10, "D3", 103), // moved to D9, D3 released: lost
+		acked(4, 10, "D4", 104), // an older server: stall_code only
+		acked(5, 10, "D5", 105), // inactive, found at its last main stall: lost, not unexpected
+	}
+	rows := []storedVendor{
+		{ID: 101, MarketID: 10, StallCode: "D1", Stalls: stalls("D1", "X1"), Status: "active"},
+		{ID: 102, MarketID: 10, StallCode: "D2", Stalls: stalls("D2", "X1"), Status: "active"},
+		{ID: 103, MarketID: 10, StallCode: "D9", Stalls: stalls("D9"), Status: "active"},
+		{ID: 104, MarketID: 10, StallCode: "D4", Status: "active"},
+		{ID: 105, MarketID: 10, StallCode: "D5", Stalls: []storedStall{}, Status: "inactive"},
+		{ID: 106, MarketID: 10, StallCode: "D6", Stalls: stalls("D6", "D7"), Status: "active"},
+	}
+	srv := fakeVendors(t, rows, nil)
+	defer srv.Close()
+	c := &harness.Client{HTTP: harness.NewHTTPClient(2, 5*time.Second), Base: srv.URL}
+	v, err := verify(context.Background(), c, []int64{10}, regs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{"acked": v.acked, "lost": v.lost, "duplicated": v.duplicated, "storedUnacked": v.storedUnacked,
+		"unexpected": v.unexpected, "shared": v.shared, "active": v.active[10], "held": v.held[10]}
+	want := map[string]int{"acked": 5, "lost": 2, "duplicated": 0, "storedUnacked": 0,
+		"unexpected": 2, "shared": 1, "active": 5, "held": 8}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("verdict (-want +got):\n%s", diff)
+	}
+	if !slices.ContainsFunc(v.examples, func(e string) bool { return strings.Contains(e, "stall 10/X1 is held by 2 active vendors [101 102]") }) {
+		t.Errorf("no example names the shared stall: %q", v.examples)
+	}
+}
+
 func TestDriftComparesCountersWithTheDatabase(t *testing.T) {
 	counts := map[int64]adoption{
 		10: {StallsActive: 2, Vendors: 2, VendorsWithQR: 2, Source: "cache"},
@@ -163,7 +210,7 @@ func TestDriftComparesCountersWithTheDatabase(t *testing.T) {
 	srv := fakeVendors(t, nil, counts)
 	defer srv.Close()
 	c := &harness.Client{HTTP: harness.NewHTTPClient(2, 5*time.Second), Base: srv.URL}
-	d, sources, notes, err := drift(context.Background(), []*harness.Client{c, c}, []int64{10, 20}, map[int64]int{10: 2, 20: 4}, time.Second)
+	d, sources, notes, err := drift(context.Background(), []*harness.Client{c, c}, []int64{10, 20}, map[int64]int{10: 2, 20: 4}, map[int64]int{10: 2, 20: 4}, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,10 +18,11 @@ var (
 	benchSeeded  = flag.Bool("bench.seeded", false, "seed -bench.markets and -bench.vendors before BenchmarkCreateVendor too, to register into a full database")
 )
 
-// BenchmarkCreateVendor registers vendors (vendor, new stall, bank
-// account, sign record, audit entry, counter outbox row: one transaction)
-// against a baseline of the cheapest write transaction through the same
-// store (one audit row), on each test database.
+// BenchmarkCreateVendor registers vendors (vendor, new stall, its
+// holding, bank account, sign record, audit entries, counter outbox row:
+// one transaction), and assigns vendors one more stall, against a baseline
+// of the cheapest write transaction through the same store (one audit
+// row), on each test database.
 func BenchmarkCreateVendor(b *testing.B) {
 	for _, db := range mt.Databases() {
 		b.Run(db, func(b *testing.B) {
@@ -53,6 +54,26 @@ func BenchmarkCreateVendor(b *testing.B) {
 					if _, err := s.RegisterVendor(ctx, mt.Admin(), register(m, fmt.Sprintf("B-%d", i), i)); err != nil {
 						b.Fatal(err)
 					}
+				}
+			})
+			// One more stall for a vendor: the stall created as at
+			// registration, the holding, the vendor, two audit entries and
+			// a recount into the outbox, in one transaction; 256 vendors
+			// in turn, so each holds a few stalls, as vendors do.
+			holdersMarket := mt.Market(b, s, mt.CommuneA1, 100_000)
+			var holders []merchants.Vendor
+			for i := range 256 {
+				holders = append(holders, mt.Vendor(b, s, holdersMarket, fmt.Sprintf("H-%d", i), 90_000+i))
+			}
+			b.Run("assign-stall", func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					v := holders[i%len(holders)]
+					if _, err := s.AssignStall(ctx, mt.Admin(), v.ID, fmt.Sprintf("S-%d", i)); err != nil {
+						b.Fatal(err)
+					}
+					i++
 				}
 			})
 			// Registrations at 16 markets from 8 goroutines per CPU: what a

@@ -244,6 +244,11 @@ func TestMultiStall(t *testing.T) {
 			{"assign: a new stall beyond the declared count", assign(member, v1.ID, "A-4"), nil, []string{"stall_code"}},
 			{"assign: closed stall", assign(member, v1.ID, "C-1"), nil, []string{"stall_code"}},
 			{"assign: another vendor's stall", assign(member, v1.ID, "A-2"), merchants.ErrConflict, nil},
+			{"assign: another vendor's second stall", assign(member, v2.ID, "A-3"), merchants.ErrConflict, nil},
+			{"register: at another vendor's second stall", func() error {
+				_, err := s.RegisterVendor(ctx, member, register(m, "A-3", 6))
+				return err
+			}, merchants.ErrConflict, nil},
 			{"assign: inactive vendor", assign(admin, gone.ID, "B-3"), nil, []string{"id"}},
 			{"assign: closed market", assign(admin, inShut.ID, "K-2"), nil, []string{"market_id"}},
 			{"assign: member outside the scope", assign(outsider, v1.ID, "A-4"), merchants.ErrForbidden, nil},
@@ -257,6 +262,7 @@ func TestMultiStall(t *testing.T) {
 			{"release: province officer", release(province, v1.ID, a3.ID), merchants.ErrForbidden, nil},
 			{"release: unknown vendor", release(member, 999_999, a3.ID), merchants.ErrNotFound, nil},
 			{"move: onto another vendor's stall", move(member, v1.ID, merchants.UpdateVendorInput{StallCode: str("A-2")}), merchants.ErrConflict, nil},
+			{"move: onto another vendor's second stall", move(member, v2.ID, merchants.UpdateVendorInput{StallCode: str("A-3")}), merchants.ErrConflict, nil},
 			{"move: onto a closed stall", move(member, v1.ID, merchants.UpdateVendorInput{StallCode: str("C-1")}), nil, []string{"stall_code"}},
 			{"move: onto a new stall beyond the declared count", move(member, v1.ID, merchants.UpdateVendorInput{StallCode: str("A-4")}), nil, []string{"stall_code"}},
 			{"move: two codes", move(member, v1.ID, merchants.UpdateVendorInput{StallCode: str("A-3;A-4")}), nil, []string{"stall_code"}},

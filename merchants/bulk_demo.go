@@ -13,20 +13,31 @@ type DemoResult struct {
 }
 
 // demoMarkets are the demo commune's two markets: a morning market with
-// some adoption and a smaller afternoon one just starting.
+// some adoption, where the first vendors also sell at a second stall, and
+// a smaller afternoon one just starting.
 var demoMarkets = []struct {
 	suffix  string
 	stalls  int
 	vendors int
-}{{"", 120, 30}, {" Chiều", 60, 8}}
+	// twoStalls is how many of the first vendors get a second stall.
+	twoStalls int
+}{{"", 120, 30, 2}, {" Chiều", 60, 8, 0}}
+
+// demoSecondStall is the code of the second stall of the n-th vendor of a
+// demo market with vendors vendors: the stalls after the ones the vendors
+// were registered at (A-01 to A-30), so none is taken.
+func demoSecondStall(vendors, n int) string {
+	return fmt.Sprintf("A-%02d", vendors+n+1)
+}
 
 // SeedDemo creates the demo data of `sapqr serve --demo` in commune c:
-// two markets with a few dozen vendors, about two thirds of them with a
-// printed sign and half of those confirmed transacting, so every figure
-// of the dashboard has something to show. Unlike Seed it goes through the
-// ordinary Service calls, so the demo data is validated, audited and
-// counted like real data; a nil r draws random data. It returns the errors
-// of CreateMarket, RegisterVendor, RecordSignPrint and ConfirmTransacting.
+// two markets with a few dozen vendors, two of them with a second stall,
+// about two thirds with printed signs (at every stall they hold) and half
+// of those confirmed transacting, so every figure of the dashboard has
+// something to show. Unlike Seed it goes through the ordinary Service
+// calls, so the demo data is validated, audited and counted like real
+// data; a nil r draws random data. It returns the errors of CreateMarket,
+// RegisterVendor, AssignStall, RecordSignPrint and ConfirmTransacting.
 func (s *Service) SeedDemo(ctx context.Context, a Actor, c Commune, r *rand.Rand) (DemoResult, error) {
 	g := newSeedGen(r, s.clock())
 	var res DemoResult
@@ -53,10 +64,19 @@ func (s *Service) SeedDemo(ctx context.Context, a Actor, c Commune, r *rand.Rand
 				return res, fmt.Errorf("demo vendor: %w", err)
 			}
 			res.Vendors++
+			if n < dm.twoStalls {
+				if vr, err = s.AssignStall(ctx, a, vr.Vendor.ID, demoSecondStall(dm.vendors, n)); err != nil {
+					return res, fmt.Errorf("demo second stall: %w", err)
+				}
+			}
 			if sv.Vendor.SignPrintedVersion == 0 {
 				continue
 			}
-			if _, err := s.RecordSignPrint(ctx, a, vr.Vendor.ID, SignNew); err != nil {
+			held := make([]int64, len(vr.Vendor.Stalls))
+			for i, h := range vr.Vendor.Stalls {
+				held[i] = h.StallID
+			}
+			if _, err := s.RecordSignPrint(ctx, a, vr.Vendor.ID, SignNew, held...); err != nil {
 				return res, fmt.Errorf("demo sign: %w", err)
 			}
 			if sv.Vendor.TransactingAt != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -791,4 +792,67 @@ func stallsWithQR(t *testing.T, st *gormstore.Store) int64 {
 		sum.Add(c)
 	}
 	return sum.StallsWithQR
+}
+
+// TestSeedDemoSeveralStalls: two demo vendors sell at a second stall,
+// assigned through the Service, so the counts and the audit log know it.
+func TestSeedDemoSeveralStalls(t *testing.T) { onEachDatabase(t, testSeedDemoSeveralStalls) }
+
+func testSeedDemoSeveralStalls(t *testing.T, db string) {
+	ctx := context.Background()
+	svc, st, units := realUnitsService(t, db)
+	c, err := units.Commune("00004")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.SeedDemo(ctx, merchantstest.Admin(), c, rand.New(rand.NewPCG(3, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp, err := svc.ListVendors(ctx, merchantstest.Admin(), merchants.VendorFilter{MarketID: res.Markets[0].ID, Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var several []string
+	held := 0
+	for _, v := range vp.Vendors {
+		held += len(v.Stalls)
+		if len(v.Stalls) > 1 {
+			several = append(several, strings.Join(v.StallCodes(), ", "))
+			if v.SignPrintedVersion > 0 && v.SignOutdated() {
+				t.Errorf("vendor %d's sign was printed, but not at each of its stalls %v", v.ID, v.StallCodes())
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"A-01, A-31", "A-02, A-32"}, several); diff != "" {
+		t.Errorf("demo vendors with several stalls (-want +got):\n%s", diff)
+	}
+	counts, err := st.RecountMarkets(ctx, merchants.UnitFilter{CommuneCode: c.Code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mc := range counts {
+		if mc.MarketID == res.Markets[0].ID && (mc.StallsActive != int64(held) || mc.StallsWithQR != int64(held) || held != 32) {
+			t.Errorf("first demo market: %d stalls active, %d with QR; want the %d its vendors hold (32)", mc.StallsActive, mc.StallsWithQR, held)
+		}
+	}
+	assigned := 0
+	for f := (merchants.AuditFilter{MarketID: res.Markets[0].ID, Limit: 200}); ; {
+		page, err := svc.AuditLog(ctx, merchantstest.Admin(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Entries {
+			if e.Action == "assign_stall" {
+				assigned++
+			}
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		f.Cursor = page.NextCursor
+	}
+	if assigned != 2 {
+		t.Errorf("%d assign_stall audit entries in the first demo market, want 2", assigned)
+	}
 }

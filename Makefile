@@ -94,7 +94,7 @@ drills:
 # seeds 10,000 markets and 2,000,000 vendors instead of one province.
 .PHONY: counters-drill counters-bench
 
-## counters-drill: 20,000 concurrent registrations, edits and removals across 200 markets while Redis is killed, flushed and restarted; then every counter must equal a database recount
+## counters-drill: 20,000 concurrent registrations, edits (stall assignments and releases among them) and removals across 200 markets while Redis is killed, flushed and restarted; then every counter must equal a database recount
 counters-drill:
 	SAPQR_COUNTERS_DRILL_OPS=20000 $(GO) test -run '^TestCountersDrill$$' -count=1 -v -timeout 30m ./merchants/rediscounters/
 

@@ -123,6 +123,33 @@ func heldByOther(stalls []rowStall, self int64) error {
 	return p.err()
 }
 
+// checkRowStalls checks, before the row writes anything, that every
+// listed stall the vendor self (0 for a new vendor) does not hold yet can
+// be given to it, as the writes after it will (see planStall): a row that
+// fails must leave nothing behind for the rows after it, which run in the
+// same transaction.
+func checkRowStalls(ctx context.Context, tx Tx, m Market, stalls []rowStall, self int64) error {
+	n, err := tx.CountStalls(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	created := 0
+	for _, rs := range stalls {
+		if self != 0 && rs.holder.ID == self {
+			continue
+		}
+		f := RegistrationFacts{Stall: rs.stall, MarketStalls: n, StallVendorID: rs.holder.ID}
+		plan, err := planStall(m, rs.code, f, created)
+		if err != nil {
+			return err
+		}
+		if plan.create {
+			created++
+		}
+	}
+	return nil
+}
+
 // importStalls gives v, of the locked market m, inside tx, every listed
 // stall it does not hold yet, as AssignStall does, and makes the first
 // listed stall its main one when the row lists several (a row naming one

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -854,5 +855,45 @@ func testSeedDemoSeveralStalls(t *testing.T, db string) {
 	}
 	if assigned != 2 {
 		t.Errorf("%d assign_stall audit entries in the first demo market, want 2", assigned)
+	}
+}
+
+func TestImportVendorsFailedRowLeavesNothing(t *testing.T) {
+	onEachDatabase(t, testImportVendorsFailedRowLeavesNothing)
+}
+
+// testImportVendorsFailedRowLeavesNothing checks that a row refused for
+// its second stall (closed) leaves nothing in the import's transaction for
+// the rows after it: the next row finds its first stall free, and Hà is
+// still a new vendor, not one the failed row created.
+func testImportVendorsFailedRowLeavesNothing(t *testing.T, db string) {
+	ctx := context.Background()
+	admin := merchantstest.Admin()
+	svc := newBulkService(t, db)
+	importMarkets(t, svc)
+	mp, err := svc.ListMarkets(ctx, admin, merchants.MarketFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(mp.Markets, func(m merchants.Market) bool { return m.Code == "BD" })
+	if i < 0 {
+		t.Fatal("no market BD")
+	}
+	if _, err := svc.CreateStall(ctx, admin, merchants.CreateStallInput{MarketID: mp.Markets[i].ID, Code: "A-09", Status: merchants.StallClosed}); err != nil {
+		t.Fatal(err)
+	}
+	in := vendorsHeader + ha(`"A-01, A-09"`) + binh("A-01") + ha("A-02")
+	for _, dry := range []bool{true, false} {
+		rep, err := svc.ImportVendors(ctx, admin, strings.NewReader(in), tabular.CSV, dry)
+		if dry != (err == nil) {
+			t.Errorf("dry run %v: error %v", dry, err)
+		}
+		want := summary{Created: 2, Failed: 1, Errors: []string{"line 2: stall_code: stall A-09 is closed"}}
+		if diff := cmp.Diff(want, summarize(rep)); diff != "" {
+			t.Errorf("dry run %v: report (-want +got):\n%s", dry, diff)
+		}
+	}
+	if got := vendorStalls(t, svc); len(got) != 0 {
+		t.Errorf("a refused import stored %v", got)
 	}
 }

@@ -238,6 +238,9 @@ func (s *Service) importVendorRow(ctx context.Context, tx Tx, a Actor, row tabul
 				ErrConflict, rs.code, h.ID, h.FullName, h.Phone)
 		}
 	}
+	if err := checkRowStalls(ctx, tx, m, stalls, 0); err != nil {
+		return out, err
+	}
 	// The import recounts each market it moved once, at the end.
 	v, warnings, _, err := s.registerInTx(ctx, tx, a, m, vr.vendor, vr.account, vr.stallCodes[0])
 	if err != nil {
@@ -274,6 +277,9 @@ func (s *Service) importVendorRow(ctx context.Context, tx Tx, a Actor, row tabul
 func (s *Service) importExistingVendor(ctx context.Context, tx Tx, a Actor, m Market, cur Vendor, vr vendorRow, stalls []rowStall, out ImportRow, moved map[int64]bool) (ImportRow, error) {
 	out.ID = cur.ID
 	if err := heldByOther(stalls, cur.ID); err != nil {
+		return out, err
+	}
+	if err := checkRowStalls(ctx, tx, m, stalls, cur.ID); err != nil {
 		return out, err
 	}
 	hasAccount := false

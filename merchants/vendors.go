@@ -168,11 +168,16 @@ func (s *Service) registerInTx(ctx context.Context, tx Tx, a Actor, m Market, v 
 	if err != nil {
 		return Vendor{}, nil, CountsDelta{}, err
 	}
-	st, audits, err := s.stallForVendor(ctx, tx, a, m, stallCode, f)
-	if err != nil {
+	// Every check that does not write comes first: a bulk import goes on
+	// to its next row in the same transaction after a row fails.
+	if _, err := planStall(m, stallCode, f, 0); err != nil {
 		return Vendor{}, nil, CountsDelta{}, err
 	}
 	if err := accountFree(acc, f.AccountVendorID, 0); err != nil {
+		return Vendor{}, nil, CountsDelta{}, err
+	}
+	st, audits, err := s.stallForVendor(ctx, tx, a, m, stallCode, f)
+	if err != nil {
 		return Vendor{}, nil, CountsDelta{}, err
 	}
 	v.StallID, v.StallCode, v.CommuneCode, v.ProvinceCode = st.ID, st.Code, m.CommuneCode, m.ProvinceCode
@@ -233,29 +238,20 @@ func checkPhone(p *problems, field, s string) string {
 // the market row. It returns the audit entry of a created or reopened
 // stall for the caller to write with its own.
 func (s *Service) stallForVendor(ctx context.Context, tx Tx, a Actor, m Market, code string, f RegistrationFacts) (Stall, []AuditEntry, error) {
-	if m.Status != MarketActive {
-		return Stall{}, nil, &ValidationError{Fields: []FieldError{{Field: "market_id", Message: "the market is closed"}}}
+	plan, err := planStall(m, code, f, 0)
+	if err != nil {
+		return Stall{}, nil, err
 	}
-	st := f.Stall
-	if st.ID == 0 {
-		if f.MarketStalls >= m.StallsDeclared {
-			return Stall{}, nil, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf(
-				"market has no stall %s and already has the %d stalls it declares; add the stall or raise the market's stall count", code, m.StallsDeclared)}}}
-		}
+	st := plan.stall
+	switch {
+	case plan.create:
 		st, err := tx.CreateStall(ctx, Stall{MarketID: m.ID, Code: code, Status: StallActive})
 		if err != nil {
 			return Stall{}, nil, err
 		}
 		e, err := s.auditEntry(a, ActionCreate, "stall", st.ID, m.ID, nil, auditStall(st))
 		return st, []AuditEntry{e}, err
-	}
-	if st.Status == StallClosed {
-		return Stall{}, nil, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf("stall %s is closed", code)}}}
-	}
-	if f.StallVendorID != 0 {
-		return Stall{}, nil, fmt.Errorf("%w: stall %s already has an active vendor (%d)", ErrConflict, code, f.StallVendorID)
-	}
-	if st.Status == StallVacant {
+	case plan.reopen:
 		before := st
 		st.Status, st.UpdatedAt = StallActive, s.clock()
 		if err := tx.UpdateStall(ctx, st); err != nil {
@@ -265,6 +261,38 @@ func (s *Service) stallForVendor(ctx context.Context, tx Tx, a Actor, m Market, 
 		return st, []AuditEntry{e}, err
 	}
 	return st, nil, nil
+}
+
+// stallPlan is what placing a vendor at a stall takes: the stall as it is
+// (ID 0 when it does not exist yet), and whether it must first be created
+// or reopened.
+type stallPlan struct {
+	stall          Stall
+	create, reopen bool
+}
+
+// planStall decides, without writing, whether the stall with code in the
+// locked market m can take a new vendor, from the facts f: the market is
+// open, the stall is not closed and nobody holds it, and a missing stall
+// fits in the stalls the market declares, with created more stalls the
+// same transaction creates first.
+func planStall(m Market, code string, f RegistrationFacts, created int) (stallPlan, error) {
+	if m.Status != MarketActive {
+		return stallPlan{}, &ValidationError{Fields: []FieldError{{Field: "market_id", Message: "the market is closed"}}}
+	}
+	st := f.Stall
+	switch {
+	case st.ID == 0 && f.MarketStalls+created >= m.StallsDeclared:
+		return stallPlan{}, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf(
+			"market has no stall %s and already has the %d stalls it declares; add the stall or raise the market's stall count", code, m.StallsDeclared)}}}
+	case st.ID == 0:
+		return stallPlan{create: true}, nil
+	case st.Status == StallClosed:
+		return stallPlan{}, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf("stall %s is closed", code)}}}
+	case f.StallVendorID != 0:
+		return stallPlan{}, fmt.Errorf("%w: stall %s already has an active vendor (%d)", ErrConflict, code, f.StallVendorID)
+	}
+	return stallPlan{stall: st, reopen: st.Status == StallVacant}, nil
 }
 
 // checkAccountFree returns ErrConflict when acc is active on a vendor

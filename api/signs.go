@@ -215,6 +215,9 @@ func (s *Server) handleStallSignPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if v.Payload == "" {
+		return newError(http.StatusConflict, "no_qr", "the vendor has no active bank account, so there is no sign")
+	}
 	if stallID == 0 {
 		stallID = v.StallID
 	}

@@ -159,4 +159,9 @@ func TestSignPrintsAreRecordedPerStall(t *testing.T) {
 	if outdated() {
 		t.Error("the market batch printed every stall, but the vendor's signs are outdated")
 	}
+
+	// A removed vendor holds no stall and has no QR: its sign is a
+	// conflict (no_qr), as for any vendor without a QR, not a bad stall_id.
+	f.do("DELETE", "/api/v1/vendors/"+id, f.as(uAdmin), nil).want(t, http.StatusOK)
+	f.do("GET", "/api/v1/vendors/"+id+"/sign.pdf", member, nil).wantProblem(t, http.StatusConflict, "no_qr")
 }

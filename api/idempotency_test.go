@@ -59,6 +59,22 @@ func (u *unreliableIdempotency) ReleaseIdempotencyKey(ctx context.Context, userI
 	return u.Store.ReleaseIdempotencyKey(ctx, userID, key, claim)
 }
 
+// unreliableReplicas starts two servers (replicas) on one database whose
+// idempotency store is unreliableIdempotency, with requests bounded by
+// writeTimeout and a clock the test moves.
+func unreliableReplicas(t *testing.T, writeTimeout time.Duration) (a, b *fixture, idem *unreliableIdempotency, clock *testClock) {
+	t.Helper()
+	clock = &testClock{}
+	var cfg api.Config
+	a = newFixture(t, clock.config, func(c *api.Config) {
+		idem = &unreliableIdempotency{Store: c.Idempotency.(*gormstore.Store)}
+		c.Idempotency = idem
+		c.WriteTimeout = writeTimeout
+		cfg = *c
+	})
+	return a, a.withServer(cfg), idem, clock
+}
+
 // TestIdempotencyAbandonedClaim: a request whose claim could be neither
 // answered nor released leaves the key claimed. A retry reaching the same
 // server runs at once; one reaching another replica is told to wait until
@@ -66,16 +82,7 @@ func (u *unreliableIdempotency) ReleaseIdempotencyKey(ctx context.Context, userI
 // runs. Either way the new answer is stored and replayed everywhere.
 func TestIdempotencyAbandonedClaim(t *testing.T) {
 	const writeTimeout = 3 * time.Second
-	clock := &testClock{}
-	var idem *unreliableIdempotency
-	var cfg api.Config
-	a := newFixture(t, clock.config, func(c *api.Config) {
-		idem = &unreliableIdempotency{Store: c.Idempotency.(*gormstore.Store)}
-		c.Idempotency = idem
-		c.WriteTimeout = writeTimeout
-		cfg = *c
-	})
-	b := a.withServer(cfg)
+	a, b, idem, clock := unreliableReplicas(t, writeTimeout)
 	tok := a.as(uMemberA)
 	decode := func(f *fixture, key string) *response {
 		return f.do("POST", "/api/v1/qr/decode", tok, map[string]string{"payload": "not a payload " + key}, "Idempotency-Key", key)

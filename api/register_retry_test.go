@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/sapqr/sapqr/api"
-	"github.com/sapqr/sapqr/merchants/gormstore"
 )
 
 // TestRegisterRetryWithoutStoredAnswer: a registration commits, but its
@@ -17,16 +16,7 @@ import (
 // vendor exists.
 func TestRegisterRetryWithoutStoredAnswer(t *testing.T) {
 	const writeTimeout = 3 * time.Second
-	clock := &testClock{}
-	var idem *unreliableIdempotency
-	var cfg api.Config
-	a := newFixture(t, clock.config, func(c *api.Config) {
-		idem = &unreliableIdempotency{Store: c.Idempotency.(*gormstore.Store)}
-		c.Idempotency = idem
-		c.WriteTimeout = writeTimeout
-		cfg = *c
-	})
-	b := a.withServer(cfg)
+	a, b, idem, clock := unreliableReplicas(t, writeTimeout)
 	tok := a.as(uMemberA)
 	type answer struct {
 		ID      int64

@@ -1,5 +1,5 @@
 -- check.lua compares every held total with the sum of the held market
--- records, atomically, and changes nothing.
+-- records (unit_sums, from sums.lua), atomically, and changes nothing.
 --
 -- KEYS[1]  the key prefix, e.g. "{sapqr:v1}:"
 -- Returns {0} when the counters are not built, else {1, then the fields of
@@ -9,28 +9,7 @@ if redis.call('EXISTS', base .. 'built') == 0 then
   return {0}
 end
 
-local sums = {}
-local function add(unit, counts)
-  local s = sums[unit]
-  if s == nil then
-    s = {0, 0, 0, 0, 0, 0, 0, 0}
-    sums[unit] = s
-  end
-  s[1] = s[1] + 1
-  for k = 1, 7 do s[k + 1] = s[k + 1] + counts[k] end
-end
-for _, prov in ipairs(redis.call('SMEMBERS', base .. 'ps')) do
-  local all = redis.call('HGETALL', base .. 'p:' .. prov)
-  for j = 2, #all, 2 do
-    local f = {}
-    for v in string.gmatch(all[j], '[^,]+') do f[#f + 1] = v end
-    local counts = {}
-    for k = 1, 7 do counts[k] = tonumber(f[2 + k]) end
-    add('n', counts)
-    add('p:' .. prov, counts)
-    add('c:' .. f[2], counts)
-  end
-end
+local sums = unit_sums(base)
 
 local out = {1}
 local seen = {}

@@ -26,6 +26,9 @@ var (
 	readLua string
 	//go:embed check.lua
 	checkLua string
+	// sumsLua starts checkLua and finishLua: both recompute the totals.
+	//go:embed sums.lua
+	sumsLua string
 )
 
 // DefaultNamespace is the key namespace of NewRedis when none is given.
@@ -81,9 +84,9 @@ func NewRedis(client redis.UniversalClient, namespace string) (*Redis, error) {
 		client: client,
 		base:   "{" + namespace + ":" + layoutVersion + "}:",
 		apply:  redis.NewScript(applyLua),
-		finish: redis.NewScript(finishLua),
+		finish: redis.NewScript(sumsLua + finishLua),
 		read:   redis.NewScript(readLua),
-		check:  redis.NewScript(checkLua),
+		check:  redis.NewScript(sumsLua + checkLua),
 	}, nil
 }
 

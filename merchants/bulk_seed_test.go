@@ -20,7 +20,7 @@ import (
 	"github.com/sapqr/sapqr/qr"
 )
 
-func TestSeed(t *testing.T) { onEachDatabase(t, testSeed) }
+func TestSeed(t *testing.T) { merchantstest.OnEachDatabase(t, testSeed) }
 
 func testSeed(t *testing.T, db string) {
 	ctx := context.Background()
@@ -108,7 +108,7 @@ func testSeed(t *testing.T, db string) {
 	}
 }
 
-func TestSeedRefuses(t *testing.T) { onEachDatabase(t, testSeedRefuses) }
+func TestSeedRefuses(t *testing.T) { merchantstest.OnEachDatabase(t, testSeedRefuses) }
 
 func testSeedRefuses(t *testing.T, db string) {
 	ctx := context.Background()
@@ -135,7 +135,7 @@ func testSeedRefuses(t *testing.T, db string) {
 	}
 }
 
-func TestSeedDemo(t *testing.T) { onEachDatabase(t, testSeedDemo) }
+func TestSeedDemo(t *testing.T) { merchantstest.OnEachDatabase(t, testSeedDemo) }
 
 func testSeedDemo(t *testing.T, db string) {
 	ctx := context.Background()

@@ -41,14 +41,6 @@ func newBulkServiceStore(t *testing.T, db string) (*merchants.Service, *gormstor
 	return merchants.NewService(st, cfg), st
 }
 
-// onEachDatabase runs test on SQLite, and on PostgreSQL too when
-// SAPQR_TEST_DATABASE_URL is set.
-func onEachDatabase(t *testing.T, test func(t *testing.T, db string)) {
-	for _, db := range merchantstest.Databases() {
-		t.Run(db, func(t *testing.T) { test(t, db) })
-	}
-}
-
 // Real communes: Ba Đình and Ngọc Hà in Hà Nội, Bến Thành in Hồ Chí Minh City.
 const (
 	baDinh    = "00004"
@@ -117,7 +109,7 @@ func readState(t *testing.T, svc *merchants.Service) state {
 	return st
 }
 
-func TestImportMarkets(t *testing.T) { onEachDatabase(t, testImportMarkets) }
+func TestImportMarkets(t *testing.T) { merchantstest.OnEachDatabase(t, testImportMarkets) }
 
 func testImportMarkets(t *testing.T, db string) {
 	ctx := context.Background()
@@ -218,7 +210,7 @@ func testImportMarkets(t *testing.T, db string) {
 }
 
 func TestImportMarketsIdempotentAndUpdates(t *testing.T) {
-	onEachDatabase(t, testImportMarketsIdempotentAndUpdates)
+	merchantstest.OnEachDatabase(t, testImportMarketsIdempotentAndUpdates)
 }
 
 func testImportMarketsIdempotentAndUpdates(t *testing.T, db string) {
@@ -289,7 +281,7 @@ func importMarkets(t *testing.T, svc *merchants.Service) {
 	}
 }
 
-func TestImportVendors(t *testing.T) { onEachDatabase(t, testImportVendors) }
+func TestImportVendors(t *testing.T) { merchantstest.OnEachDatabase(t, testImportVendors) }
 
 func testImportVendors(t *testing.T, db string) {
 	ctx := context.Background()
@@ -393,7 +385,9 @@ func testImportVendors(t *testing.T, db string) {
 	}
 }
 
-func TestImportVendorsIdempotent(t *testing.T) { onEachDatabase(t, testImportVendorsIdempotent) }
+func TestImportVendorsIdempotent(t *testing.T) {
+	merchantstest.OnEachDatabase(t, testImportVendorsIdempotent)
+}
 
 func testImportVendorsIdempotent(t *testing.T, db string) {
 	ctx := context.Background()
@@ -439,7 +433,7 @@ func testImportVendorsIdempotent(t *testing.T, db string) {
 	}
 }
 
-func TestExportVendors(t *testing.T) { onEachDatabase(t, testExportVendors) }
+func TestExportVendors(t *testing.T) { merchantstest.OnEachDatabase(t, testExportVendors) }
 
 func testExportVendors(t *testing.T, db string) {
 	ctx := context.Background()
@@ -504,7 +498,9 @@ func testExportVendors(t *testing.T, db string) {
 
 // TestExportImportRoundTrip re-imports full exports into the store they
 // came from: every row is unchanged, a vendor with several stalls too.
-func TestExportImportRoundTrip(t *testing.T) { onEachDatabase(t, testExportImportRoundTrip) }
+func TestExportImportRoundTrip(t *testing.T) {
+	merchantstest.OnEachDatabase(t, testExportImportRoundTrip)
+}
 
 func testExportImportRoundTrip(t *testing.T, db string) {
 	ctx := context.Background()
@@ -620,7 +616,9 @@ const (
 func ha(stalls string) string   { return fmt.Sprintf(haRow, stalls) }
 func binh(stalls string) string { return fmt.Sprintf(binhRow, stalls) }
 
-func TestImportVendorsSeveralStalls(t *testing.T) { onEachDatabase(t, testImportVendorsSeveralStalls) }
+func TestImportVendorsSeveralStalls(t *testing.T) {
+	merchantstest.OnEachDatabase(t, testImportVendorsSeveralStalls)
+}
 
 func testImportVendorsSeveralStalls(t *testing.T, db string) {
 	ctx := context.Background()
@@ -797,7 +795,9 @@ func stallsWithQR(t *testing.T, st *gormstore.Store) int64 {
 
 // TestSeedDemoSeveralStalls: two demo vendors sell at a second stall,
 // assigned through the Service, so the counts and the audit log know it.
-func TestSeedDemoSeveralStalls(t *testing.T) { onEachDatabase(t, testSeedDemoSeveralStalls) }
+func TestSeedDemoSeveralStalls(t *testing.T) {
+	merchantstest.OnEachDatabase(t, testSeedDemoSeveralStalls)
+}
 
 func testSeedDemoSeveralStalls(t *testing.T, db string) {
 	ctx := context.Background()
@@ -859,7 +859,7 @@ func testSeedDemoSeveralStalls(t *testing.T, db string) {
 }
 
 func TestImportVendorsFailedRowLeavesNothing(t *testing.T) {
-	onEachDatabase(t, testImportVendorsFailedRowLeavesNothing)
+	merchantstest.OnEachDatabase(t, testImportVendorsFailedRowLeavesNothing)
 }
 
 // testImportVendorsFailedRowLeavesNothing checks that a row refused for

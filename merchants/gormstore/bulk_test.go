@@ -13,7 +13,7 @@ import (
 // TestLoadVendors checks the bulk loader on its own: rows read back as
 // the Store reads registered vendors, and a batch that breaks a unique
 // index loads nothing.
-func TestLoadVendors(t *testing.T) { onEachDatabase(t, testLoadVendors) }
+func TestLoadVendors(t *testing.T) { merchantstest.OnEachDatabase(t, testLoadVendors) }
 
 func testLoadVendors(t *testing.T, db string) {
 	ctx := context.Background()

@@ -13,14 +13,6 @@ import (
 	"github.com/sapqr/sapqr/merchants/merchantstest"
 )
 
-// onEachDatabase runs test on SQLite, and on PostgreSQL too when
-// SAPQR_TEST_DATABASE_URL is set.
-func onEachDatabase(t *testing.T, test func(t *testing.T, db string)) {
-	for _, db := range merchantstest.Databases() {
-		t.Run(db, func(t *testing.T) { test(t, db) })
-	}
-}
-
 var updateUnits = flag.Bool("update", false, "rewrite the generated units migrations in migrations/")
 
 // TestUnitMigrations checks that each embedded edition of the
@@ -55,7 +47,7 @@ func TestUnitMigrations(t *testing.T) {
 // TestUnitsTable checks that migrating loads the edition in force: 34
 // provinces and 3,321 commune-level units, and that migrating again
 // changes nothing.
-func TestUnitsTable(t *testing.T) { onEachDatabase(t, testUnitsTable) }
+func TestUnitsTable(t *testing.T) { merchantstest.OnEachDatabase(t, testUnitsTable) }
 
 func testUnitsTable(t *testing.T, db string) {
 	ctx := context.Background()

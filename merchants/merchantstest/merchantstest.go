@@ -48,6 +48,14 @@ func Databases() []string {
 	return []string{gormstore.SQLite}
 }
 
+// OnEachDatabase runs test as a subtest on each of Databases.
+func OnEachDatabase(t *testing.T, test func(t *testing.T, db string)) {
+	t.Helper()
+	for _, db := range Databases() {
+		t.Run(db, func(t *testing.T) { test(t, db) })
+	}
+}
+
 // URLOn is URL on a given dialect (gormstore.SQLite or gormstore.Postgres;
 // the latter needs SAPQR_TEST_DATABASE_URL and skips t without it).
 func URLOn(t testing.TB, dialect string) string {

@@ -129,9 +129,12 @@ func heldByOther(stalls []rowStall, self int64) error {
 // fails must leave nothing behind for the rows after it, which run in the
 // same transaction.
 func checkRowStalls(ctx context.Context, tx Tx, m Market, stalls []rowStall, self int64) error {
-	n, err := tx.CountStalls(ctx, m.ID)
-	if err != nil {
-		return err
+	n := 0 // the market's stalls, counted only when a listed one is missing
+	if slices.ContainsFunc(stalls, func(rs rowStall) bool { return rs.stall.ID == 0 }) {
+		var err error
+		if n, err = tx.CountStalls(ctx, m.ID); err != nil {
+			return err
+		}
 	}
 	created := 0
 	for _, rs := range stalls {

@@ -170,13 +170,14 @@ func (s *Service) registerInTx(ctx context.Context, tx Tx, a Actor, m Market, v 
 	}
 	// Every check that does not write comes first: a bulk import goes on
 	// to its next row in the same transaction after a row fails.
-	if _, err := planStall(m, stallCode, f, 0); err != nil {
+	plan, err := planStall(m, stallCode, f, 0)
+	if err != nil {
 		return Vendor{}, nil, CountsDelta{}, err
 	}
 	if err := accountFree(acc, f.AccountVendorID, 0); err != nil {
 		return Vendor{}, nil, CountsDelta{}, err
 	}
-	st, audits, err := s.stallForVendor(ctx, tx, a, m, stallCode, f)
+	st, audits, err := s.applyStallPlan(ctx, tx, a, m, stallCode, plan)
 	if err != nil {
 		return Vendor{}, nil, CountsDelta{}, err
 	}
@@ -242,6 +243,13 @@ func (s *Service) stallForVendor(ctx context.Context, tx Tx, a Actor, m Market, 
 	if err != nil {
 		return Stall{}, nil, err
 	}
+	return s.applyStallPlan(ctx, tx, a, m, code, plan)
+}
+
+// applyStallPlan creates or reopens the stall with code in m as plan says
+// and returns it, with the audit entry of the change for the caller to
+// write with its own.
+func (s *Service) applyStallPlan(ctx context.Context, tx Tx, a Actor, m Market, code string, plan stallPlan) (Stall, []AuditEntry, error) {
 	st := plan.stall
 	switch {
 	case plan.create:

@@ -1,10 +1,8 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -50,11 +48,7 @@ func (s *Server) handleMarketAdoption(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.canReadMarket(ctx, actorOf(c), id); err != nil {
-		return err
-	}
-	m, err := s.cfg.Adoption.Market(ctx, id)
+	m, err := s.cfg.Adoption.MarketFor(c.Request().Context(), actorOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -65,80 +59,6 @@ func (s *Server) handleMarketAdoption(c echo.Context) error {
 	}})
 }
 
-// canReadMarket checks that a may read market id: ErrNotFound when the
-// market does not exist or is outside a's area. A market never changes
-// commune, so its unit is remembered after the first read and dashboard
-// polling does not read the market row again.
-func (s *Server) canReadMarket(ctx context.Context, a merchants.Actor, id int64) error {
-	s.marketUnitsMu.Lock()
-	u, ok := s.marketUnits[id]
-	s.marketUnitsMu.Unlock()
-	if ok {
-		if err := merchants.Authorize(a, merchants.PermRead, u); err != nil {
-			return fmt.Errorf("market %d: %w", id, err)
-		}
-		return nil
-	}
-	m, err := s.cfg.Merchants.Market(ctx, a, id)
-	if err != nil {
-		return err
-	}
-	s.marketUnitsMu.Lock()
-	if len(s.marketUnits) >= maxRememberedMarkets {
-		clear(s.marketUnits)
-	}
-	s.marketUnits[id] = m.Unit()
-	s.marketUnitsMu.Unlock()
-	return nil
-}
-
-// maxRememberedMarkets bounds canReadMarket's memory: every market in the
-// country fits.
-const maxRememberedMarkets = 20_000
-
-// unitScope turns ?province=&commune= into the unit the caller asked for,
-// checked against its scope: 404 for a unit that does not exist or that it
-// cannot see. Without either, it is the caller's own area: the country for
-// an admin, the province of a province officer, the commune of a commune
-// officer or member who has exactly one (with several it must choose).
-func (s *Server) unitScope(a merchants.Actor, province, commune string) (merchants.UnitFilter, error) {
-	switch {
-	case commune != "":
-		p, err := s.cfg.Units.ProvinceOfCommune(commune)
-		if err != nil {
-			return merchants.UnitFilter{}, err
-		}
-		if province != "" && province != p {
-			return merchants.UnitFilter{}, validationError(FieldError{Field: "commune", Message: fmt.Sprintf("commune %s is in province %s, not %s", commune, p, province)})
-		}
-		if err := merchants.Authorize(a, merchants.PermRead, merchants.Unit{ProvinceCode: p, CommuneCode: commune}); err != nil {
-			return merchants.UnitFilter{}, err
-		}
-		return merchants.UnitFilter{ProvinceCode: p, CommuneCode: commune}, nil
-	case province != "":
-		if _, err := s.cfg.Units.Province(province); err != nil {
-			return merchants.UnitFilter{}, err
-		}
-		if err := merchants.Authorize(a, merchants.PermRead, merchants.Unit{ProvinceCode: province}); err != nil {
-			return merchants.UnitFilter{}, err
-		}
-		return merchants.UnitFilter{ProvinceCode: province}, nil
-	}
-	switch a.Role {
-	case merchants.RoleAdmin:
-		return merchants.UnitFilter{}, nil
-	case merchants.RoleProvince:
-		return merchants.UnitFilter{ProvinceCode: a.ProvinceCode}, nil
-	case merchants.RoleCommune, merchants.RoleMember:
-		if len(a.CommuneCodes) == 1 {
-			return s.unitScope(a, "", a.CommuneCodes[0])
-		}
-		return merchants.UnitFilter{}, validationError(FieldError{Field: "commune",
-			Message: "is required: you work in several communes (" + strings.Join(a.CommuneCodes, ", ") + "); choose one"})
-	}
-	return merchants.UnitFilter{}, merchants.ErrUnauthenticated
-}
-
 // checkUnitParams answers 404 when a list names, with ?province= or
 // ?commune=, a unit that does not exist or that the caller cannot see,
 // rather than an empty page that would hide the difference.
@@ -147,18 +67,14 @@ func (s *Server) checkUnitParams(c echo.Context, a merchants.Actor) error {
 	if province == "" && commune == "" {
 		return nil
 	}
-	_, err := s.unitScope(a, province, commune)
+	_, err := s.cfg.Adoption.Scope(a, province, commune)
 	return err
 }
 
 // handleAdoption returns adoption summed over a commune, a province or the
 // caller's area.
 func (s *Server) handleAdoption(c echo.Context) error {
-	f, err := s.unitScope(actorOf(c), c.QueryParam("province"), c.QueryParam("commune"))
-	if err != nil {
-		return err
-	}
-	u, err := s.cfg.Adoption.Unit(c.Request().Context(), f)
+	u, err := s.cfg.Adoption.UnitFor(c.Request().Context(), actorOf(c), c.QueryParam("province"), c.QueryParam("commune"))
 	if err != nil {
 		return err
 	}
@@ -177,46 +93,49 @@ func (s *Server) handleAdoption(c echo.Context) error {
 // ?province=&commune=&period=month|quarter|6months|year&at=YYYY-MM-DD&format=csv|xlsx.
 // Reports belong to commune officers, province officers and admins.
 func (s *Server) handleReport(c echo.Context) error {
-	a := actorOf(c)
-	f, err := s.unitScope(a, c.QueryParam("province"), c.QueryParam("commune"))
+	q, err := reportParams(c)
 	if err != nil {
 		return err
 	}
-	if !a.Can(merchants.PermManageTargets) {
-		return fmt.Errorf("reports: role %s: %w", a.Role, merchants.ErrForbidden)
+	rep, err := s.cfg.Adoption.ReportFor(c.Request().Context(), actorOf(c), c.QueryParam("province"), c.QueryParam("commune"), q.period, q.at)
+	if err != nil {
+		return err
 	}
+	return s.writeReport(c, rep, q.format)
+}
+
+// reportQuery is what a report request asks for besides its unit.
+type reportQuery struct {
+	format tabular.Format
+	period merchants.Period
+	at     time.Time
+}
+
+// reportParams reads ?format=csv|xlsx&period=…&at=YYYY-MM-DD, each
+// defaulted when absent; a *ValidationError names every bad one.
+func reportParams(c echo.Context) (reportQuery, error) {
+	q := reportQuery{format: tabular.CSV, period: merchants.PeriodMonth}
 	var fields []FieldError
-	format := tabular.CSV
+	var err error
 	if v := c.QueryParam("format"); v != "" {
-		if format, err = tabular.ParseFormat(v); err != nil {
+		if q.format, err = tabular.ParseFormat(v); err != nil {
 			fields = append(fields, FieldError{Field: "format", Message: "must be csv or xlsx"})
 		}
 	}
-	period := merchants.PeriodMonth
 	if v := c.QueryParam("period"); v != "" {
-		if period, err = merchants.ParsePeriod(v); err != nil {
+		if q.period, err = merchants.ParsePeriod(v); err != nil {
 			fields = append(fields, FieldError{Field: "period", Message: "must be month, quarter, 6months or year"})
 		}
 	}
-	var at time.Time
 	if v := c.QueryParam("at"); v != "" {
-		if at, err = time.Parse(time.DateOnly, v); err != nil {
+		if q.at, err = time.Parse(time.DateOnly, v); err != nil {
 			fields = append(fields, FieldError{Field: "at", Message: "must be a date, YYYY-MM-DD"})
 		}
 	}
 	if fields != nil {
-		return validationError(fields...)
+		return q, validationError(fields...)
 	}
-	if f.CommuneCode == "" && f.ProvinceCode == "" {
-		return validationError(FieldError{Field: "province", Message: "is required: a report is for a commune or a province"})
-	}
-	rep, err := s.cfg.Adoption.Report(c.Request().Context(), merchants.ReportRequest{
-		ProvinceCode: f.ProvinceCode, CommuneCode: f.CommuneCode, Period: period, At: at,
-	})
-	if err != nil {
-		return err
-	}
-	return s.writeReport(c, rep, format)
+	return q, nil
 }
 
 // writeReport streams a report as a download.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"log/slog"
 	"net"
@@ -43,7 +42,8 @@ type FieldError struct {
 const problemContentType = "application/problem+json"
 
 // Stable problem codes. Clients switch on these, so they never change
-// meaning; new situations get new codes.
+// meaning; new situations get new codes, added to problemCodes and to the
+// Problem schema's enum in openapi.yaml (a test holds the two equal).
 const (
 	codeBadRequest        = "bad_request"
 	codeInvalidJSON       = "invalid_json"
@@ -59,13 +59,28 @@ const (
 	codeNotFound          = "not_found"
 	codeMethodNotAllowed  = "method_not_allowed"
 	codeConflict          = "conflict"
+	codeNoQR              = "no_qr"
 	codeIdempotencyReuse  = "idempotency_key_reused"
 	codeIdempotencyBusy   = "idempotency_key_in_progress"
 	codeIdempotencyBadKey = "idempotency_key_invalid"
 	codeRateLimited       = "rate_limited"
 	codeUnavailable       = "unavailable"
 	codeInternal          = "internal"
+	codeClientClosed      = "client_closed_request"
 )
+
+// problemCodes lists every code the API answers, in the order of the
+// OpenAPI enum.
+var problemCodes = []string{
+	codeBadRequest, codeInvalidJSON, codeInvalidUTF8, codeUnknownField, codeWrongType, codeBodyTooLarge,
+	codeUnsupportedMedia, codeValidation, codeUnauthenticated, codeForbidden, codeCSRF, codeNotFound,
+	codeMethodNotAllowed, codeConflict, codeNoQR, codeIdempotencyReuse, codeIdempotencyBusy,
+	codeIdempotencyBadKey, codeRateLimited, codeUnavailable, codeInternal, codeClientClosed,
+}
+
+// conflictCodes gives the conflicts clients tell apart their own code;
+// every other rule answers codeConflict.
+var conflictCodes = map[merchants.Rule]string{merchants.RuleNoQR: codeNoQR}
 
 // apiError is an error the api raises itself (bad input, limits, auth
 // failures found by middleware). Domain errors are mapped in problemFor.
@@ -105,6 +120,7 @@ func problemFor(err error) (p Problem, retryAfter int, internal bool) {
 	var (
 		ae *apiError
 		ve *merchants.ValidationError
+		ce *merchants.ConflictError
 		he *echo.HTTPError
 	)
 	switch {
@@ -115,8 +131,15 @@ func problemFor(err error) (p Problem, retryAfter int, internal bool) {
 			Detail: "some fields are invalid; see errors", Errors: fieldErrorsOf(ve)}, 0, false
 	case errors.Is(err, merchants.ErrNotFound):
 		return Problem{Status: http.StatusNotFound, Code: codeNotFound, Detail: "no such resource, or it is outside your area"}, 0, false
+	case errors.As(err, &ce):
+		code, ok := conflictCodes[ce.Rule]
+		if !ok {
+			code = codeConflict
+		}
+		return Problem{Status: http.StatusConflict, Code: code, Detail: ce.Detail}, 0, false
 	case errors.Is(err, merchants.ErrConflict):
-		return Problem{Status: http.StatusConflict, Code: codeConflict, Detail: conflictDetail(err)}, 0, false
+		return Problem{Status: http.StatusConflict, Code: codeConflict,
+			Detail: "this conflicts with existing data (a code, stall or bank account already in use)"}, 0, false
 	case errors.Is(err, merchants.ErrForbidden):
 		return Problem{Status: http.StatusForbidden, Code: codeForbidden, Detail: "your role or area does not allow this change"}, 0, false
 	case errors.Is(err, merchants.ErrUnauthenticated):
@@ -127,7 +150,7 @@ func problemFor(err error) (p Problem, retryAfter int, internal bool) {
 		return echoProblem(he), 0, false
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads this answer.
-		return Problem{Status: 499, Code: "client_closed_request", Detail: "the request was cancelled"}, 0, false
+		return Problem{Status: 499, Code: codeClientClosed, Detail: "the request was cancelled"}, 0, false
 	case errors.Is(err, merchants.ErrUnavailable), isUnavailable(err):
 		return Problem{Status: http.StatusServiceUnavailable, Code: codeUnavailable, Detail: "the service is temporarily unavailable; retry shortly"}, 2, true
 	default:
@@ -165,47 +188,15 @@ func echoProblem(he *echo.HTTPError) Problem {
 	return p
 }
 
-// isUnavailable recognises failures to reach a dependency (database or
-// Redis refused, timed out, pool exhausted, shutting down or starting up)
-// so they answer 503 with Retry-After instead of 500.
+// isUnavailable recognises failures to reach a dependency the stores did
+// not translate (a network error, a deadline passed) so they answer 503
+// with Retry-After instead of 500.
 func isUnavailable(err error) bool {
-	var (
-		ne net.Error
-		se sqlStateError
-	)
-	switch {
-	case errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, driver.ErrBadConn),
-		errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNRESET),
-		errors.As(err, &ne):
-		return true
-	case errors.As(err, &se):
-		return unavailableSQLState(se.SQLState())
-	}
-	return false
-}
-
-// sqlStateError is a database error carrying its SQLSTATE code, as the
-// PostgreSQL driver's are; matched by behaviour so the API needs no driver.
-type sqlStateError interface {
-	error
-	SQLState() string
-}
-
-// unavailableSQLState reports whether a SQLSTATE says the database cannot
-// serve right now, though the request was fine: a connection exception
-// (class 08), the server shutting down, crashed or starting up (57P01,
-// 57P02, 57P03), or out of connections (53300). Such errors come and go
-// while PostgreSQL restarts, also once it answers pings again.
-func unavailableSQLState(code string) bool {
-	switch {
-	case strings.HasPrefix(code, "08"):
-		return true
-	case code == "57P01", code == "57P02", code == "57P03", code == "53300":
-		return true
-	}
-	return false
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) ||
+		errors.As(err, &ne)
 }
 
 // handleError is Echo's HTTPErrorHandler: it writes the problem for err
@@ -213,7 +204,6 @@ func unavailableSQLState(code string) bool {
 // request ID.
 func (s *Server) handleError(err error, c echo.Context) {
 	p, retryAfter, internal := problemFor(err)
-	rid := requestIDOf(c)
 	if internal && p.Status == http.StatusInternalServerError && s.databaseDown(c) {
 		// The fault is the database being unreachable: tell the client
 		// to come back rather than that something is broken.
@@ -223,21 +213,26 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if internal {
 		s.log.ErrorContext(c.Request().Context(), "request failed",
-			slog.String("request_id", rid),
+			slog.String("request_id", requestIDOf(c)),
 			slog.String("method", c.Request().Method),
 			slog.String("route", c.Path()),
 			logError(err))
 	}
-	if c.Response().Committed {
-		return
+	if !c.Response().Committed {
+		writeProblem(c, p, retryAfter)
 	}
+}
+
+// writeProblem answers with p, completed with its title, the request's
+// path and ID.
+func writeProblem(c echo.Context, p Problem, retryAfter int) {
 	p.Type = "about:blank"
 	p.Title = http.StatusText(p.Status)
 	if p.Title == "" {
 		p.Title = "Client Closed Request"
 	}
 	p.Instance = c.Request().URL.Path
-	p.RequestID = rid
+	p.RequestID = requestIDOf(c)
 	h := c.Response().Header()
 	if retryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(retryAfter))
@@ -299,18 +294,6 @@ func fieldErrorsOf(ve *merchants.ValidationError) []FieldError {
 		out[i] = FieldError{Field: f.Field, Message: f.Message}
 	}
 	return out
-}
-
-// conflictDetail explains a conflict with the domain's own words after
-// "conflict: " (they name the stall or the masked account that is taken),
-// and falls back to a generic sentence when the conflict came from a
-// database constraint, whose text is not for users.
-func conflictDetail(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, merchants.ErrConflict.Error()+": "); i >= 0 {
-		return msg[i+len(merchants.ErrConflict.Error())+2:]
-	}
-	return "this conflicts with existing data (a code, stall or bank account already in use)"
 }
 
 // databaseDown reports whether the database fails a quick ping; it runs

@@ -1,47 +1,82 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
+
+	"github.com/sapqr/sapqr/merchants"
 )
 
-// stateError stands for a PostgreSQL driver error with its SQLSTATE.
-type stateError struct{ code, msg string }
-
-func (e *stateError) Error() string    { return e.msg + " (SQLSTATE " + e.code + ")" }
-func (e *stateError) SQLState() string { return e.code }
-
-// TestProblemForDatabaseStates: errors of a database that is restarting
-// answer 503 with Retry-After however deep they are wrapped, even when
-// the database answers pings again by the time the error is handled;
-// other database errors stay internal 500s.
-func TestProblemForDatabaseStates(t *testing.T) {
+// TestProblemFor: the domain's errors answer with their status and code,
+// a conflict with the rule's own words; errors of a dependency that cannot
+// serve right now answer 503 with Retry-After, however deep they are
+// wrapped; anything else is an internal 500.
+func TestProblemFor(t *testing.T) {
 	tests := []struct {
-		name   string
-		err    error
-		status int
+		name     string
+		err      error
+		status   int
+		code     string
+		detail   string // "" to skip
+		internal bool
 	}{
-		{"shutting down", &stateError{"57P01", "FATAL: terminating connection due to administrator command"}, http.StatusServiceUnavailable},
-		{"starting up, while connecting", fmt.Errorf("adoption: pending counter markets: failed to connect: server error: %w",
-			&stateError{"57P03", "FATAL: the database system is starting up"}), http.StatusServiceUnavailable},
-		{"crashed", fmt.Errorf("register vendor: %w", &stateError{"57P02", "crash shutdown"}), http.StatusServiceUnavailable},
-		{"connection failure", &stateError{"08006", "connection failure"}, http.StatusServiceUnavailable},
-		{"too many connections", &stateError{"53300", "too many clients already"}, http.StatusServiceUnavailable},
-		{"undefined table is a bug", &stateError{"42P01", "relation does not exist"}, http.StatusInternalServerError},
-		{"division by zero is a bug", fmt.Errorf("report: %w", &stateError{"22012", "division by zero"}), http.StatusInternalServerError},
+		{"database restarting", fmt.Errorf("register vendor: %w", fmt.Errorf("tx: %w: FATAL 57P01", merchants.ErrUnavailable)), 503, "unavailable", "", true},
+		{"deadline passed", fmt.Errorf("adoption: %w", context.DeadlineExceeded), 503, "unavailable", "", true},
+		{"no QR", fmt.Errorf("sign: %w", &merchants.ConflictError{Rule: merchants.RuleNoQR, Detail: "no account"}), 409, "no_qr", "no account", false},
+		{"stall taken", fmt.Errorf("register: %w", &merchants.ConflictError{Rule: merchants.RuleStallTaken, Detail: "stall A-1 is taken"}), 409, "conflict", "stall A-1 is taken", false},
+		{"bare conflict", fmt.Errorf("x: %w: internal words", merchants.ErrConflict), 409, "conflict", "this conflicts with existing data (a code, stall or bank account already in use)", false},
+		{"not found", fmt.Errorf("vendor 9: %w", merchants.ErrNotFound), 404, "not_found", "", false},
+		{"a bug", errors.New("relation does not exist"), 500, "internal", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, retryAfter, internal := problemFor(tt.err)
-			if p.Status != tt.status || !internal {
-				t.Fatalf("status %d (internal %v); want %d, logged as internal", p.Status, internal, tt.status)
+			if p.Status != tt.status || p.Code != tt.code || internal != tt.internal {
+				t.Fatalf("got %d %s (internal %v); want %d %s (internal %v)", p.Status, p.Code, internal, tt.status, tt.code, tt.internal)
+			}
+			if tt.detail != "" && p.Detail != tt.detail {
+				t.Errorf("detail %q; want %q", p.Detail, tt.detail)
 			}
 			if (tt.status == http.StatusServiceUnavailable) != (retryAfter > 0) {
 				t.Errorf("Retry-After %d for status %d", retryAfter, p.Status)
 			}
 		})
+	}
+}
+
+// TestProblemCodesAreDocumented: the codes the API answers are exactly
+// the Problem schema's enum in openapi.yaml, so every answer checked
+// against the document (every test request is) has a listed code.
+func TestProblemCodesAreDocumented(t *testing.T) {
+	b, err := os.ReadFile("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Problem struct {
+					Properties struct {
+						Code struct {
+							Enum []string `json:"enum"`
+						} `json:"code"`
+					} `json:"properties"`
+				} `json:"Problem"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(doc.Components.Schemas.Problem.Properties.Code.Enum, problemCodes); diff != "" {
+		t.Errorf("openapi.yaml Problem.code enum (-) differs from problemCodes (+):\n%s", diff)
 	}
 }
 

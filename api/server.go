@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -117,9 +116,6 @@ type Server struct {
 	loginsByAccount *limiter
 	auth            *authCache
 	claims          *claimSet
-
-	marketUnitsMu sync.Mutex
-	marketUnits   map[int64]merchants.Unit // see canReadMarket
 }
 
 // New builds a Server with every route registered. It returns an error
@@ -179,7 +175,6 @@ func New(cfg Config) (*Server, error) {
 		loginsByAccount: newLimiter(loginBurstPerAccount, loginRefillPerAccount),
 		auth:            newAuthCache(cfg.AuthCacheTTL),
 		claims:          newClaimSet(),
-		marketUnits:     make(map[int64]merchants.Unit),
 	}
 	s.promh = promHandler(cfg.Gatherer)
 

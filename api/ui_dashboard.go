@@ -1,13 +1,9 @@
 package api
 
 import (
-	"cmp"
-	"context"
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,22 +35,6 @@ type uiUnitLink struct {
 	Current    bool
 }
 
-// add counts one more market into the row.
-func (r *uiUnitRow) add(m merchants.MarketAdoption) {
-	r.Markets++
-	if m.Cho40 {
-		r.Cho40Markets++
-	}
-	r.StallsActive += m.StallsActive
-	r.StallsWithQR += m.StallsWithQR
-	r.VendorsWithQR += m.VendorsWithQR
-	r.VendorsTransacting += m.VendorsTransacting
-	r.QRRate = 0
-	if r.StallsActive > 0 {
-		r.QRRate = float64(r.StallsWithQR) / float64(r.StallsActive)
-	}
-}
-
 // uiTotals are the dashboard's headline figures: the unit's adoption as
 // GET /api/v1/adoption answers it.
 type uiTotals struct {
@@ -82,19 +62,6 @@ type uiDashboardData struct {
 	CanExport  bool         // reports are for officers (merchants.PermManageTargets)
 }
 
-// dashboardUnit picks the unit the dashboard shows, by the same rules as
-// the adoption API (unitScope): ?commune= or ?province= when the user sees
-// it, else the user's own area. A user working in several communes starts
-// on the first rather than on an error, and switches with the links.
-func (s *Server) dashboardUnit(c echo.Context, a merchants.Actor) (merchants.UnitFilter, error) {
-	province, commune := c.QueryParam("province"), c.QueryParam("commune")
-	if province == "" && commune == "" && len(a.CommuneCodes) > 1 &&
-		(a.Role == merchants.RoleCommune || a.Role == merchants.RoleMember) {
-		commune = a.CommuneCodes[0]
-	}
-	return s.unitScope(a, province, commune)
-}
-
 // handleUIDashboardPage is the officers' dashboard: the unit's headline
 // figures, a table of its markets (commune), communes (province) or
 // provinces (country) with progress bars, the chart of the last 30 days
@@ -102,129 +69,87 @@ func (s *Server) dashboardUnit(c echo.Context, a merchants.Actor) (merchants.Uni
 // exports. Everything is rendered on the server, so it prints as seen.
 func (s *Server) handleUIDashboardPage(p *uiPages) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx, a := c.Request().Context(), actorOf(c)
-		f, err := s.dashboardUnit(c, a)
+		a := actorOf(c)
+		dash, err := s.cfg.Adoption.DashboardFor(c.Request().Context(), a, c.QueryParam("province"), c.QueryParam("commune"), dashboardDays)
 		if err != nil {
 			return err
 		}
-		lang := langOf(c.Request())
-		d := uiDashboardData{Scope: p.cat.text(lang, "dash.all")}
-		q := url.Values{}
-		switch {
-		case f.CommuneCode != "":
-			d.Scope = s.unitName(f.CommuneCode)
-			q.Set("commune", f.CommuneCode)
-		case f.ProvinceCode != "":
-			if pr, err := s.cfg.Units.Province(f.ProvinceCode); err == nil {
-				d.Scope = pr.FullName()
-			}
-			q.Set("province", f.ProvinceCode)
-		}
-		d.Query = template.URL(q.Encode())
-		d.CanExport = a.Can(merchants.PermManageTargets) && (f.CommuneCode != "" || f.ProvinceCode != "")
-
-		unit, err := s.cfg.Adoption.Unit(ctx, f)
-		if err != nil {
-			return err
-		}
-		d.Totals = uiTotals{Markets: unit.Markets, Cho40Markets: unit.Cho40Markets, StallsActive: unit.StallsActive,
-			VendorsWithQR: unit.VendorsWithQR, VendorsTransacting: unit.VendorsTransacting, QRRate: unit.QRRate}
-
-		if d.Rows, err = s.dashboardRows(ctx, f); err != nil {
-			return err
-		}
-		if len(a.CommuneCodes) > 1 {
-			for _, code := range a.CommuneCodes {
-				d.Communes = append(d.Communes, uiUnitLink{Name: s.communeName(code), Href: "/ui/dashboard?commune=" + url.QueryEscape(code), Current: code == f.CommuneCode})
-			}
-		}
-		switch {
-		case f.CommuneCode != "":
-			d.UnitsTitle, d.UnitLabel = "dash.units.markets", "dash.market"
-		case f.ProvinceCode != "":
-			d.UnitsTitle, d.UnitLabel = "dash.units.communes", "dash.commune"
-		default:
-			d.UnitsTitle, d.UnitLabel = "dash.units.provinces", "dash.province"
-		}
-
-		today := time.Now().In(vietnamTime)
-		to := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
-		series, err := s.cfg.Adoption.Series(ctx, f, to.AddDate(0, 0, -(dashboardDays-1)), to)
-		if err != nil {
-			return err
-		}
-		withQR := chartSeries{Label: p.cat.text(lang, "dash.chart.with_qr"), Colour: "#0b5cad"}
-		trans := chartSeries{Label: p.cat.text(lang, "dash.chart.transacting"), Colour: "#1e6b34", Dash: "8 4"}
-		for _, pt := range series {
-			withQR.Points = append(withQR.Points, chartPoint{Day: pt.Day, Value: pt.VendorsWithQR})
-			trans.Points = append(trans.Points, chartPoint{Day: pt.Day, Value: pt.VendorsTransacting})
-		}
-		var lines []chartSeries
-		if len(series) > 0 {
-			lines = []chartSeries{withQR, trans}
-		}
-		d.Chart = renderLineChart(p.cat.text(lang, "dash.chart"), p.cat.text(lang, "dash.chart.empty"), lines)
-
-		members, err := s.cfg.Adoption.Members(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, m := range members {
-			d.Team = append(d.Team, uiMember{Name: m.Username, Vendors: m.Vendors, WithQR: m.VendorsWithQR, Transacting: m.VendorsTransacting})
-		}
-		return p.render(c, http.StatusOK, "dashboard", "title.dashboard", d)
+		return p.render(c, http.StatusOK, "dashboard", "title.dashboard", s.dashboardView(p, langOf(c.Request()), a, dash))
 	}
 }
 
-// dashboardRows is the unit's table in the shape of the report it sends
-// upward (this month's live figures, with the progress against the
-// target): per market for a commune, per commune for a province. For the
-// whole country, which has no report, the markets are summed per province.
-func (s *Server) dashboardRows(ctx context.Context, f merchants.UnitFilter) ([]uiUnitRow, error) {
-	if f.CommuneCode != "" || f.ProvinceCode != "" {
-		rep, err := s.cfg.Adoption.Report(ctx, merchants.ReportRequest{
-			ProvinceCode: f.ProvinceCode, CommuneCode: f.CommuneCode, Period: merchants.PeriodMonth})
-		if err != nil {
-			return nil, err
+// dashboardView lays a dashboard out for the page in lang.
+func (s *Server) dashboardView(p *uiPages, lang string, a merchants.Actor, dash merchants.Dashboard) uiDashboardData {
+	f, t := dash.Unit, dash.Totals
+	d := uiDashboardData{
+		Scope:     p.cat.text(lang, "dash.all"),
+		CanExport: a.Can(merchants.PermManageTargets) && (f.CommuneCode != "" || f.ProvinceCode != ""),
+		Totals: uiTotals{Markets: t.Markets, Cho40Markets: t.Cho40Markets, StallsActive: t.StallsActive,
+			VendorsWithQR: t.VendorsWithQR, VendorsTransacting: t.VendorsTransacting, QRRate: t.QRRate},
+		Chart: dashboardChart(p, lang, dash.Series),
+	}
+	q := url.Values{}
+	switch {
+	case f.CommuneCode != "":
+		d.Scope = s.unitName(f.CommuneCode)
+		q.Set("commune", f.CommuneCode)
+		d.UnitsTitle, d.UnitLabel = "dash.units.markets", "dash.market"
+	case f.ProvinceCode != "":
+		if pr, err := s.cfg.Units.Province(f.ProvinceCode); err == nil {
+			d.Scope = pr.FullName()
 		}
-		rows := make([]uiUnitRow, 0, len(rep.Rows))
-		for _, r := range rep.Rows {
-			row := uiUnitRow{Name: r.Name, Markets: r.Markets, Cho40Markets: r.Cho40Markets, StallsActive: r.StallsActive,
-				StallsWithQR: r.StallsWithQR, VendorsWithQR: r.VendorsWithQR, VendorsTransacting: r.VendorsTransacting, QRRate: r.QRRate}
-			if f.CommuneCode != "" {
-				row.Href = "/ui/markets/" + url.PathEscape(r.Code)
-			} else {
-				row.Href = "/ui/dashboard?commune=" + url.QueryEscape(r.Code)
-			}
-			if r.TargetProgress != nil {
-				row.HasTarget, row.OfTarget = true, *r.TargetProgress
-			}
-			rows = append(rows, row)
+		q.Set("province", f.ProvinceCode)
+		d.UnitsTitle, d.UnitLabel = "dash.units.communes", "dash.commune"
+	default:
+		d.UnitsTitle, d.UnitLabel = "dash.units.provinces", "dash.province"
+	}
+	d.Query = template.URL(q.Encode())
+	for _, r := range dash.Rows {
+		d.Rows = append(d.Rows, dashboardRow(f, r))
+	}
+	if len(a.CommuneCodes) > 1 {
+		for _, code := range a.CommuneCodes {
+			d.Communes = append(d.Communes, uiUnitLink{Name: s.communeName(code), Href: "/ui/dashboard?commune=" + url.QueryEscape(code), Current: code == f.CommuneCode})
 		}
-		return rows, nil
 	}
-	markets, err := s.cfg.Adoption.Markets(ctx, f)
-	if err != nil {
-		return nil, err
+	for _, m := range dash.Members {
+		d.Team = append(d.Team, uiMember{Name: m.Username, Vendors: m.Vendors, WithQR: m.VendorsWithQR, Transacting: m.VendorsTransacting})
 	}
-	byProvince := map[string]*uiUnitRow{}
-	for _, m := range markets {
-		r, ok := byProvince[m.ProvinceCode]
-		if !ok {
-			r = &uiUnitRow{Name: m.ProvinceCode, Href: "/ui/dashboard?province=" + url.QueryEscape(m.ProvinceCode)}
-			if pr, err := s.cfg.Units.Province(m.ProvinceCode); err == nil {
-				r.Name = pr.FullName()
-			}
-			byProvince[m.ProvinceCode] = r
-		}
-		r.add(m)
+	return d
+}
+
+// dashboardRow is one row of the table of the unit of f, linking to the
+// market's page (a commune's rows) or the unit's dashboard.
+func dashboardRow(f merchants.UnitFilter, r merchants.ReportRow) uiUnitRow {
+	row := uiUnitRow{Name: r.Name, Markets: r.Markets, Cho40Markets: r.Cho40Markets, StallsActive: r.StallsActive,
+		StallsWithQR: r.StallsWithQR, VendorsWithQR: r.VendorsWithQR, VendorsTransacting: r.VendorsTransacting, QRRate: r.QRRate}
+	switch {
+	case f.CommuneCode != "":
+		row.Href = "/ui/markets/" + url.PathEscape(r.Code)
+	case f.ProvinceCode != "":
+		row.Href = "/ui/dashboard?commune=" + url.QueryEscape(r.Code)
+	default:
+		row.Href = "/ui/dashboard?province=" + url.QueryEscape(r.Code)
 	}
-	rows := make([]uiUnitRow, 0, len(byProvince))
-	for _, r := range byProvince {
-		rows = append(rows, *r)
+	if r.TargetProgress != nil {
+		row.HasTarget, row.OfTarget = true, *r.TargetProgress
 	}
-	slices.SortFunc(rows, func(x, y uiUnitRow) int { return cmp.Compare(x.Name, y.Name) })
-	return rows, nil
+	return row
+}
+
+// dashboardChart draws the daily vendors with QR and transacting.
+func dashboardChart(p *uiPages, lang string, series []merchants.AdoptionPoint) template.HTML {
+	withQR := chartSeries{Label: p.cat.text(lang, "dash.chart.with_qr"), Colour: "#0b5cad"}
+	trans := chartSeries{Label: p.cat.text(lang, "dash.chart.transacting"), Colour: "#1e6b34", Dash: "8 4"}
+	for _, pt := range series {
+		withQR.Points = append(withQR.Points, chartPoint{Day: pt.Day, Value: pt.VendorsWithQR})
+		trans.Points = append(trans.Points, chartPoint{Day: pt.Day, Value: pt.VendorsTransacting})
+	}
+	var lines []chartSeries
+	if len(series) > 0 {
+		lines = []chartSeries{withQR, trans}
+	}
+	return renderLineChart(p.cat.text(lang, "dash.chart"), p.cat.text(lang, "dash.chart.empty"), lines)
 }
 
 // communeName is a commune's full name without its province.
@@ -233,9 +158,4 @@ func (s *Server) communeName(code string) string {
 		return cm.FullName()
 	}
 	return code
-}
-
-// marketAdoption is one market's adoption figures.
-func (s *Server) marketAdoption(ctx context.Context, marketID int64) (merchants.MarketAdoption, error) {
-	return s.cfg.Adoption.Market(ctx, marketID)
 }

@@ -1,21 +1,15 @@
 package api
 
 import (
-	"context"
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/sapqr/sapqr/merchants"
 )
-
-// maxUIMarketRows bounds what one market page reads; a market has at most
-// 100,000 declared stalls, and the page shows them all.
-const maxUIMarketRows = 100_000
 
 // unitName is the full name of a commune ("Phường Ba Đình, Thành phố Hà
 // Nội"), or its code when the directory does not know it.
@@ -70,7 +64,7 @@ func (s *Server) handleUIMarketsPage(p *uiPages) echo.HandlerFunc {
 // uiStallCell is one stall of the market grid.
 type uiStallCell struct {
 	Code       string
-	Class      string // one of uiStates()
+	Class      string // a merchants.Progress
 	VendorID   int64
 	VendorName string
 }
@@ -95,92 +89,6 @@ type uiMarketData struct {
 	Stalls   []uiStallCell
 }
 
-// marketGrid reads a market's stalls and active vendors and colours each
-// open stall by how far its vendor has come.
-func (s *Server) marketGrid(ctx context.Context, a merchants.Actor, marketID int64) ([]uiStallCell, error) {
-	var stalls []merchants.Stall
-	sf := merchants.StallFilter{MarketID: marketID, Limit: s.cfg.Merchants.MaxPageSize()}
-	for {
-		page, err := s.cfg.Merchants.ListStalls(ctx, a, sf)
-		if err != nil {
-			return nil, err
-		}
-		stalls = append(stalls, page.Stalls...)
-		if page.NextCursor == "" || len(stalls) >= maxUIMarketRows {
-			break
-		}
-		sf.Cursor = page.NextCursor
-	}
-	// A vendor is on every stall it holds, each coloured by its own sign.
-	type holder struct {
-		v merchants.Vendor
-		h merchants.VendorStall
-	}
-	onStall := map[int64]holder{}
-	vf := merchants.VendorFilter{MarketID: marketID, Limit: s.cfg.Merchants.MaxPageSize()}
-	for n := 0; ; {
-		page, err := s.cfg.Merchants.ListVendors(ctx, a, vf)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range page.Vendors {
-			for _, h := range v.Stalls {
-				onStall[h.StallID] = holder{v, h}
-			}
-		}
-		n += len(page.Vendors)
-		if page.NextCursor == "" || n >= maxUIMarketRows {
-			break
-		}
-		vf.Cursor = page.NextCursor
-	}
-	cells := make([]uiStallCell, 0, len(stalls))
-	for _, st := range stalls {
-		if st.Status == merchants.StallClosed {
-			continue
-		}
-		cell := uiStallCell{Code: st.Code, Class: stateNone}
-		if on, ok := onStall[st.ID]; ok {
-			cell.Class, cell.VendorID, cell.VendorName = stallState(on.v, on.h), on.v.ID, on.v.FullName
-		}
-		cells = append(cells, cell)
-	}
-	slices.SortFunc(cells, func(x, y uiStallCell) int { return naturalCompare(x.Code, y.Code) })
-	return cells, nil
-}
-
-// naturalCompare orders stall codes as people read them: "A-2" before
-// "A-10".
-func naturalCompare(a, b string) int {
-	for a != "" && b != "" {
-		da, db := digitsPrefix(a), digitsPrefix(b)
-		if da != "" && db != "" {
-			na, nb := strings.TrimLeft(da, "0"), strings.TrimLeft(db, "0")
-			if len(na) != len(nb) {
-				return len(na) - len(nb)
-			}
-			if c := strings.Compare(na, nb); c != 0 {
-				return c
-			}
-			a, b = a[len(da):], b[len(db):]
-			continue
-		}
-		if a[0] != b[0] {
-			return int(a[0]) - int(b[0])
-		}
-		a, b = a[1:], b[1:]
-	}
-	return len(a) - len(b)
-}
-
-func digitsPrefix(s string) string {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	return s[:i]
-}
-
 // handleUIMarketPage shows a market: its adoption figures, the stall grid
 // coloured by status with status and text filters (a plain GET form, so it
 // works without scripts), and the "print every sign" sheet.
@@ -191,42 +99,48 @@ func (s *Server) handleUIMarketPage(p *uiPages) echo.HandlerFunc {
 			return err
 		}
 		ctx, a := c.Request().Context(), actorOf(c)
-		m, err := s.cfg.Merchants.Market(ctx, a, id)
+		m, stalls, err := s.cfg.Merchants.MarketStalls(ctx, a, id)
 		if err != nil {
 			return err
 		}
-		cells, err := s.marketGrid(ctx, a, id)
-		if err != nil {
-			return err
-		}
-		counts, err := s.marketAdoption(ctx, id)
+		counts, err := s.cfg.Adoption.Market(ctx, id)
 		if err != nil {
 			return err
 		}
 		d := uiMarketData{ID: m.ID, Name: m.Name, Unit: s.unitName(m.CommuneCode), Counts: counts,
 			QRRate: counts.QRRate, Cho40: counts.Cho40, Q: strings.TrimSpace(c.QueryParam("q"))}
-
-		want := map[string]bool{}
-		for _, st := range c.QueryParams()["status"] {
-			want[st] = true
-		}
-		tally := map[string]int{}
-		for _, cell := range cells {
-			tally[cell.Class]++
-		}
-		for _, st := range uiStates() {
-			d.Statuses = append(d.Statuses, uiStatusFilter{Class: st, Count: tally[st], On: want[st]})
-		}
-		q := merchants.Fold(d.Q)
-		for _, cell := range cells {
-			if len(want) > 0 && !want[cell.Class] {
-				continue
-			}
-			if q != "" && !strings.Contains(merchants.Fold(cell.Code), q) && !strings.Contains(merchants.Fold(cell.VendorName), q) {
-				continue
-			}
-			d.Stalls = append(d.Stalls, cell)
-		}
+		d.Statuses, d.Stalls = marketGrid(stalls, c.QueryParams()["status"], d.Q)
 		return p.render(c, http.StatusOK, "market", "title.market", d)
 	}
+}
+
+// marketGrid is the market page's status filters, with how many stalls
+// each has, and its grid: the stalls with one of the wanted statuses (all
+// when none is) whose code or vendor's name contains q, without
+// diacritics.
+func marketGrid(stalls []merchants.StallOccupancy, statuses []string, q string) ([]uiStatusFilter, []uiStallCell) {
+	want := map[string]bool{}
+	for _, st := range statuses {
+		want[st] = true
+	}
+	tally := map[merchants.Progress]int{}
+	for _, st := range stalls {
+		tally[st.Progress]++
+	}
+	var filters []uiStatusFilter
+	for _, p := range merchants.Progresses() {
+		filters = append(filters, uiStatusFilter{Class: string(p), Count: tally[p], On: want[string(p)]})
+	}
+	q = merchants.Fold(q)
+	var cells []uiStallCell
+	for _, st := range stalls {
+		if len(want) > 0 && !want[string(st.Progress)] {
+			continue
+		}
+		if q != "" && !strings.Contains(merchants.Fold(st.Code), q) && !strings.Contains(merchants.Fold(st.VendorName), q) {
+			continue
+		}
+		cells = append(cells, uiStallCell{Code: st.Code, Class: string(st.Progress), VendorID: st.VendorID, VendorName: st.VendorName})
+	}
+	return filters, cells
 }

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/labstack/echo/v4"
@@ -42,11 +41,11 @@ func TestUIPagesRender(t *testing.T) {
 		{"login", "title.login", nil, []string{"login.js"}},
 		{"signup", "title.signup", nil, []string{"signup.js"}},
 		{"vendor", "title.vendor", uiVendorData{uiSign: sign, CanEdit: true, ID: 7, MarketID: 1, Phone: "0912345678", RegisteredAt: "24/11/2026 08:00",
-			Active: true, StatusClass: stateQR, Accounts: []uiAccount{{BankShort: "Vietcombank", BIN: "970436", Number: "••••4567", Holder: "NGUYEN THI HA", Primary: true, Active: true}},
-			StallCodes: "A-01, B-02", Stalls: []uiVendorStall{{ID: 3, Code: "A-01", Main: true, AssignedAt: "24/11/2026 08:00", SignState: stallSignOK},
-				{ID: 4, Code: "B-02", AssignedAt: "25/11/2026 08:00", SignState: stallSignNone}, {ID: 5, Code: "C-03", AssignedAt: "26/11/2026 08:00", SignState: stallSignOutdated}},
+			Active: true, StatusClass: "qr", Accounts: []uiAccount{{BankShort: "Vietcombank", BIN: "970436", Number: "••••4567", Holder: "NGUYEN THI HA", Primary: true, Active: true}},
+			StallCodes: "A-01, B-02", Stalls: []uiVendorStall{{ID: 3, Code: "A-01", Main: true, AssignedAt: "24/11/2026 08:00", SignState: "ok"},
+				{ID: 4, Code: "B-02", AssignedAt: "25/11/2026 08:00", SignState: "none"}, {ID: 5, Code: "C-03", AssignedAt: "26/11/2026 08:00", SignState: "outdated"}},
 			Signs: []uiSignRow{{Version: 1, Reason: "new", At: "24/11/2026 08:00"}, {Version: 1, Printed: true, At: "24/11/2026 08:05"}}}, []string{"vendor.js"}},
-		{"vendor", "title.vendor", uiVendorData{uiSign: sign, CanEdit: true, ID: 9, MarketID: 1, Active: true, StatusClass: stateRegistered,
+		{"vendor", "title.vendor", uiVendorData{uiSign: sign, CanEdit: true, ID: 9, MarketID: 1, Active: true, StatusClass: "registered",
 			StallCodes: "A-01", Stalls: []uiVendorStall{{ID: 3, Code: "A-01", Main: true, AssignedAt: "24/11/2026 08:00"}}}, []string{"vendor.js"}},
 		{"vendor", "title.vendor", uiVendorData{uiSign: uiSign{MarketName: "Chợ Ngọc Hà", StallCode: "B-2", FullName: "Lê Văn An"},
 			ID: 8, StatusClass: "inactive", Transacting: true, TransactingAt: "25/11/2026 09:00", QRHidden: true}, nil},
@@ -55,8 +54,8 @@ func TestUIPagesRender(t *testing.T) {
 		{"link_invalid", "title.link_invalid", nil, nil},
 		{"market", "title.market", uiMarketData{ID: 1, Name: "Chợ Ngọc Hà", Unit: "Phường Ba Đình, Thành phố Hà Nội",
 			Counts: merchants.MarketAdoption{StallsActive: 6, Vendors: 3}, QRRate: 0.5,
-			Statuses: []uiStatusFilter{{Class: stateNone, Count: 3}, {Class: stateQR, Count: 2, On: true}},
-			Stalls:   []uiStallCell{{Code: "A-01", Class: stateQR, VendorID: 7, VendorName: "Nguyễn Thị Hà"}, {Code: "A-02", Class: stateNone}}}, nil},
+			Statuses: []uiStatusFilter{{Class: "none", Count: 3}, {Class: "qr", Count: 2, On: true}},
+			Stalls:   []uiStallCell{{Code: "A-01", Class: "qr", VendorID: 7, VendorName: "Nguyễn Thị Hà"}, {Code: "A-02", Class: "none"}}}, nil},
 		{"markets", "title.markets", uiMarketsData{Markets: []uiMarketRow{{ID: 1, Name: "Chợ Ngọc Hà", Unit: "Phường Ba Đình", StallsDeclared: 1200}}, Q: "ngoc", Next: "cursor=abc&q=ngoc"}, nil},
 		{"dashboard", "title.dashboard", uiDashboardData{Scope: "Phường Ba Đình", Query: "commune=00004",
 			Totals: uiTotals{Markets: 2, StallsActive: 12000, QRRate: 0.805}, UnitsTitle: "dash.units.markets", UnitLabel: "dash.market",
@@ -105,32 +104,6 @@ func TestUIPagesRender(t *testing.T) {
 	}
 }
 
-// TestStallStates: each stall a vendor holds is coloured by the sign
-// printed for it, and its sign is new, outdated or current.
-func TestStallStates(t *testing.T) {
-	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		name          string
-		v             merchants.Vendor
-		h             merchants.VendorStall
-		state, signSt string
-	}{
-		{"no QR", merchants.Vendor{}, merchants.VendorStall{}, stateRegistered, ""},
-		{"QR, nothing printed", merchants.Vendor{Payload: "p", SignVersion: 1}, merchants.VendorStall{}, stateQR, stallSignNone},
-		{"printed at another stall", merchants.Vendor{Payload: "p", SignVersion: 1, SignPrintedVersion: 1}, merchants.VendorStall{}, stateQR, stallSignNone},
-		{"printed here", merchants.Vendor{Payload: "p", SignVersion: 1, SignPrintedVersion: 1}, merchants.VendorStall{SignPrintedVersion: 1}, statePrinted, stallSignOK},
-		{"old sign here", merchants.Vendor{Payload: "p", SignVersion: 2, SignPrintedVersion: 2}, merchants.VendorStall{SignPrintedVersion: 1}, statePrinted, stallSignOutdated},
-		{"transacting", merchants.Vendor{Payload: "p", SignVersion: 1, TransactingAt: &now}, merchants.VendorStall{}, stateTransacting, stallSignNone},
-	} {
-		if got := stallState(tc.v, tc.h); got != tc.state {
-			t.Errorf("%s: stallState = %q, want %q", tc.name, got, tc.state)
-		}
-		if got := stallSignState(tc.v, tc.h); got != tc.signSt {
-			t.Errorf("%s: stallSignState = %q, want %q", tc.name, got, tc.signSt)
-		}
-	}
-}
-
 func TestFormatNumbers(t *testing.T) {
 	for _, tc := range []struct {
 		lang string
@@ -150,25 +123,6 @@ func TestFormatNumbers(t *testing.T) {
 		}
 		if got := formatPercent(tc.lang, tc.r); got != tc.pct {
 			t.Errorf("formatPercent(%s, %v) = %q, want %q", tc.lang, tc.r, got, tc.pct)
-		}
-	}
-}
-
-func TestNaturalCompare(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		want int // sign
-	}{
-		{"A-2", "A-10", -1},
-		{"A-10", "A-2", 1},
-		{"A-02", "A-2", 0},
-		{"B-1", "A-9", 1},
-		{"A", "A-1", -1},
-		{"12", "9", 1},
-	} {
-		got := naturalCompare(tc.a, tc.b)
-		if (got < 0) != (tc.want < 0) || (got > 0) != (tc.want > 0) {
-			t.Errorf("naturalCompare(%q, %q) = %d, want the sign of %d", tc.a, tc.b, got, tc.want)
 		}
 	}
 }

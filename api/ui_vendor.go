@@ -6,86 +6,16 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/sapqr/sapqr/merchants"
-	"github.com/sapqr/sapqr/printables"
 	"github.com/sapqr/sapqr/qr"
 )
 
-// vietnamTime is the zone dates are shown in (UTC+7, no daylight saving).
-var vietnamTime = time.FixedZone("ICT", 7*3600)
-
-func showTime(t time.Time) string { return t.In(vietnamTime).Format("02/01/2006 15:04") }
-
-// Stall and vendor states as the UI colours them, in the order of
-// progress. They name CSS classes (s-none…) and messages (status.none…).
-const (
-	stateNone        = "none"
-	stateRegistered  = "registered"
-	stateQR          = "qr"
-	statePrinted     = "printed"
-	stateTransacting = "transacting"
-)
-
-// uiStates lists the states in the order of progress.
-func uiStates() []string {
-	return []string{stateNone, stateRegistered, stateQR, statePrinted, stateTransacting}
-}
-
-// vendorState is how far a vendor has come: registered, QR issued, sign
-// printed, transacting.
-func vendorState(v merchants.Vendor) string {
-	switch {
-	case v.TransactingAt != nil:
-		return stateTransacting
-	case v.Payload != "" && v.SignPrintedVersion > 0:
-		return statePrinted
-	case v.Payload != "":
-		return stateQR
-	default:
-		return stateRegistered
-	}
-}
-
-// Sign states of one stall a vendor holds, as the vendor page shows them
-// (messages vendor.stall.sign_<state>).
-const (
-	stallSignNone     = "none"     // never printed for this stall
-	stallSignOutdated = "outdated" // printed, but an older version
-	stallSignOK       = "ok"       // the current sign hangs there
-)
-
-// stallState is how far a vendor has come at one stall it holds: as
-// vendorState, except that "printed" needs a sign printed for that stall,
-// since each stall hangs its own.
-func stallState(v merchants.Vendor, h merchants.VendorStall) string {
-	st := vendorState(v)
-	if st == statePrinted && h.SignPrintedVersion == 0 {
-		return stateQR
-	}
-	return st
-}
-
-// stallSignState is the state of the sign at one stall the vendor holds;
-// empty when the vendor has no QR, so no sign.
-func stallSignState(v merchants.Vendor, h merchants.VendorStall) string {
-	switch {
-	case v.Payload == "":
-		return ""
-	case h.SignPrintedVersion == 0:
-		return stallSignNone
-	case h.SignPrintedVersion < v.SignVersion:
-		return stallSignOutdated
-	default:
-		return stallSignOK
-	}
-}
+func showTime(t time.Time) string { return t.In(merchants.Vietnam).Format("02/01/2006 15:04") }
 
 // uiSign is what a sign shows, for the vendor page and the vendor's link.
 type uiSign struct {
@@ -149,7 +79,7 @@ type uiVendorStall struct {
 	Code       string
 	Main       bool
 	AssignedAt string
-	SignState  string // one of stallSign…, empty without a QR
+	SignState  string // a merchants.SignState, empty without a QR
 }
 
 // uiVendorStalls lists the stalls v holds, main first.
@@ -157,7 +87,7 @@ func uiVendorStalls(v merchants.Vendor) []uiVendorStall {
 	out := make([]uiVendorStall, 0, len(v.Stalls))
 	for _, h := range v.Stalls {
 		out = append(out, uiVendorStall{ID: h.StallID, Code: h.StallCode, Main: h.StallID == v.StallID,
-			AssignedAt: showTime(h.AssignedAt), SignState: stallSignState(v, h)})
+			AssignedAt: showTime(h.AssignedAt), SignState: string(v.SignState(h))})
 	}
 	return out
 }
@@ -235,7 +165,7 @@ func (s *Server) handleUIVendorPage(p *uiPages) echo.HandlerFunc {
 		for _, h := range v.Stalls {
 			// A stall that never had a sign is shown as such on its row;
 			// the warning is for a sign that hangs with an old QR.
-			outdated = outdated || stallSignState(v, h) == stallSignOutdated
+			outdated = outdated || v.SignState(h) == merchants.SignOutdated
 		}
 		d := uiVendorData{
 			CanEdit:      a.Can(merchants.PermRegister),
@@ -248,7 +178,7 @@ func (s *Server) handleUIVendorPage(p *uiPages) echo.HandlerFunc {
 			Phone:        v.Phone,
 			RegisteredAt: showTime(v.CreatedAt),
 			Active:       v.Status == merchants.VendorActive,
-			StatusClass:  vendorState(v),
+			StatusClass:  string(v.Progress()),
 			SignOutdated: outdated,
 			Transacting:  v.TransactingAt != nil,
 		}
@@ -402,58 +332,25 @@ func (s *Server) handleUIVendorLinkSign(p *uiPages) echo.HandlerFunc {
 	}
 }
 
+// vendorLinkSign answers the sign of the vendor the link in the path
+// opens.
 func (s *Server) vendorLinkSign(c echo.Context) error {
-	size := printables.SizeA6
-	if q := c.QueryParam("size"); q != "" {
-		var err error
-		if size, err = printables.ParseSize(q); err != nil {
-			return validationError(FieldError{Field: "size", Message: "must be a6, a5 or a4"})
-		}
-	}
-	var stallID int64
-	if q := c.QueryParam("stall_id"); q != "" {
-		id, err := strconv.ParseInt(q, 10, 64)
-		if err != nil || id <= 0 {
-			return validationError(FieldError{Field: "stall_id", Message: "must be the ID of a stall the vendor holds (a positive integer)"})
-		}
-		stallID = id
-	}
-	v, err := s.vendorByLink(c)
+	size, stallID, err := signParams(c)
 	if err != nil {
 		return err
 	}
-	if stallID != 0 && !slices.ContainsFunc(v.Stalls, func(h merchants.VendorStall) bool { return h.StallID == stallID }) {
-		return validationError(FieldError{Field: "stall_id", Message: fmt.Sprintf(
-			"the vendor does not hold stall %d; it holds %s", stallID, strings.Join(v.StallCodes(), ", "))})
-	}
-	m, err := s.cfg.Merchants.MarketByLink(c.Request().Context(), c.Param("token"))
+	sign, err := s.cfg.Merchants.LinkSign(c.Request().Context(), c.Param("token"), stallID)
 	if err != nil {
 		return err
 	}
-	if v.Payload == "" {
-		return newError(http.StatusConflict, "no_qr", "the vendor has no active bank account, so there is no sign")
-	}
-	d, err := qr.Decode(v.Payload)
+	pdf, err := s.renderSign(sign, size)
 	if err != nil {
-		return fmt.Errorf("vendor %d: stored payload does not decode: %w", v.ID, err)
-	}
-	for i := range v.Accounts {
-		if v.Accounts[i].Primary && v.Accounts[i].Active {
-			v.Accounts[i].AccountNumber = d.Account
-		}
-	}
-	sign, ok := stallSign(m, v, stallID, s.now())
-	if !ok {
-		return newError(http.StatusConflict, "no_qr", "the vendor has no active bank account, so there is no sign")
-	}
-	var buf bytes.Buffer
-	if err := s.cfg.Signs.RenderSign(&buf, sign, printables.Options{Size: size}); err != nil {
-		return printablesError(err)
+		return err
 	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sapqr-sign-%s-%s.pdf"`, safeFileName(sign.Stall), size))
-	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
+	return c.Blob(http.StatusOK, "application/pdf", pdf)
 }
 
 // safeFileName keeps the letters, digits and dashes of s for a download's

@@ -342,7 +342,7 @@ func testImportVendors(t *testing.T, db string) {
 				"BD,00004,A-01,,Nguyễn Thị Hà,0912345678,VCB,0011001234567,NGUYEN THI HA,có\n" +
 				"BD,00004,A-02,,Trần Văn Bình,0987654321,970436,0011001234567,NGUYEN THI HA,có\n"),
 			want: summary{Created: 1, Failed: 1, Errors: []string{
-				"line 3: row: conflict: bank account 970436 •••••••••4567 is active on another vendor (1)",
+				"line 3: row: conflict: bank account 970436 •••••••••4567 is already registered to another vendor",
 			}},
 			wantErr: "line 3: row: conflict", vendors: 0,
 		},
@@ -693,7 +693,7 @@ func testImportVendorsSeveralStalls(t *testing.T, db string) {
 			name: "the same account with another phone is another vendor", in: ha("A-01") +
 				"BD,00004,A-02,,Nguyễn Thị Hà,0900000000,VCB,0011001234567,NGUYEN THI HA,có\n",
 			want: summary{Created: 1, Failed: 1, Errors: []string{
-				"line 3: row: conflict: bank account 970436 •••••••••4567 is active on another vendor (1)",
+				"line 3: row: conflict: bank account 970436 •••••••••4567 is already registered to another vendor",
 			}},
 			actions: []string{"2 create 1", "3 error 0"}, wantErr: "line 3: row: conflict",
 		},

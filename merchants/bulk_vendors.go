@@ -234,8 +234,8 @@ func (s *Service) importVendorRow(ctx context.Context, tx Tx, a Actor, row tabul
 	for _, rs := range stalls {
 		if h := rs.holder; h.ID != 0 {
 			out.ID = h.ID
-			return out, fmt.Errorf("%w: stall %s already has vendor %d (%s, phone %s); deactivate that vendor first",
-				ErrConflict, rs.code, h.ID, h.FullName, h.Phone)
+			return out, conflict(RuleStallTaken, "stall %s already has vendor %d (%s, phone %s); deactivate that vendor first",
+				rs.code, h.ID, h.FullName, h.Phone)
 		}
 	}
 	if err := checkRowStalls(ctx, tx, m, stalls, 0); err != nil {

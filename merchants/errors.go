@@ -2,6 +2,7 @@ package merchants
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -26,6 +27,41 @@ var (
 	// connections. The same request may succeed when retried shortly.
 	ErrUnavailable = errors.New("unavailable")
 )
+
+// Rule names the rule a conflicting change would break, so callers can
+// tell conflicts apart without reading their text.
+type Rule string
+
+// Conflict rules.
+const (
+	RuleStallTaken      Rule = "stall_taken"       // the stall already has an active vendor
+	RuleAccountTaken    Rule = "account_taken"     // the bank account is active on another vendor
+	RulePrimaryAccount  Rule = "primary_account"   // the vendor already has a primary account
+	RuleStallCodeTaken  Rule = "stall_code_taken"  // the market already has a stall with the code
+	RuleMarketCodeTaken Rule = "market_code_taken" // the commune already has a market with the code
+	RuleUsernameTaken   Rule = "username_taken"    // the username is taken
+	RuleRequestKey      Rule = "request_key"       // the user already registered a vendor under the request key
+	RuleNoQR            Rule = "no_qr"             // the vendor (or market) has no active bank account, so no QR or sign
+	RuleUnique          Rule = "unique"            // another uniqueness rule of the database
+)
+
+// ConflictError is a change refused because it would break a rule: it
+// matches ErrConflict with errors.Is, and Detail says in words a user can
+// act on what is in the way (never anything outside the actor's area).
+type ConflictError struct {
+	Rule   Rule
+	Detail string
+}
+
+func (e *ConflictError) Error() string { return ErrConflict.Error() + ": " + e.Detail }
+
+// Is makes every ConflictError match ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// conflict returns a *ConflictError for rule with a formatted detail.
+func conflict(rule Rule, format string, args ...any) *ConflictError {
+	return &ConflictError{Rule: rule, Detail: fmt.Sprintf(format, args...)}
+}
 
 // FieldError is one invalid input field. Field is the input's JSON name,
 // dotted for nested objects ("bank_account.bin"); Message says what is wrong

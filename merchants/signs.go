@@ -11,14 +11,15 @@ import (
 
 // RecordSignPrint records that the current sign of an active vendor was
 // printed for the stalls with stallIDs it holds (its main stall when none
-// are named), by whom and why: one printed sign record per stall, and
+// are named), by whom and why (for an empty reason, the one the stalls
+// give: see Vendor.SignReason): one printed sign record per stall, and
 // those stalls' signs are then up to date. It returns ErrNotFound,
 // ErrForbidden, and a *ValidationError for an unknown reason, a stall the
 // vendor does not hold, or a vendor that is inactive or has no payload.
 func (s *Service) RecordSignPrint(ctx context.Context, a Actor, vendorID int64, reason SignReason, stallIDs ...int64) ([]SignRecord, error) {
 	var p problems
 	switch reason {
-	case SignNew, SignReprint, SignBankChanged:
+	case "", SignNew, SignReprint, SignBankChanged:
 	default:
 		p.add("reason", "must be new, reprint or bank_changed")
 	}
@@ -47,6 +48,9 @@ func (s *Service) RecordSignPrint(ctx context.Context, a Actor, vendorID int64, 
 		}
 		if err := bad.err(); err != nil {
 			return false, err
+		}
+		if reason == "" {
+			reason = v.SignReason(ids...)
 		}
 		nv, err := withPayload(*v)
 		if err != nil {
@@ -183,6 +187,16 @@ func (s *Service) RevokeVendorLink(ctx context.Context, a Actor, linkID int64) e
 // account. It returns ErrNotFound for an unknown or revoked token or an
 // inactive vendor.
 func (s *Service) VendorByLink(ctx context.Context, token string) (Vendor, error) {
+	v, err := s.linkVendor(ctx, token)
+	if err != nil {
+		return Vendor{}, err
+	}
+	return MaskAccounts(v), nil
+}
+
+// linkVendor is the active vendor a private link token opens, with its
+// payload and full account numbers; VendorByLink's errors.
+func (s *Service) linkVendor(ctx context.Context, token string) (Vendor, error) {
 	link, err := s.store.VendorLinkByToken(ctx, tokenHash(token))
 	if err != nil {
 		return Vendor{}, err
@@ -197,10 +211,7 @@ func (s *Service) VendorByLink(ctx context.Context, token string) (Vendor, error
 	if v.Status != VendorActive {
 		return Vendor{}, fmt.Errorf("vendor inactive: %w", ErrNotFound)
 	}
-	if v, err = withPayload(v); err != nil {
-		return Vendor{}, err
-	}
-	return MaskAccounts(v), nil
+	return withPayload(v)
 }
 
 // MaskAccounts returns v with every account number masked, for views of

@@ -46,7 +46,7 @@ func (s *Service) CreateStall(ctx context.Context, a Actor, in CreateStallInput)
 			return err
 		}
 		if _, err := tx.StallByCode(ctx, m.ID, st.Code); err == nil {
-			return fmt.Errorf("%w: market %d already has stall %s", ErrConflict, m.ID, st.Code)
+			return conflict(RuleStallCodeTaken, "market %d already has stall %s", m.ID, st.Code)
 		} else if !errors.Is(err, ErrNotFound) {
 			return err
 		}
@@ -155,7 +155,7 @@ func (s *Service) UpdateStall(ctx context.Context, a Actor, id int64, in UpdateS
 		}
 		if st.Code != before.Code {
 			if other, err := tx.StallByCode(ctx, m.ID, st.Code); err == nil && other.ID != id {
-				return fmt.Errorf("%w: market %d already has stall %s", ErrConflict, m.ID, st.Code)
+				return conflict(RuleStallCodeTaken, "market %d already has stall %s", m.ID, st.Code)
 			}
 		}
 		st.UpdatedAt = s.clock()

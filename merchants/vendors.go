@@ -128,23 +128,23 @@ const maxRequestKey = 255
 // registered answers a registration with a request key that conflicted:
 // when the conflict is the actor's own earlier registration with the key
 // (committed, though its answer may never have reached the client), at the
-// same market and stall, it returns that vendor; otherwise conflict, the
+// same market and stall, it returns that vendor; otherwise refused, the
 // registration's error, is returned.
 //
 // The lookup runs after the registration's transaction ended, so it sees a
 // racing duplicate that committed first: the market row lock made this
 // registration wait for it and then find the stall taken, or the unique
 // index on the key made it wait and then refused it.
-func (s *Service) registered(ctx context.Context, a Actor, marketID int64, stallCode, key string, conflict error) (VendorResult, error) {
+func (s *Service) registered(ctx context.Context, a Actor, marketID int64, stallCode, key string, refused error) (VendorResult, error) {
 	v, err := s.store.VendorByRequestKey(ctx, a.UserID, key)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return VendorResult{}, fmt.Errorf("register vendor: %w", conflict)
+		return VendorResult{}, fmt.Errorf("register vendor: %w", refused)
 	case err != nil:
 		return VendorResult{}, fmt.Errorf("register vendor: request key: %w", err)
 	case v.MarketID != marketID || (v.StallCode != stallCode && !slices.Contains(v.StallCodes(), stallCode)):
-		return VendorResult{}, fmt.Errorf("register vendor: %w: the request key was already used to register vendor %d at another stall; use a new key for a new registration",
-			ErrConflict, v.ID)
+		return VendorResult{}, fmt.Errorf("register vendor: %w", conflict(RuleRequestKey,
+			"the request key was already used to register vendor %d at another stall; use a new key for a new registration", v.ID))
 	}
 	if v, err = withPayload(v); err != nil {
 		return VendorResult{}, fmt.Errorf("register vendor: %w", err)
@@ -298,7 +298,7 @@ func planStall(m Market, code string, f RegistrationFacts, created int) (stallPl
 	case st.Status == StallClosed:
 		return stallPlan{}, &ValidationError{Fields: []FieldError{{Field: "stall_code", Message: fmt.Sprintf("stall %s is closed", code)}}}
 	case f.StallVendorID != 0:
-		return stallPlan{}, fmt.Errorf("%w: stall %s already has an active vendor (%d)", ErrConflict, code, f.StallVendorID)
+		return stallPlan{}, conflict(RuleStallTaken, "stall %s already has an active vendor (%d)", code, f.StallVendorID)
 	}
 	return stallPlan{stall: st, reopen: st.Status == StallVacant}, nil
 }
@@ -325,7 +325,8 @@ func accountFree(acc BankAccount, other, self int64) error {
 	case self:
 		return &ValidationError{Fields: []FieldError{{Field: "account_number", Message: "the vendor already has this account"}}}
 	}
-	return fmt.Errorf("%w: bank account %s %s is active on another vendor (%d)", ErrConflict, acc.BIN, maskAccount(acc.AccountNumber), other)
+	// The other vendor may be outside the actor's area: say nothing of it.
+	return conflict(RuleAccountTaken, "bank account %s %s is already registered to another vendor", acc.BIN, maskAccount(acc.AccountNumber))
 }
 
 // phoneWarnings flags other active vendors of the market with the phone.

@@ -18,27 +18,28 @@ import (
 	"github.com/sapqr/sapqr/merchants"
 )
 
-// constraintMessage says in words which rule a unique index enforces.
-func constraintMessage(name string) string {
+// constraintConflict says which rule a unique index enforces, in words.
+func constraintConflict(name string) *merchants.ConflictError {
+	rule, detail := merchants.RuleUnique, "unique constraint "+name
 	switch name {
 	case "vendor_stalls_one_active":
-		return "the stall already has an active vendor"
+		rule, detail = merchants.RuleStallTaken, "the stall already has an active vendor"
 	case "bank_accounts_one_active":
-		return "the bank account is active on another vendor"
+		rule, detail = merchants.RuleAccountTaken, "the bank account is active on another vendor"
 	case "bank_accounts_one_primary":
-		return "the vendor already has a primary account"
+		rule, detail = merchants.RulePrimaryAccount, "the vendor already has a primary account"
 	case "stalls_code_per_market":
-		return "the market already has a stall with this code"
+		rule, detail = merchants.RuleStallCodeTaken, "the market already has a stall with this code"
 	case "markets_code_per_commune":
-		return "the commune already has a market with this code"
+		rule, detail = merchants.RuleMarketCodeTaken, "the commune already has a market with this code"
 	case "users_username":
-		return "the username is taken"
+		rule, detail = merchants.RuleUsernameTaken, "the username is taken"
 	case "vendors_request_key":
-		return "the user already registered a vendor with this request key"
+		rule, detail = merchants.RuleRequestKey, "the user already registered a vendor with this request key"
 	case "":
-		return "a uniqueness rule refused the change"
+		detail = "a uniqueness rule refused the change"
 	}
-	return "unique constraint " + name
+	return &merchants.ConflictError{Rule: rule, Detail: detail}
 }
 
 // sqliteConstraint maps SQLite's "UNIQUE constraint failed: t.c, …"
@@ -64,8 +65,8 @@ func sqliteConstraint(cols string) string {
 }
 
 // translate turns a database error into the domain's: a missing row wraps
-// merchants.ErrNotFound, a unique violation merchants.ErrConflict (saying
-// which rule), a foreign key violation merchants.ErrNotFound (the row
+// merchants.ErrNotFound, a unique violation a *merchants.ConflictError
+// (saying which rule), a foreign key violation merchants.ErrNotFound (the row
 // referred to is missing), a database that cannot serve right now (see
 // unavailable) merchants.ErrUnavailable. what names the operation.
 func translate(err error, what string) error {
@@ -82,7 +83,7 @@ func translate(err error, what string) error {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "23505":
-			return fmt.Errorf("%s: %w: %s", what, merchants.ErrConflict, constraintMessage(pgErr.ConstraintName))
+			return fmt.Errorf("%s: %w", what, constraintConflict(pgErr.ConstraintName))
 		case "23503":
 			return fmt.Errorf("%s: %w: %s", what, merchants.ErrNotFound, pgErr.Detail)
 		}
@@ -100,7 +101,7 @@ func translate(err error, what string) error {
 				}
 				name = sqliteConstraint(cols)
 			}
-			return fmt.Errorf("%s: %w: %s", what, merchants.ErrConflict, constraintMessage(name))
+			return fmt.Errorf("%s: %w", what, constraintConflict(name))
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("%s: %w: a row it refers to does not exist", what, merchants.ErrNotFound)
 		}

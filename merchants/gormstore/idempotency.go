@@ -22,7 +22,8 @@ import (
 // the held fingerprint and the stored response, nil while the holder's
 // request still runs. Of concurrent claims exactly one wins, across
 // replicas: every takeover is a compare-and-set on the holder. abandoned
-// may be nil. It returns database errors.
+// may be nil. It returns database errors, translated like every store
+// error (merchants.ErrUnavailable when the database cannot serve).
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, fingerprint, claim string, now time.Time, lease, ttl time.Duration, abandoned func(holder string) bool) (claimed bool, heldFingerprint string, response []byte, err error) {
 	c := idemClaim{
 		userID: userID, key: key, fingerprint: fingerprint, claim: claim,
@@ -33,7 +34,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, fing
 		claimed, heldFingerprint, response, err = c.run(db, abandoned)
 		return err
 	})
-	return claimed, heldFingerprint, response, err
+	return claimed, heldFingerprint, response, translate(err, "idempotency")
 }
 
 // idemClaim is one ClaimIdempotencyKey call.
@@ -114,7 +115,7 @@ func (s *Store) SaveIdempotentResponse(ctx context.Context, userID int64, key, c
 	res := s.db.WithContext(ctx).Exec(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND idem_key = ? AND claim = ? AND response IS NULL`,
 		string(response), userID, key, claim)
 	if res.Error != nil {
-		return fmt.Errorf("save idempotent response: %w", res.Error)
+		return translate(res.Error, "save idempotent response")
 	}
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("save idempotent response: %w", ErrClaimLost)
@@ -126,13 +127,11 @@ func (s *Store) SaveIdempotentResponse(ctx context.Context, userID int64, key, c
 // so a retry runs again. A stored answer, another claim's hold and an
 // unknown key are left alone without error; it returns database errors.
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, userID int64, key, claim string) error {
-	return s.idempotencyWrite(ctx, func(db *gorm.DB) error {
-		if err := db.Exec(`DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND claim = ? AND response IS NULL`,
-			userID, key, claim).Error; err != nil {
-			return fmt.Errorf("release idempotency key: %w", err)
-		}
-		return nil
+	err := s.idempotencyWrite(ctx, func(db *gorm.DB) error {
+		return db.Exec(`DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND claim = ? AND response IS NULL`,
+			userID, key, claim).Error
 	})
+	return translate(err, "release idempotency key")
 }
 
 // idempotencyWrite runs fn; on PostgreSQL in a transaction that commits
@@ -159,7 +158,7 @@ func (s *Store) idempotencyWrite(ctx context.Context, fn func(*gorm.DB) error) e
 func (s *Store) PurgeIdempotencyKeys(ctx context.Context, now time.Time) (int64, error) {
 	res := s.db.WithContext(ctx).Exec(`DELETE FROM idempotency_keys WHERE expires_at <= ?`, now.UTC().Truncate(time.Microsecond))
 	if res.Error != nil {
-		return 0, fmt.Errorf("purge idempotency keys: %w", res.Error)
+		return 0, translate(res.Error, "purge idempotency keys")
 	}
 	return res.RowsAffected, nil
 }

@@ -249,3 +249,14 @@ func (s *Server) writeSigns(c echo.Context, name string, opt printables.Options,
 	}
 	return printablesError(b.Close())
 }
+
+// safeFileName keeps the letters, digits and dashes of s for a download's
+// file name.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return -1
+	}, s)
+}

@@ -175,14 +175,9 @@ func (s *Server) handleLogin(c echo.Context) error {
 	now := s.now()
 	ip := "ip:" + c.RealIP()
 	account := "user:" + strings.ToLower(strings.TrimSpace(in.Username))
-	if wait := max(s.loginsByIP.wait(ip, now), s.loginsByAccount.wait(account, now)); wait > 0 {
-		s.metrics.logins.WithLabelValues("limited").Inc()
-		e := newError(http.StatusTooManyRequests, codeRateLimited,
-			"too many login attempts; wait before trying again")
-		e.retryAfter = int((wait + time.Second - 1) / time.Second)
-		return e
+	if err := s.throttleLogin(ip, account, now); err != nil {
+		return err
 	}
-	s.loginsByIP.take(ip, now)
 	res, err := s.cfg.Merchants.Login(c.Request().Context(), in.Username, in.Password)
 	if err != nil {
 		if errors.Is(err, merchants.ErrUnauthenticated) {
@@ -197,6 +192,20 @@ func (s *Server) handleLogin(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, loginAnswer{
 		Token: res.Token, ExpiresAt: res.ExpiresAt.UTC(), CSRFToken: csrfTokenFor(res.Token), User: toUserJSON(res.User),
 	})
+}
+
+// throttleLogin answers 429 with Retry-After while the client address or
+// the account has to wait, else counts the attempt against the address.
+func (s *Server) throttleLogin(ip, account string, now time.Time) error {
+	if wait := max(s.loginsByIP.wait(ip, now), s.loginsByAccount.wait(account, now)); wait > 0 {
+		s.metrics.logins.WithLabelValues("limited").Inc()
+		e := newError(http.StatusTooManyRequests, codeRateLimited,
+			"too many login attempts; wait before trying again")
+		e.retryAfter = int((wait + time.Second - 1) / time.Second)
+		return e
+	}
+	s.loginsByIP.take(ip, now)
+	return nil
 }
 
 // setSessionCookies sets the HttpOnly session cookie and the script-readable

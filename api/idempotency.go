@@ -104,47 +104,55 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return s.replay(c, fp, heldFP, held)
 		}
 
-		// The record must be saved or released even when the client hangs
-		// up mid-request or the deadline has passed, or its retries would
-		// wait out the lease.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), recordTimeout)
-		defer cancel()
-		rec := &captureWriter{ResponseWriter: c.Response().Writer}
-		c.Response().Writer = rec
-		stored := false
-		defer func() {
-			if !stored {
-				// Never leave a claim behind a failed or panicking request:
-				// the retry must be able to run. Should this fail too, the
-				// claim's end (deferred above) lets a retry take it over.
-				_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, u.UserID, key, claim)
-			}
-		}()
-		if err := next(c); err != nil {
-			s.handleError(err, c)
-		}
-		status := c.Response().Status
-		if status >= 500 || rec.overflow {
-			return nil
-		}
-		blob, err := json.Marshal(storedResponse{
-			Status:      status,
-			ContentType: c.Response().Header().Get(echo.HeaderContentType),
-			Location:    c.Response().Header().Get(echo.HeaderLocation),
-			Body:        rec.buf.Bytes(),
-		})
-		if err != nil {
-			return nil
-		}
-		if err := s.cfg.Idempotency.SaveIdempotentResponse(ctx, u.UserID, key, claim, blob); err != nil {
-			// The client already has its answer; a retry will run again
-			// and meet the domain's own duplicate checks.
-			s.log.WarnContext(ctx, "idempotency: answer not stored", "request_id", requestIDOf(c), logError(err))
-			return nil
-		}
-		stored = true
+		s.runClaimed(c, next, u.UserID, key, claim)
 		return nil
 	}
+}
+
+// runClaimed serves the request holding key under claim and stores its
+// answer for replays; a failed (5xx), oversized or unstorable answer
+// releases the key instead, so a retry runs again.
+func (s *Server) runClaimed(c echo.Context, next echo.HandlerFunc, userID int64, key, claim string) {
+	// The record must be saved or released even when the client hangs
+	// up mid-request or the deadline has passed, or its retries would
+	// wait out the lease.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), recordTimeout)
+	defer cancel()
+	rec := &captureWriter{ResponseWriter: c.Response().Writer}
+	c.Response().Writer = rec
+	stored := false
+	defer func() {
+		if !stored {
+			// Never leave a claim behind a failed or panicking request:
+			// the retry must be able to run. Should this fail too, the
+			// claim's end (deferred by the caller) lets a retry take it
+			// over.
+			_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, userID, key, claim)
+		}
+	}()
+	if err := next(c); err != nil {
+		s.handleError(err, c)
+	}
+	status := c.Response().Status
+	if status >= 500 || rec.overflow {
+		return
+	}
+	blob, err := json.Marshal(storedResponse{
+		Status:      status,
+		ContentType: c.Response().Header().Get(echo.HeaderContentType),
+		Location:    c.Response().Header().Get(echo.HeaderLocation),
+		Body:        rec.buf.Bytes(),
+	})
+	if err != nil {
+		return
+	}
+	if err := s.cfg.Idempotency.SaveIdempotentResponse(ctx, userID, key, claim, blob); err != nil {
+		// The client already has its answer; a retry will run again
+		// and meet the domain's own duplicate checks.
+		s.log.WarnContext(ctx, "idempotency: answer not stored", "request_id", requestIDOf(c), logError(err))
+		return
+	}
+	stored = true
 }
 
 // claimSet names this server's Idempotency-Key claims and knows which of

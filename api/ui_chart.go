@@ -62,29 +62,55 @@ func renderLineChart(title, empty string, series []chartSeries) template.HTML {
 	}
 	fmt.Fprintf(&b, `<desc id="chart-svg-desc">%s</desc>`, html.EscapeString(strings.Join(desc, "; ")))
 
+	pl := newChartPlot(days, maxV)
+	pl.axes(&b, series[0].Points)
+	for si, s := range series {
+		pl.line(&b, si, s)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// chartPlot maps days and values to the chart's coordinates.
+type chartPlot struct {
+	days         int
+	step, top    int64
+	plotW, plotH float64
+}
+
+// newChartPlot fits days and values up to maxV in the plot area, the y
+// axis topped at a round number.
+func newChartPlot(days int, maxV int64) chartPlot {
 	step := niceStep(maxV)
 	top := step * 4
 	for top-step >= maxV && top > step {
 		top -= step
 	}
-	plotW := float64(chartW - chartLeft - chartRight)
-	plotH := float64(chartH - chartTop - chartBottom)
-	x := func(i int) float64 {
-		if days == 1 {
-			return chartLeft + plotW/2
-		}
-		return chartLeft + plotW*float64(i)/float64(days-1)
-	}
-	y := func(v int64) float64 { return chartTop + plotH - plotH*float64(v)/float64(top) }
+	return chartPlot{days: days, step: step, top: top,
+		plotW: float64(chartW - chartLeft - chartRight), plotH: float64(chartH - chartTop - chartBottom)}
+}
 
-	b.WriteString(`<g font-size="13" fill="#1b1f24">`)
-	for v := int64(0); v <= top; v += step {
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#c9d1d9"/>`, chartLeft, chartW-chartRight, y(v), y(v))
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%d</text>`, chartLeft-8, y(v)+4, v)
+func (pl chartPlot) x(i int) float64 {
+	if pl.days == 1 {
+		return chartLeft + pl.plotW/2
 	}
-	ticks := []int{0, days / 2, days - 1}
-	if days < 3 {
-		ticks = ticks[len(ticks)-days:]
+	return chartLeft + pl.plotW*float64(i)/float64(pl.days-1)
+}
+
+func (pl chartPlot) y(v int64) float64 {
+	return chartTop + pl.plotH - pl.plotH*float64(v)/float64(pl.top)
+}
+
+// axes draws the value grid and the first, middle and last days.
+func (pl chartPlot) axes(b *strings.Builder, points []chartPoint) {
+	b.WriteString(`<g font-size="13" fill="#1b1f24">`)
+	for v := int64(0); v <= pl.top; v += pl.step {
+		fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#c9d1d9"/>`, chartLeft, chartW-chartRight, pl.y(v), pl.y(v))
+		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="end">%d</text>`, chartLeft-8, pl.y(v)+4, v)
+	}
+	ticks := []int{0, pl.days / 2, pl.days - 1}
+	if pl.days < 3 {
+		ticks = ticks[len(ticks)-pl.days:]
 	}
 	seen := map[int]bool{}
 	for _, i := range ticks {
@@ -92,34 +118,33 @@ func renderLineChart(title, empty string, series []chartSeries) template.HTML {
 			continue
 		}
 		seen[i] = true
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, x(i), chartH-chartBottom+20, series[0].Points[i].Day.Format("02/01"))
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, pl.x(i), chartH-chartBottom+20, points[i].Day.Format("02/01"))
 	}
 	b.WriteString(`</g>`)
-	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#1b1f24"/>`, chartLeft, chartW-chartRight, y(0), y(0))
+	fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#1b1f24"/>`, chartLeft, chartW-chartRight, pl.y(0), pl.y(0))
+}
 
-	for si, s := range series {
-		var pts []string
-		for i, p := range s.Points {
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(i), y(p.Value)))
-		}
-		dash := ""
-		if s.Dash != "" {
-			dash = fmt.Sprintf(` stroke-dasharray="%s"`, html.EscapeString(s.Dash))
-		}
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="3"%s points="%s"/>`, html.EscapeString(s.Colour), dash, strings.Join(pts, " "))
-		// A dot on every day, so a single day (or a flat line on the
-		// axis) still shows.
-		for i, p := range s.Points {
-			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="4" fill="%s"/>`, x(i), y(p.Value), html.EscapeString(s.Colour))
-		}
-		// Legend, one entry per series under the x labels.
-		lx := chartLeft + si*200
-		ly := chartH - 16
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="3"%s/>`, lx, lx+28, ly-4, ly-4, html.EscapeString(s.Colour), dash)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" fill="#1b1f24">%s</text>`, lx+34, ly, html.EscapeString(s.Label))
+// line draws series s, the si-th, with its legend entry.
+func (pl chartPlot) line(b *strings.Builder, si int, s chartSeries) {
+	var pts []string
+	for i, p := range s.Points {
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", pl.x(i), pl.y(p.Value)))
 	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	dash := ""
+	if s.Dash != "" {
+		dash = fmt.Sprintf(` stroke-dasharray="%s"`, html.EscapeString(s.Dash))
+	}
+	fmt.Fprintf(b, `<polyline fill="none" stroke="%s" stroke-width="3"%s points="%s"/>`, html.EscapeString(s.Colour), dash, strings.Join(pts, " "))
+	// A dot on every day, so a single day (or a flat line on the axis)
+	// still shows.
+	for i, p := range s.Points {
+		fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="4" fill="%s"/>`, pl.x(i), pl.y(p.Value), html.EscapeString(s.Colour))
+	}
+	// Legend, one entry per series under the x labels.
+	lx := chartLeft + si*200
+	ly := chartH - 16
+	fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="3"%s/>`, lx, lx+28, ly-4, ly-4, html.EscapeString(s.Colour), dash)
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="13" fill="#1b1f24">%s</text>`, lx+34, ly, html.EscapeString(s.Label))
 }
 
 // niceStep returns a round y-axis step (1, 2 or 5 × 10ⁿ) that splits

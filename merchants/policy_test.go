@@ -1,10 +1,13 @@
 package merchants_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
 	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/gormstore"
+	mt "github.com/sapqr/sapqr/merchants/merchantstest"
 )
 
 // The permissions in the order of the columns of the tables below.
@@ -127,4 +130,75 @@ func TestCan(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestScope(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
+		ctx := context.Background()
+		mA := mt.Market(t, s, mt.CommuneA1, 5)
+		mB := mt.Market(t, s, mt.CommuneB1, 5)
+		vA := mt.Vendor(t, s, mA, "A-1", 1)
+		vB := mt.Vendor(t, s, mB, "B-1", 2)
+		memberA := mt.Member(mt.CommuneA1)
+		tests := []struct {
+			name string
+			call func() error
+			want error
+		}{
+			{"member reads own vendor", func() error { _, err := s.Vendor(ctx, memberA, vA.ID); return err }, nil},
+			{"member reads other commune's vendor", func() error { _, err := s.Vendor(ctx, memberA, vB.ID); return err }, merchants.ErrNotFound},
+			{"member reads other commune's market", func() error { _, err := s.Market(ctx, memberA, mB.ID); return err }, merchants.ErrNotFound},
+			{"member lists other commune", func() error {
+				_, err := s.ListVendors(ctx, memberA, merchants.VendorFilter{CommuneCode: mt.CommuneB1})
+				return err
+			}, merchants.ErrNotFound},
+			{"member lists other commune's market", func() error {
+				_, err := s.ListVendors(ctx, memberA, merchants.VendorFilter{MarketID: mB.ID})
+				return err
+			}, merchants.ErrNotFound},
+			{"member registers in other commune", func() error { _, err := s.RegisterVendor(ctx, memberA, register(mB, "B-2", 3)); return err }, merchants.ErrForbidden},
+			{"member edits other commune's vendor", func() error {
+				_, err := s.ConfirmTransacting(ctx, memberA, vB.ID)
+				return err
+			}, merchants.ErrForbidden},
+			{"member creates a market", func() error {
+				_, err := s.CreateMarket(ctx, memberA, merchants.CreateMarketInput{Name: "Chợ", CommuneCode: mt.CommuneA1})
+				return err
+			}, merchants.ErrForbidden},
+			{"officer creates a market in other commune", func() error {
+				_, err := s.CreateMarket(ctx, mt.CommuneOfficer(mt.CommuneA1), merchants.CreateMarketInput{Name: "Chợ", CommuneCode: mt.CommuneB1})
+				return err
+			}, merchants.ErrForbidden},
+			{"province reads in province", func() error { _, err := s.Vendor(ctx, mt.ProvinceOfficer(mt.ProvinceA), vA.ID); return err }, nil},
+			{"province reads other province", func() error { _, err := s.Vendor(ctx, mt.ProvinceOfficer(mt.ProvinceA), vB.ID); return err }, merchants.ErrNotFound},
+			{"province edits a vendor", func() error {
+				_, err := s.ConfirmTransacting(ctx, mt.ProvinceOfficer(mt.ProvinceA), vA.ID)
+				return err
+			}, merchants.ErrForbidden},
+			{"nobody", func() error { _, err := s.Vendor(ctx, merchants.Actor{}, vA.ID); return err }, merchants.ErrUnauthenticated},
+			{"non-admin creates a user", func() error {
+				_, err := s.CreateUser(ctx, mt.CommuneOfficer(mt.CommuneA1), merchants.CreateUserInput{Username: "x", Password: "long enough pw", Role: merchants.RoleMember})
+				return err
+			}, merchants.ErrForbidden},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if err := tt.call(); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+					t.Errorf("error %v, want %v", err, tt.want)
+				}
+			})
+		}
+		t.Run("lists keep to the scope", func(t *testing.T) {
+			for _, a := range []merchants.Actor{memberA, mt.ProvinceOfficer(mt.ProvinceA)} {
+				page, err := s.ListVendors(ctx, a, merchants.VendorFilter{})
+				if err != nil || len(page.Vendors) != 1 || page.Vendors[0].ID != vA.ID {
+					t.Errorf("%s lists %+v, %v", a.Role, page.Vendors, err)
+				}
+				mp, err := s.ListMarkets(ctx, a, merchants.MarketFilter{})
+				if err != nil || len(mp.Markets) != 1 || mp.Markets[0].ID != mA.ID {
+					t.Errorf("%s lists markets %+v, %v", a.Role, mp.Markets, err)
+				}
+			}
+		})
+	})
 }

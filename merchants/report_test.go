@@ -14,9 +14,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+
 	"github.com/sapqr/sapqr/merchants"
 	"github.com/sapqr/sapqr/merchants/tabular"
-	"github.com/xuri/excelize/v2"
 )
 
 func day(s string) time.Time {

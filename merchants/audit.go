@@ -123,3 +123,15 @@ func (s *Service) auditEntry(a Actor, action, entity string, id, marketID int64,
 		Before: b, After: af,
 	}, nil
 }
+
+type stallAudit struct {
+	ID       int64       `json:"id"`
+	MarketID int64       `json:"market_id"`
+	Code     string      `json:"code"`
+	Category string      `json:"category"`
+	Status   StallStatus `json:"status"`
+}
+
+func auditStall(s Stall) stallAudit {
+	return stallAudit{ID: s.ID, MarketID: s.MarketID, Code: s.Code, Category: s.Category, Status: s.Status}
+}

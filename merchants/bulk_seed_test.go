@@ -135,55 +135,6 @@ func testSeedRefuses(t *testing.T, db string) {
 	}
 }
 
-func TestSeedDemo(t *testing.T) { merchantstest.OnEachDatabase(t, testSeedDemo) }
-
-func testSeedDemo(t *testing.T, db string) {
-	ctx := context.Background()
-	svc, st, units := realUnitsService(t, db)
-	c, err := units.Commune("00004")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := svc.SeedDemo(ctx, merchantstest.Admin(), c, rand.New(rand.NewPCG(1, 2)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Markets) != 2 || res.Vendors != 38 {
-		t.Fatalf("demo: %d markets, %d vendors; want 2, 38", len(res.Markets), res.Vendors)
-	}
-	if res.Markets[0].Name != "Chợ Ba Đình" || res.Markets[1].Name != "Chợ Ba Đình Chiều" {
-		t.Errorf("demo markets %q, %q", res.Markets[0].Name, res.Markets[1].Name)
-	}
-	counts, err := st.RecountMarkets(ctx, merchants.UnitFilter{CommuneCode: c.Code})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum merchants.CountSums
-	for _, c := range counts {
-		sum.Add(c)
-	}
-	if sum.Vendors != 38 || sum.VendorsWithQR != 38 || sum.SignsPrinted == 0 || sum.VendorsTransacting == 0 ||
-		sum.VendorsTransacting > sum.SignsPrinted || sum.SignsPrinted == sum.Vendors {
-		t.Errorf("demo counts %+v: want 38 vendors with QR, some but not all signs printed, fewer transacting", sum)
-	}
-	// Two demo vendors hold a second stall (TestSeedDemoSeveralStalls), so
-	// not every vendor holds exactly its stall; the rules of holdings and
-	// the kept counts still hold.
-	merchantstest.CheckHoldings(t, st.DB())
-	for _, c := range counts {
-		if kept, current := merchantstest.KeptCounts(t, st, c.MarketID); current && !cmp.Equal(kept, c) {
-			t.Errorf("market %d: kept counts differ from a recount (-recount +kept):\n%s", c.MarketID, cmp.Diff(c, kept))
-		}
-	}
-	audit, err := svc.AuditLog(ctx, merchantstest.Admin(), merchants.AuditFilter{MarketID: res.Markets[1].ID, Limit: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(audit.Entries) < 9 {
-		t.Errorf("second demo market has %d audit entries; want its creation and every registration", len(audit.Entries))
-	}
-}
-
 // realUnitsService opens a fresh store on db with a Service that knows the
 // real administrative units, as seeding needs.
 func realUnitsService(t *testing.T, db string) (*merchants.Service, *gormstore.Store, *merchants.Units) {

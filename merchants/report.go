@@ -143,27 +143,11 @@ func (s *AdoptionService) Report(ctx context.Context, req ReportRequest) (Report
 	}
 	rep := Report{ProvinceCode: req.ProvinceCode, CommuneCode: f.CommuneCode, Period: req.Period, From: from, To: to}
 
-	var rows []MarketAdoption
-	if today := s.today(); !to.Before(today) {
-		rep.AsOf = today
-		var err error
-		if rows, rep.Source, err = s.markets(ctx, f); err != nil {
-			return Report{}, err
-		}
-	} else {
-		rep.AsOf = to
-		counts, err := s.store.AdoptionSnapshotAt(ctx, f, to)
-		if err != nil {
-			return Report{}, fmt.Errorf("adoption: report: %w", err)
-		}
-		thr, err := s.loadThresholds(ctx)
-		if err != nil {
-			return Report{}, err
-		}
-		for _, c := range counts {
-			rows = append(rows, marketAdoption(c, thresholdOf(thr, c.ProvinceCode), ""))
-		}
+	rows, asOf, src, err := s.reportMarkets(ctx, f, to)
+	if err != nil {
+		return Report{}, err
 	}
+	rep.AsOf, rep.Source = asOf, src
 	if rep.ProvinceCode == "" && len(rows) > 0 {
 		rep.ProvinceCode = rows[0].ProvinceCode
 	}
@@ -189,6 +173,40 @@ func (s *AdoptionService) Report(ctx context.Context, req ReportRequest) (Report
 		return rep, nil
 	}
 
+	rep.Rows = s.communeRows(rows, unitTarget)
+	rep.Total = reportRow("", totalName, rows, unitTarget(""))
+	return rep, nil
+}
+
+// reportMarkets returns the adoption of the filter's markets as of the
+// period ending on to: live figures, as of today, when the period is not
+// over yet, and else the newest snapshot on or before to, as of to, with
+// no source. It returns store errors.
+func (s *AdoptionService) reportMarkets(ctx context.Context, f UnitFilter, to time.Time) (rows []MarketAdoption, asOf time.Time, src Source, err error) {
+	if today := s.today(); !to.Before(today) {
+		if rows, src, err = s.markets(ctx, f); err != nil {
+			return nil, time.Time{}, "", err
+		}
+		return rows, today, src, nil
+	}
+	counts, err := s.store.AdoptionSnapshotAt(ctx, f, to)
+	if err != nil {
+		return nil, time.Time{}, "", fmt.Errorf("adoption: report: %w", err)
+	}
+	thr, err := s.loadThresholds(ctx)
+	if err != nil {
+		return nil, time.Time{}, "", err
+	}
+	for _, c := range counts {
+		rows = append(rows, marketAdoption(c, thresholdOf(thr, c.ProvinceCode), ""))
+	}
+	return rows, to, "", nil
+}
+
+// communeRows sums a province's market rows into one report row per
+// commune, ordered by commune code, each against the commune's target, or
+// the province's when the commune has none.
+func (s *AdoptionService) communeRows(rows []MarketAdoption, unitTarget func(commune string) *AdoptionTarget) []ReportRow {
 	byCommune := make(map[string][]MarketAdoption)
 	for _, r := range rows {
 		byCommune[r.CommuneCode] = append(byCommune[r.CommuneCode], r)
@@ -198,15 +216,15 @@ func (s *AdoptionService) Report(ctx context.Context, req ReportRequest) (Report
 		communes = append(communes, c)
 	}
 	slices.Sort(communes)
+	var out []ReportRow
 	for _, c := range communes {
 		t := unitTarget(c)
 		if t == nil {
 			t = unitTarget("")
 		}
-		rep.Rows = append(rep.Rows, reportRow(c, s.communeName(c), byCommune[c], t))
+		out = append(out, reportRow(c, s.communeName(c), byCommune[c], t))
 	}
-	rep.Total = reportRow("", totalName, rows, unitTarget(""))
-	return rep, nil
+	return out
 }
 
 func (s *AdoptionService) communeName(code string) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -196,5 +197,35 @@ func TestWriteReportGolden(t *testing.T) {
 	}
 	if diff := cmp.Diff(csvRows, sheet); diff != "" {
 		t.Errorf("XLSX cells against the CSV (-csv +xlsx):\n%s", diff)
+	}
+}
+
+func TestReportValidation(t *testing.T) {
+	ctx := context.Background()
+	_, _, svc := setup(t)
+	cases := []struct {
+		name  string
+		call  func() error
+		field string
+	}{
+		{"report without unit", func() error {
+			_, err := svc.Report(ctx, merchants.ReportRequest{Period: merchants.PeriodMonth})
+			return err
+		}, "unit"},
+		{"report with unknown period", func() error {
+			_, err := svc.Report(ctx, merchants.ReportRequest{CommuneCode: "00004", Period: "week"})
+			return err
+		}, "period"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var v *merchants.ValidationError
+			if err := c.call(); !errors.As(err, &v) {
+				t.Fatalf("err = %v, want a *ValidationError", err)
+			}
+			if len(v.Fields) != 1 || v.Fields[0].Field != c.field {
+				t.Errorf("fields %+v, want one error on %q", v.Fields, c.field)
+			}
+		})
 	}
 }

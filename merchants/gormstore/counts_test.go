@@ -146,3 +146,69 @@ func TestPendingCounterMarkets(t *testing.T) {
 		})
 	}
 }
+
+// TestRecountMarkets checks the filters of the recount and that it agrees
+// with the outbox.
+func TestRecountMarkets(t *testing.T) {
+	for _, db := range mt.Databases() {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, st := mt.NewServiceOn(t, db)
+			a1 := mt.Market(t, s, mt.CommuneA1, 5)
+			a2 := mt.Market(t, s, mt.CommuneA2, 5)
+			b1 := mt.Market(t, s, mt.CommuneB1, 5)
+			mt.Vendor(t, s, a1, "1", 1)
+			mt.Vendor(t, s, a1, "2", 2)
+			mt.Vendor(t, s, b1, "1", 3)
+			ids := func(f merchants.UnitFilter) []int64 {
+				cs, err := st.RecountMarkets(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []int64
+				for _, c := range cs {
+					out = append(out, c.MarketID)
+				}
+				return out
+			}
+			tests := []struct {
+				name string
+				f    merchants.UnitFilter
+				want []int64
+			}{
+				{"all", merchants.UnitFilter{}, []int64{a1.ID, a2.ID, b1.ID}},
+				{"province", merchants.UnitFilter{ProvinceCode: mt.ProvinceA}, []int64{a1.ID, a2.ID}},
+				{"commune wins", merchants.UnitFilter{ProvinceCode: mt.ProvinceB, CommuneCode: mt.CommuneA2}, []int64{a2.ID}},
+				{"market IDs", merchants.UnitFilter{MarketIDs: []int64{b1.ID, a1.ID}}, []int64{a1.ID, b1.ID}},
+				{"no market IDs", merchants.UnitFilter{MarketIDs: []int64{}}, nil},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					if diff := cmp.Diff(tt.want, ids(tt.f)); diff != "" {
+						t.Errorf("markets (-want +got):\n%s", diff)
+					}
+				})
+			}
+			for _, f := range []merchants.UnitFilter{{CommuneCode: mt.CommuneA1}, {ProvinceCode: mt.ProvinceB}, {MarketIDs: []int64{a2.ID}}} {
+				if ok, err := st.HasPendingCounterEvents(ctx, f); err != nil || !ok {
+					t.Errorf("pending for %+v: %v %v", f, ok, err)
+				}
+			}
+			evs, err := st.PendingCounterEvents(ctx, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var evIDs []int64
+			for _, e := range evs {
+				evIDs = append(evIDs, e.ID)
+			}
+			if err := st.DeleteCounterEvents(ctx, append(evIDs, 99999)); err != nil {
+				t.Fatal(err)
+			}
+			if ok, err := st.HasPendingCounterEvents(ctx, merchants.UnitFilter{}); err != nil || ok {
+				t.Errorf("pending after delete: %v %v", ok, err)
+			}
+		})
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -13,82 +12,68 @@ import (
 	mt "github.com/sapqr/sapqr/merchants/merchantstest"
 )
 
-func TestSessionExpiry(t *testing.T) {
-	for _, db := range mt.Databases() {
-		t.Run(db, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			now := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
-			cfg := mt.Config()
-			cfg.Now = func() time.Time { return now }
-			cfg.SessionTTL = time.Hour
-			s := merchants.NewService(mt.NewStoreOn(t, db), cfg)
-			if _, err := s.CreateUser(ctx, mt.Admin(), merchants.CreateUserInput{Username: "an.officer", Password: "mật khẩu dài", Role: merchants.RoleProvince, ProvinceCode: "01"}); err != nil {
-				t.Fatal(err)
-			}
-			res, err := s.Login(ctx, "an.officer", "mật khẩu dài")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !res.ExpiresAt.Equal(now.Add(time.Hour)) {
-				t.Errorf("expires at %v", res.ExpiresAt)
-			}
-			now = now.Add(59 * time.Minute)
-			if a, err := s.Authenticate(ctx, res.Token); err != nil || a.ProvinceCode != "01" {
-				t.Errorf("before expiry: %+v, %v", a, err)
-			}
-			now = now.Add(time.Minute)
-			if _, err := s.Authenticate(ctx, res.Token); !errors.Is(err, merchants.ErrUnauthenticated) {
-				t.Errorf("at expiry: %v", err)
-			}
-			if n, err := s.PurgeSessions(ctx); err != nil || n != 0 {
-				t.Errorf("purge at the expiry instant: %d, %v; want nothing purged", n, err)
-			}
-			now = now.Add(time.Second)
-			if n, err := s.PurgeSessions(ctx); err != nil || n != 1 {
-				t.Errorf("purge after expiry: %d, %v; want 1", n, err)
-			}
-		})
-	}
-}
-
-func TestSecondBankAccount(t *testing.T) {
+func TestMarketsAndStalls(t *testing.T) {
 	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
 		ctx := context.Background()
-		a := mt.Member(mt.CommuneA1)
-		m := mt.Market(t, s, mt.CommuneA1, 5)
-		v := mt.Vendor(t, s, m, "A-1", 1)
-		mt.Vendor(t, s, m, "A-2", 2)
-
-		r, err := s.AddBankAccount(ctx, a, v.ID, merchants.AddBankAccountInput{BankAccountInput: merchants.BankAccountInput{
-			BIN: "970422", AccountNumber: "0123456789", HolderName: "Nguyễn Thị Hà", Confirmation: merchants.ConfirmTestTransfer}})
+		officer := mt.CommuneOfficer(mt.CommuneA1)
+		m, err := s.CreateMarket(ctx, officer, merchants.CreateMarketInput{Code: "cho-a", Name: "Chợ  Đồng Xuân", CommuneCode: mt.CommuneA1,
+			Class: 1, StallsDeclared: 2, FeeAccount: &merchants.PayeeAccount{BIN: "970436", AccountNumber: "1234567890", HolderName: "BQL cho Dong Xuan"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Payload != v.Payload || r.Vendor.SignVersion != 1 || len(r.Vendor.Accounts) != 2 {
-			t.Errorf("a secondary account changed the sign: version %d, payload %q, %d accounts", r.Vendor.SignVersion, r.Payload, len(r.Vendor.Accounts))
+		if m.ProvinceCode != mt.ProvinceA || m.Name != "Chợ Đồng Xuân" || m.Code != "CHO-A" || m.FeeAccount.HolderName != "BQL CHO DONG XUAN" {
+			t.Errorf("market %+v", m)
 		}
-		if p, _ := r.Vendor.PrimaryAccount(); p.BIN != "970436" {
-			t.Errorf("primary is now %+v", p)
+		_, err = s.CreateMarket(ctx, officer, merchants.CreateMarketInput{Code: "CHO-A", Name: "Chợ", CommuneCode: mt.CommuneA1})
+		if !errors.Is(err, merchants.ErrConflict) {
+			t.Errorf("same code twice: %v", err)
 		}
-		tests := []struct {
-			name string
-			in   merchants.BankAccountInput
-			want error
-		}{
-			{"active on another vendor", mt.BankAccount(2), merchants.ErrConflict},
-			{"already the vendor's", mt.BankAccount(1), &merchants.ValidationError{}},
+		_, err = s.CreateMarket(ctx, mt.Admin(), merchants.CreateMarketInput{CommuneCode: "99999", Class: 7, StallsDeclared: -1})
+		if diff := cmp.Diff([]string{"name", "commune_code", "class", "stall_count"}, fields(t, err)); diff != "" {
+			t.Error(diff)
 		}
-		for _, tt := range tests {
-			t.Run(tt.name, func(t *testing.T) {
-				_, err := s.AddBankAccount(ctx, a, v.ID, merchants.AddBankAccountInput{BankAccountInput: tt.in})
-				var ve *merchants.ValidationError
-				if _, isVE := tt.want.(*merchants.ValidationError); isVE && !errors.As(err, &ve) || !isVE && !errors.Is(err, tt.want) {
-					t.Errorf("error %v, want %T %v", err, tt.want, tt.want)
-				}
-			})
+		_, err = s.CreateMarket(ctx, mt.Admin(), merchants.CreateMarketInput{Name: "Chợ", CommuneCode: mt.CommuneA1, ProvinceCode: mt.ProvinceB})
+		if diff := cmp.Diff([]string{"province_code"}, fields(t, err)); diff != "" {
+			t.Error(diff)
 		}
-		checkCounts(t, st, m.ID, merchants.MarketCounts{StallsDeclared: 5, StallsActive: 2, StallsWithQR: 2, Vendors: 2, VendorsWithQR: 2})
+		n := 5
+		m, err = s.UpdateMarket(ctx, officer, m.ID, merchants.UpdateMarketInput{StallsDeclared: &n})
+		if err != nil || m.StallsDeclared != 5 {
+			t.Fatalf("update: %+v %v", m, err)
+		}
+		page, err := s.ListMarkets(ctx, officer, merchants.MarketFilter{Q: "dong xuan"})
+		if err != nil || len(page.Markets) != 1 {
+			t.Errorf("search markets: %+v %v", page, err)
+		}
+
+		member := mt.Member(mt.CommuneA1)
+		stall, err := s.CreateStall(ctx, member, merchants.CreateStallInput{MarketID: m.ID, Code: "rau-1", Category: "Rau củ"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateStall(ctx, member, merchants.CreateStallInput{MarketID: m.ID, Code: "RAU-1"}); !errors.Is(err, merchants.ErrConflict) {
+			t.Errorf("same stall code twice: %v", err)
+		}
+		v := mt.Vendor(t, s, m, "RAU-1", 1)
+		closed := merchants.StallClosed
+		_, err = s.UpdateStall(ctx, member, stall.ID, merchants.UpdateStallInput{Status: &closed})
+		if diff := cmp.Diff([]string{"status"}, fields(t, err)); diff != "" {
+			t.Errorf("closing an occupied stall: %s", diff)
+		}
+		if _, err := s.DeactivateVendor(ctx, officer, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = s.UpdateStall(ctx, member, stall.ID, merchants.UpdateStallInput{Status: &closed}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RegisterVendor(ctx, member, register(m, "RAU-1", 2)); len(fields(t, err)) != 1 {
+			t.Errorf("registering on a closed stall: %v", err)
+		}
+		sp, err := s.ListStalls(ctx, member, merchants.StallFilter{MarketID: m.ID})
+		if err != nil || len(sp.Stalls) != 1 || sp.Stalls[0].Status != merchants.StallClosed {
+			t.Errorf("stalls %+v %v", sp, err)
+		}
+		checkCounts(t, st, m.ID, merchants.MarketCounts{StallsDeclared: 5})
 	})
 }
 

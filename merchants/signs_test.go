@@ -1,0 +1,171 @@
+package merchants_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/gormstore"
+	mt "github.com/sapqr/sapqr/merchants/merchantstest"
+)
+
+// TestSignPrintPerStall checks that a vendor with two stalls has an
+// outdated sign until both stalls got the current version, that each print
+// is recorded with its stall, and that a stall the vendor does not hold is
+// refused without a record.
+func TestSignPrintPerStall(t *testing.T) {
+	for _, db := range mt.Databases() {
+		t.Run(db, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s, _ := mt.NewServiceOn(t, db)
+			a := mt.Admin()
+			m := mt.Market(t, s, mt.CommuneA1, 5)
+			v := mt.Vendor(t, s, m, "A-1", 1)
+			other := mt.Vendor(t, s, m, "C-1", 2)
+			r, err := s.AssignStall(ctx, a, v.ID, "A-2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			second := r.Vendor.Stalls[1].StallID
+
+			if _, err := s.RecordSignPrint(ctx, a, v.ID, merchants.SignNew); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Vendor(ctx, a, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.SignOutdated() || got.SignPrintedVersion != 1 || got.Stalls[0].SignPrintedVersion != 1 || got.Stalls[1].SignPrintedVersion != 0 {
+				t.Errorf("after printing the main stall's sign: outdated %v, printed %d, stalls %+v; want outdated (A-2 has none)",
+					got.SignOutdated(), got.SignPrintedVersion, got.Stalls)
+			}
+
+			before, err := s.SignRecords(ctx, a, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.RecordSignPrint(ctx, a, v.ID, merchants.SignNew, second, other.StallID)
+			var ve *merchants.ValidationError
+			if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "stall_id" {
+				t.Fatalf("print for another vendor's stall: %v, want a stall_id validation error", err)
+			}
+			if after, _ := s.SignRecords(ctx, a, v.ID); len(after) != len(before) {
+				t.Errorf("a refused print wrote %d sign records", len(after)-len(before))
+			}
+
+			recs, err := s.RecordSignPrint(ctx, a, v.ID, merchants.SignNew, second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(recs) != 1 || recs[0].StallID != second || !recs[0].Printed || recs[0].Version != 1 {
+				t.Errorf("records %+v, want one printed v1 for stall %d", recs, second)
+			}
+			if got, _ = s.Vendor(ctx, a, v.ID); got.SignOutdated() {
+				t.Errorf("both stalls printed, still outdated: %+v", got.Stalls)
+			}
+		})
+	}
+}
+
+func TestVendorLinks(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
+		ctx := context.Background()
+		member := mt.Member(mt.CommuneA1)
+		m := mt.Market(t, s, mt.CommuneA1, 5)
+		v := mt.Vendor(t, s, m, "A-1", 1)
+		link, token, err := s.CreateVendorLink(ctx, member, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(token) < 40 {
+			t.Errorf("token %q is too short to be unguessable", token)
+		}
+		got, err := s.VendorByLink(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != v.ID || got.Payload != v.Payload || strings.Contains(got.Accounts[0].AccountNumber, "00110012") {
+			t.Errorf("vendor by link: id %d, payload %q, account %q", got.ID, got.Payload, got.Accounts[0].AccountNumber)
+		}
+		if err := s.RevokeVendorLink(ctx, mt.Member(mt.CommuneB1), link.ID); !errors.Is(err, merchants.ErrForbidden) {
+			t.Errorf("revoking out of scope: %v", err)
+		}
+		if err := s.RevokeVendorLink(ctx, member, link.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.VendorByLink(ctx, token); !errors.Is(err, merchants.ErrNotFound) {
+			t.Errorf("revoked link: %v", err)
+		}
+		if _, err := s.VendorByLink(ctx, "guess"); !errors.Is(err, merchants.ErrNotFound) {
+			t.Errorf("unknown token: %v", err)
+		}
+	})
+}
+
+func TestListVendorLinks(t *testing.T) {
+	// linkView is what the list shows of a link: no token, no hash.
+	type linkView struct {
+		ID, VendorID, CreatedBy int64
+		Revoked                 bool
+	}
+	view := func(ls []merchants.VendorLink) []linkView {
+		var out []linkView
+		for _, l := range ls {
+			out = append(out, linkView{ID: l.ID, VendorID: l.VendorID, CreatedBy: l.CreatedBy, Revoked: l.RevokedAt != nil})
+		}
+		return out
+	}
+	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
+		ctx := context.Background()
+		member := mt.Member(mt.CommuneA1)
+		m := mt.Market(t, s, mt.CommuneA1, 5)
+		v := mt.Vendor(t, s, m, "A-1", 1)
+		other := mt.Vendor(t, s, m, "A-2", 2)
+		bare := mt.Vendor(t, s, m, "A-3", 3)
+		var ids []int64
+		for range 2 {
+			l, _, err := s.CreateVendorLink(ctx, member, v.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		otherLink, _, err := s.CreateVendorLink(ctx, member, other.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RevokeVendorLink(ctx, member, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name    string
+			actor   merchants.Actor
+			vendor  int64
+			want    []linkView
+			wantErr error
+		}{
+			{"revoked and active, oldest first", member, v.ID, []linkView{{ids[0], v.ID, member.UserID, true}, {ids[1], v.ID, member.UserID, false}}, nil},
+			{"only the vendor's own links", member, other.ID, []linkView{{otherLink.ID, other.ID, member.UserID, false}}, nil},
+			{"a vendor without links", member, bare.ID, nil, nil},
+			{"a commune officer reads them too", mt.CommuneOfficer(mt.CommuneA1), other.ID, []linkView{{otherLink.ID, other.ID, member.UserID, false}}, nil},
+			{"out of scope is not found", mt.Member(mt.CommuneB1), v.ID, nil, merchants.ErrNotFound},
+			{"unknown vendor is not found", member, 1 << 40, nil, merchants.ErrNotFound},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := s.VendorLinks(ctx, tc.actor, tc.vendor)
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("error %v, want %v", err, tc.wantErr)
+				}
+				if diff := cmp.Diff(tc.want, view(got)); diff != "" {
+					t.Errorf("links (-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
+}

@@ -6,9 +6,6 @@ import (
 	"time"
 )
 
-// vietnam is the time zone of snapshot days (UTC+7, no daylight saving).
-var vietnam = time.FixedZone("ICT", 7*60*60)
-
 // Series returns the daily sums of the filter's markets from the snapshots
 // between from and to (days, inclusive). It returns a *ValidationError when
 // to is before from, or a store error.
@@ -32,7 +29,7 @@ func dayOf(t time.Time) time.Time {
 }
 
 // today returns the current day in Vietnam at midnight UTC.
-func (s *AdoptionService) today() time.Time { return dayOf(s.cfg.Now().In(vietnam)) }
+func (s *AdoptionService) today() time.Time { return dayOf(s.cfg.Now().In(Vietnam)) }
 
 // Snapshot records every market's counts as the snapshot of today
 // (Vietnam time); a later snapshot the same day replaces it. The counts

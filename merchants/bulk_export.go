@@ -29,10 +29,6 @@ type ExportFilter struct {
 // exportBatch is how many rows an export reads from the Store at a time.
 const exportBatch = 1000
 
-// exportZone is the time zone dates are written in: Vietnam, UTC+7 all
-// year, fixed so no time zone database is needed.
-var exportZone = time.FixedZone("ICT", 7*60*60)
-
 // exportColumn is one column of an export: the import key it maps back to
 // and its Vietnamese header, which imports read too.
 type exportColumn struct{ key, header string }
@@ -89,7 +85,7 @@ func exportTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(exportZone).Format("2006-01-02 15:04")
+	return t.In(Vietnam).Format("2006-01-02 15:04")
 }
 
 func yesNo(b bool) string {

@@ -55,12 +55,13 @@ const lostReply = "SAPQR_REBUILD_LOST"
 // key layout). It is safe for concurrent use by many goroutines and many
 // processes sharing one Redis.
 type Redis struct {
-	client redis.UniversalClient
-	base   string
-	apply  *redis.Script
-	finish *redis.Script
-	read   *redis.Script
-	check  *redis.Script
+	client   redis.UniversalClient
+	topology Topology
+	base     string
+	apply    *redis.Script
+	finish   *redis.Script
+	read     *redis.Script
+	check    *redis.Script
 }
 
 var (

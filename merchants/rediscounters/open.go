@@ -131,3 +131,10 @@ func (r *Redis) Ping(ctx context.Context) error { return r.client.Ping(ctx).Err(
 // Close releases the client's connections. Counters made by NewRedis share
 // their caller's client, which Close closes too.
 func (r *Redis) Close() error { return r.client.Close() }
+
+// CheckURL reports whether NewClient accepts rawURL, without building a
+// client. It returns the error NewClient would.
+func CheckURL(rawURL string) error {
+	_, err := parseURL(rawURL)
+	return err
+}

@@ -78,8 +78,8 @@ func NewRedis(client redis.UniversalClient, namespace string) (*Redis, error) {
 	if namespace == "" {
 		namespace = DefaultNamespace
 	}
-	if strings.ContainsAny(namespace, "{}:, \t\r\n") {
-		return nil, fmt.Errorf("counters: namespace %q: use letters, digits, '-', '_' or '.'", namespace)
+	if err := CheckNamespace(namespace); err != nil {
+		return nil, err
 	}
 	return &Redis{
 		client: client,
@@ -89,6 +89,16 @@ func NewRedis(client redis.UniversalClient, namespace string) (*Redis, error) {
 		read:   redis.NewScript(readLua),
 		check:  redis.NewScript(sumsLua + checkLua),
 	}, nil
+}
+
+// CheckNamespace returns an error for a key namespace with characters that
+// would break the key layout ('{', '}', ':', ',' or spaces); "" stands for
+// DefaultNamespace and is fine.
+func CheckNamespace(namespace string) error {
+	if strings.ContainsAny(namespace, "{}:, \t\r\n") {
+		return fmt.Errorf("counters: namespace %q: use letters, digits, '-', '_' or '.'", namespace)
+	}
+	return nil
 }
 
 // Prefix returns the prefix of every key these counters use, for tools that

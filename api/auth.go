@@ -14,12 +14,32 @@ import (
 	"github.com/sapqr/sapqr/merchants"
 )
 
-// Cookie and header names of browser sessions.
+// Cookie and header names of browser sessions. The cookies are named by
+// cookieNames, which adds hostPrefix when they are Secure.
 const (
 	sessionCookie = "sapqr_session"
 	csrfCookie    = "sapqr_csrf"
 	csrfHeader    = "X-CSRF-Token"
+	hostPrefix    = "__Host-"
 )
+
+// cookieNames returns the names of the session and CSRF cookies: with the
+// __Host- prefix when they are Secure, so that a browser keeps them bound to
+// this host, path / and HTTPS (no subdomain and no plain-HTTP page can set
+// or shadow them); as they are otherwise, since browsers refuse a __Host-
+// cookie that is not Secure.
+func cookieNames(secure bool) (session, csrf string) {
+	if secure {
+		return hostPrefix + sessionCookie, hostPrefix + csrfCookie
+	}
+	return sessionCookie, csrfCookie
+}
+
+// sessionCookieName is the name this server gives the session cookie.
+func (s *Server) sessionCookieName() string {
+	name, _ := cookieNames(s.cfg.SecureCookies)
+	return name
+}
 
 // Login rate limits: per client address, a burst of 20 attempts then one
 // every 3 seconds; per account, a burst of 5 failed attempts then one every
@@ -65,12 +85,15 @@ func csrfTokenFor(sessionToken string) string {
 
 // CSRFToken returns the CSRF token the UI must send in X-CSRF-Token with
 // every unsafe request made with the session cookie; "" without a session.
+// It reads the session cookie under either name (see cookieNames); only
+// authentication, which reads the server's one name, decides who is logged in.
 func CSRFToken(c echo.Context) string {
-	ck, err := c.Cookie(sessionCookie)
-	if err != nil || ck.Value == "" {
-		return ""
+	for _, name := range []string{hostPrefix + sessionCookie, sessionCookie} {
+		if ck, err := c.Cookie(name); err == nil && ck.Value != "" {
+			return csrfTokenFor(ck.Value)
+		}
 	}
-	return csrfTokenFor(ck.Value)
+	return ""
 }
 
 // authenticate requires a bearer token or a session cookie. With the
@@ -89,7 +112,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 					`the Authorization header must be "Bearer <token>" with the token from POST /api/v1/auth/login`)
 			}
 			token = strings.TrimSpace(rest)
-		} else if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		} else if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" {
 			token, fromCookie = ck.Value, true
 		} else {
 			return newError(http.StatusUnauthorized, codeUnauthenticated,
@@ -218,9 +241,10 @@ func (s *Server) setSessionCookies(c echo.Context, token string, expires time.Ti
 	} else {
 		csrf = csrfTokenFor(token)
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+	session, csrfName := cookieNames(s.cfg.SecureCookies)
+	c.SetCookie(&http.Cookie{Name: session, Value: token, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
-	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: csrf, Path: "/", MaxAge: maxAge,
+	c.SetCookie(&http.Cookie{Name: csrfName, Value: csrf, Path: "/", MaxAge: maxAge,
 		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
 }
 

@@ -2,12 +2,17 @@ package api_test
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sapqr/sapqr/api"
 )
 
 func TestLogin(t *testing.T) {
@@ -167,6 +172,70 @@ func TestSessionCookieCSRF(t *testing.T) {
 	req("POST", "/api/v1/qr/decode", "").wantProblem(t, http.StatusForbidden, "csrf_failed")
 	req("POST", "/api/v1/qr/decode", "forged").wantProblem(t, http.StatusForbidden, "csrf_failed")
 	req("POST", "/api/v1/qr/decode", ans.CSRFToken).want(t, http.StatusOK)
+}
+
+// TestSessionCookieNames: Secure cookies carry the __Host- prefix (a
+// subdomain or a plain-HTTP page cannot set or shadow them) and only that
+// name logs in; without Secure they keep their plain names, which browsers
+// accept without HTTPS. The UI reads the CSRF cookie under either name.
+func TestSessionCookieNames(t *testing.T) {
+	for _, tt := range []struct {
+		secure              bool
+		session, csrf, bare string // bare: the other name, which must not log in
+	}{
+		{false, "sapqr_session", "sapqr_csrf", "__Host-sapqr_session"},
+		{true, "__Host-sapqr_session", "__Host-sapqr_csrf", "sapqr_session"},
+	} {
+		t.Run(fmt.Sprintf("secure=%v", tt.secure), func(t *testing.T) {
+			f := newFixture(t, func(c *api.Config) { c.SecureCookies = tt.secure })
+			login := f.do("POST", "/api/v1/auth/login", "", map[string]string{"username": uMemberA, "password": testPassword})
+			login.want(t, http.StatusOK)
+			var ans struct {
+				Token     string
+				CSRFToken string `json:"csrf_token"`
+			}
+			login.decode(t, &ans)
+			got := map[string]*http.Cookie{}
+			for _, c := range (&http.Response{Header: login.Header}).Cookies() {
+				got[c.Name] = c
+			}
+			if len(got) != 2 || got[tt.session] == nil || got[tt.csrf] == nil {
+				t.Fatalf("cookies %q, want %s and %s", login.Header.Values("Set-Cookie"), tt.session, tt.csrf)
+			}
+			for _, c := range got {
+				if c.Secure != tt.secure || c.Path != "/" || c.Domain != "" {
+					t.Errorf("cookie %s: Secure %v, Path %q, Domain %q; want Secure %v, Path /, no Domain", c.Name, c.Secure, c.Path, c.Domain, tt.secure)
+				}
+			}
+			if got[tt.session].Value != ans.Token || got[tt.csrf].Value != ans.CSRFToken {
+				t.Errorf("cookie values do not match the login answer")
+			}
+			me := func(name string) *response {
+				r := httptest.NewRequest("GET", "/api/v1/me", nil)
+				r.AddCookie(&http.Cookie{Name: name, Value: ans.Token})
+				return f.send(r)
+			}
+			me(tt.session).want(t, http.StatusOK)
+			me(tt.bare).wantProblem(t, http.StatusUnauthorized, "unauthenticated")
+
+			logout := httptest.NewRequest("POST", "/api/v1/auth/logout", nil)
+			logout.AddCookie(&http.Cookie{Name: tt.session, Value: ans.Token})
+			logout.Header.Set("X-CSRF-Token", ans.CSRFToken)
+			out := f.send(logout)
+			for _, c := range (&http.Response{Header: out.Header}).Cookies() {
+				if (c.Name != tt.session && c.Name != tt.csrf) || c.MaxAge >= 0 {
+					t.Errorf("logout sets cookie %s (MaxAge %d); want %s and %s cleared", c.Name, c.MaxAge, tt.session, tt.csrf)
+				}
+			}
+		})
+	}
+	js, err := fs.ReadFile(os.DirFS("web/static"), "app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), "(?:__Host-)?sapqr_csrf=") {
+		t.Error("app.js does not read the __Host-sapqr_csrf cookie")
+	}
 }
 
 // TestAuthCache: a replica trusts a checked token for AuthCacheTTL, so a

@@ -317,7 +317,7 @@ func (s *Server) handleUIServiceWorker(p *uiPages) echo.HandlerFunc {
 // back afterwards; pages never answer with a JSON problem.
 func (s *Server) uiSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(sessionCookie)
+		ck, err := c.Cookie(s.sessionCookieName())
 		if err == nil && ck.Value != "" {
 			u, err := s.cfg.Merchants.Authenticate(c.Request().Context(), ck.Value)
 			if err == nil {

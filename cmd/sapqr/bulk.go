@@ -239,15 +239,12 @@ func cmdSeed(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return exitCode(2)
 	}
-	store, err := openMigrated(ctx, env.cfg)
+	a, err := wire(ctx, env.cfg, parts{migrate: true, service: true})
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	units, err := merchants.LoadUnits(time.Now())
-	if err != nil {
-		return err
-	}
+	defer a.Close()
+	store, units := a.store, a.units
 	communes := units.AllCommunes()
 	if *province != "" {
 		if communes, err = units.Communes(*province); err != nil {
@@ -279,19 +276,4 @@ func cmdSeed(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintf(env.stdout, "seeded %d markets and %d vendors in %s (%.0f vendors/s)\n",
 		len(res.MarketIDs), res.Vendors, el.Round(time.Millisecond), float64(res.Vendors)/el.Seconds())
 	return nil
-}
-
-// openService opens and migrates the store and returns a Service on it
-// with the administrative units in force, and a function that closes it.
-func openService(ctx context.Context, env *environment) (*merchants.Service, func(), error) {
-	store, err := openMigrated(ctx, env.cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	units, err := merchants.LoadUnits(time.Now())
-	if err != nil {
-		store.Close()
-		return nil, nil, err
-	}
-	return merchants.NewService(store, merchants.Config{Units: units}), func() { store.Close() }, nil
 }

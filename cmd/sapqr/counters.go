@@ -10,62 +10,19 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/sapqr/sapqr/merchants"
-	"github.com/sapqr/sapqr/merchants/rediscounters"
 	"github.com/sapqr/sapqr/merchants/tabular"
 )
 
-// redisNamespaceEnv names the variable holding the counters' key
-// namespace, shared with 'sapqr serve' (its --redis-namespace).
-const redisNamespaceEnv = "SAPQR_REDIS_NAMESPACE"
-
-// openCounters returns the adoption counters the configuration names:
-// Redis for SAPQR_REDIS_URL, with its keys under namespace ("" for the
-// default, "sapqr"), else in-memory counters (which live and die with this
-// process). It does not contact Redis, so a Redis that is down never stops
-// a process from starting: the counters report themselves unavailable and
-// the adoption service reads the database. close releases the connection;
-// ping is nil for in-memory counters. It returns an error for a malformed
-// URL or namespace.
-func openCounters(ctx context.Context, cfg config, namespace string) (counters merchants.AdoptionCounters, ping func(context.Context) error, close func() error, err error) {
-	if cfg.RedisURL == "" {
-		return rediscounters.NewMemory(), nil, func() error { return nil }, nil
-	}
-	opt, err := redis.ParseURL(cfg.RedisURL)
+// openAdoption opens the store (not migrated) and the counters and returns
+// the adoption service over them, for the commands that work on both;
+// done closes them.
+func openAdoption(ctx context.Context, env *environment) (*merchants.AdoptionService, func(), error) {
+	a, err := wire(ctx, env.cfg, parts{adoption: true})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("SAPQR_REDIS_URL: %w", err)
+		return nil, nil, err
 	}
-	client := redis.NewClient(opt)
-	rc, err := rediscounters.NewRedis(client, namespace)
-	if err != nil {
-		client.Close()
-		return nil, nil, nil, fmt.Errorf("%s: %w", redisNamespaceEnv, err)
-	}
-	return rc, func(ctx context.Context) error { return client.Ping(ctx).Err() }, client.Close, nil
-}
-
-// openAdoption opens the store and the counters and returns the adoption
-// service over them, for the commands that work on both; done closes them.
-func openAdoption(ctx context.Context, env *environment) (svc *merchants.AdoptionService, counters merchants.AdoptionCounters, done func(), err error) {
-	store, err := openStore(ctx, env.cfg)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	counters, _, closeCounters, err := openCounters(ctx, env.cfg, env.getenv(redisNamespaceEnv))
-	if err != nil {
-		store.Close()
-		return nil, nil, nil, err
-	}
-	units, err := merchants.LoadUnits(time.Now())
-	if err != nil {
-		store.Close()
-		closeCounters()
-		return nil, nil, nil, fmt.Errorf("administrative units: %w", err)
-	}
-	svc = merchants.NewAdoptionService(store, counters, merchants.AdoptionConfig{Units: units})
-	return svc, counters, func() { closeCounters(); store.Close() }, nil
+	return a.adoption, func() { a.Close() }, nil
 }
 
 const countersUsage = `usage: sapqr counters <command> [flags]
@@ -125,11 +82,12 @@ func countersShow(ctx context.Context, env *environment, args []string) error {
 	if *market != 0 {
 		f.MarketIDs = []int64{*market}
 	}
-	counters, _, closeCounters, err := openCounters(ctx, env.cfg, env.getenv(redisNamespaceEnv))
+	a, err := wire(ctx, env.cfg, parts{counters: true})
 	if err != nil {
 		return err
 	}
-	defer closeCounters()
+	defer a.Close()
+	counters := a.counters
 	held, err := counters.Markets(ctx, f)
 	if errors.Is(err, merchants.ErrCountersCold) {
 		return fmt.Errorf("counters show: %w: run 'sapqr counters rebuild', or let 'sapqr serve' rebuild them", err)
@@ -181,7 +139,7 @@ func countersReconcile(ctx context.Context, env *environment, args []string) err
 	if err := needRedis(env, "reconcile"); err != nil {
 		return err
 	}
-	svc, _, done, err := openAdoption(ctx, env)
+	svc, done, err := openAdoption(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -274,7 +232,7 @@ func countersRebuild(ctx context.Context, env *environment, args []string) error
 	if err := needRedis(env, "rebuild"); err != nil {
 		return err
 	}
-	svc, _, done, err := openAdoption(ctx, env)
+	svc, done, err := openAdoption(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -343,7 +301,7 @@ func cmdReport(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("report: %w", err)
 	}
 
-	svc, _, done, err := openAdoption(ctx, env)
+	svc, done, err := openAdoption(ctx, env)
 	if err != nil {
 		return err
 	}

@@ -13,11 +13,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/sapqr/sapqr/merchants"
 	"github.com/sapqr/sapqr/merchants/gormstore"
 	"github.com/sapqr/sapqr/merchants/merchantstest"
+	"github.com/sapqr/sapqr/merchants/rediscounters"
 )
 
 // adoptionFixture is a database with one market in commune 00004 with
@@ -119,7 +119,7 @@ func TestCountersCommand(t *testing.T) {
 	}
 	ns := "clitest-" + rand.Text()[:10]
 	f := newAdoptionFixture(t, base)
-	f.env[redisNamespaceEnv] = ns
+	f.env["SAPQR_REDIS_NAMESPACE"] = ns
 	t.Cleanup(func() { deleteNamespace(t, base, ns) })
 
 	if _, _, err := f.run(t, "counters", "show"); err == nil || !strings.Contains(err.Error(), "not built") {
@@ -151,28 +151,36 @@ func TestCountersCommand(t *testing.T) {
 		t.Errorf("shown totals %+v, want 1 market, 3 vendors, 1 transacting", shown.Totals)
 	}
 
+	checkReconcileRepairs(t, f, base, ns, truth[0])
+}
+
+// checkReconcileRepairs puts wrong counts in Redis (a market's, and a
+// commune total that is not the sum of its markets) and checks that
+// `counters reconcile` names and repairs both, and finds nothing the second time.
+func checkReconcileRepairs(t *testing.T, f adoptionFixture, base, ns string, truth merchants.MarketCounts) {
+	t.Helper()
 	// Drift: the counters hold other numbers at the database's version.
-	counters, _, closeCounters, err := openCounters(context.Background(), config{RedisURL: base}, ns)
+	a, err := wire(context.Background(), config{RedisURL: base, RedisNamespace: ns}, parts{counters: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer closeCounters()
-	wrong := truth[0]
+	defer a.Close()
+	counters := a.counters
+	wrong := truth
 	wrong.Vendors, wrong.VendorsTransacting = 7, 0
 	if err := counters.Rebuild(context.Background(), []merchants.MarketCounts{wrong}); err != nil {
 		t.Fatal(err)
 	}
 	// And the commune's total is not the sum of its markets.
-	opt, err := redis.ParseURL(base)
+	client, _, err := rediscounters.NewClient(base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := redis.NewClient(opt)
 	defer client.Close()
 	if err := client.HSet(context.Background(), "{"+ns+":v1}:t", "c:"+merchantstest.CommuneA1, "1,0,0,0,0,0,0,0").Err(); err != nil {
 		t.Fatal(err)
 	}
-	stdout, _, err = f.run(t, "counters", "reconcile")
+	stdout, _, err := f.run(t, "counters", "reconcile")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,12 +206,11 @@ func TestCountersCommand(t *testing.T) {
 // deleteNamespace deletes the keys of a counters namespace (never FLUSHDB:
 // other tests share the database).
 func deleteNamespace(t *testing.T, redisURL, namespace string) {
-	opt, err := redis.ParseURL(redisURL)
+	client, _, err := rediscounters.NewClient(redisURL)
 	if err != nil {
 		t.Error(err)
 		return
 	}
-	client := redis.NewClient(opt)
 	defer client.Close()
 	ctx := context.Background()
 	keys, err := client.Keys(ctx, "{"+namespace+":v1}:*").Result()

@@ -13,10 +13,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -27,14 +29,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		var ec exitCode
-		if asExitCode(err, &ec) {
-			os.Exit(int(ec))
-		}
+	if err != nil && !errors.As(err, new(exitCode)) {
 		fmt.Fprintln(os.Stderr, "sapqr:", err)
-		os.Exit(2)
 	}
+	os.Exit(exitStatus(err))
 }
 
 // command is one subcommand: its name, a one-line summary and the function
@@ -45,11 +43,11 @@ type command struct {
 	run     func(ctx context.Context, env *environment, args []string) error
 }
 
-// environment is what every subcommand may use: its configuration and the
-// process's standard streams.
+// environment is what every subcommand may use: its configuration (the
+// environment variables, read once by loadConfig) and the process's
+// standard streams.
 type environment struct {
 	cfg    config
-	getenv func(string) string
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
@@ -79,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
-	env := &environment{cfg: cfg, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	env := &environment{cfg: cfg, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		return nil
@@ -101,5 +99,11 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'sapqr <command> -h' for a command's flags. Environment: SAPQR_ADDR, SAPQR_DATABASE_URL, SAPQR_REDIS_URL.")
+	var names []string
+	for _, s := range new(config).settings() {
+		if s.env != "" {
+			names = append(names, s.env)
+		}
+	}
+	fmt.Fprintf(w, "Run 'sapqr <command> -h' for a command's flags. Environment: %s.\n", strings.Join(names, ", "))
 }

@@ -21,12 +21,12 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return exitCode(2)
 	}
-	st, err := openStore(ctx, env.cfg)
+	a, err := wire(ctx, env.cfg, parts{store: true})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	applied, err := st.Migrate(ctx)
+	defer a.Close()
+	applied, err := a.store.Migrate(ctx)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,19 +43,19 @@ func testEnv(t *testing.T) map[string]string {
 // startServe runs `sapqr serve args…` until the returned stop is called,
 // and returns the base URL and every line serve printed before listening.
 func startServe(t *testing.T, env map[string]string, args ...string) (base string, printed []string, stop func() error) {
-	base, printed, _, stop = startServeLines(t, env, args...)
+	base, printed, _, stop = startServeLines(t, env, io.Discard, args...)
 	return base, printed, stop
 }
 
 // startServeLines is startServe that also hands over the lines serve
-// prints after it started listening.
-func startServeLines(t *testing.T, env map[string]string, args ...string) (base string, printed []string, later <-chan string, stop func() error) {
+// prints after it started listening, and writes its log to stderr.
+func startServeLines(t *testing.T, env map[string]string, stderr io.Writer, args ...string) (base string, printed []string, later <-chan string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, append([]string{"serve"}, args...), func(k string) string { return env[k] }, strings.NewReader(""), pw, io.Discard)
+		err := run(ctx, append([]string{"serve"}, args...), func(k string) string { return env[k] }, strings.NewReader(""), pw, stderr)
 		pw.Close()
 		done <- err
 	}()
@@ -106,200 +108,92 @@ func startServeLines(t *testing.T, env map[string]string, args ...string) (base 
 	}
 }
 
-func TestServeRunsAndShutsDown(t *testing.T) {
+// TestServeListenFails: an address that cannot be listened on stops serve
+// with the listener's error.
+func TestServeListenFails(t *testing.T) {
 	env := testEnv(t)
-	base, printed, stop := startServe(t, env, "--demo")
-
-	resp, err := http.Get(base + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var health struct{ Status string }
-	json.NewDecoder(resp.Body).Decode(&health)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || health.Status != "ok" || resp.Header.Get("X-Request-ID") == "" {
-		t.Fatalf("healthz: %d %+v", resp.StatusCode, health)
-	}
-
-	// The demo admin's password is printed once and logs in.
-	var password string
-	for _, l := range printed {
-		if _, after, ok := strings.Cut(l, "username demo-admin password "); ok {
-			password = after
-		}
-	}
-	if password == "" {
-		t.Fatalf("--demo printed no login: %q", printed)
-	}
-	body := strings.NewReader(`{"username":"demo-admin","password":"` + password + `"}`)
-	resp, err = http.Post(base+"/api/v1/auth/login", "application/json", body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var login struct{ Token string }
-	json.NewDecoder(resp.Body).Decode(&login)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || login.Token == "" {
-		t.Fatalf("demo login: %d", resp.StatusCode)
-	}
-	get := func(path string, v any) {
-		t.Helper()
-		req, _ := http.NewRequest("GET", base+path, nil)
-		req.Header.Set("Authorization", "Bearer "+login.Token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d", path, resp.StatusCode)
-		}
-		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-			t.Fatalf("GET %s: %v", path, err)
-		}
-	}
-	var markets struct {
-		Items []struct {
-			ID   json.Number
-			Name string
-		}
-	}
-	get("/api/v1/markets", &markets)
-	if len(markets.Items) != 2 {
-		t.Fatalf("demo database has %d markets; want 2", len(markets.Items))
-	}
-
-	// Both markets have vendors, some with printed signs and confirmed
-	// payments, counted as the printed summary says.
-	var vendors int
-	summary := regexp.MustCompile(`demo data: .* with (\d+) vendors, some with printed signs and confirmed first payments`)
-	for _, l := range printed {
-		if m := summary.FindStringSubmatch(l); m != nil {
-			vendors, _ = strconv.Atoi(m[1])
-		}
-	}
-	if vendors == 0 {
-		t.Fatalf("--demo printed no vendor count: %q", printed)
-	}
-	var total struct{ Vendors, VendorsWithQR, SignsPrinted, VendorsTransacting int }
-	for _, m := range markets.Items {
-		var a struct {
-			Vendors            int `json:"vendors"`
-			VendorsWithQR      int `json:"vendors_with_qr"`
-			SignsPrinted       int `json:"signs_printed"`
-			VendorsTransacting int `json:"vendors_transacting"`
-		}
-		get("/api/v1/markets/"+m.ID.String()+"/adoption", &a)
-		if a.Vendors == 0 {
-			t.Errorf("demo market %s has no vendors", m.Name)
-		}
-		total.Vendors += a.Vendors
-		total.VendorsWithQR += a.VendorsWithQR
-		total.SignsPrinted += a.SignsPrinted
-		total.VendorsTransacting += a.VendorsTransacting
-	}
-	if total.Vendors != vendors || total.VendorsWithQR != vendors ||
-		total.SignsPrinted == 0 || total.SignsPrinted >= vendors ||
-		total.VendorsTransacting == 0 || total.VendorsTransacting > total.SignsPrinted {
-		t.Errorf("demo adoption %+v; want all %d vendors with QR, some but not all signs printed, some of those transacting", total, vendors)
-	}
-	if err := stop(); err != nil {
-		t.Fatalf("serve returned %v after a clean shutdown", err)
-	}
-	if _, err := http.Get(base + "/healthz"); err == nil {
-		t.Fatal("still answering after shutdown")
-	}
-
-	// A second start on the same database adds no demo data and prints no
-	// password.
-	base, printed, stop = startServe(t, env, "--demo")
-	for _, l := range printed {
-		if strings.Contains(l, "password") {
-			t.Errorf("second --demo printed %q", l)
-		}
-	}
-	if err := stop(); err != nil {
-		t.Fatal(err)
-	}
-	_ = base
-}
-
-func TestServeWithoutDemoCreatesNothing(t *testing.T) {
-	env := testEnv(t)
-	_, printed, stop := startServe(t, env)
-	if err := stop(); err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range printed {
-		if strings.Contains(l, "demo") {
-			t.Errorf("plain serve printed %q", l)
-		}
+	err := run(context.Background(), []string{"serve", "--addr", "256.0.0.1:1"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "serve: listen tcp") {
+		t.Fatalf("serve on 256.0.0.1:1: %v; want the listen error", err)
 	}
 }
 
-func TestServeFlags(t *testing.T) {
-	env := testEnv(t)
-	getenv := func(k string) string { return env[k] }
-	tests := []struct {
-		name string
-		args []string
-		want string
+// TestServeWarnsInsecureCookies: serve logs a warning at start when its
+// cookies are not Secure and other hosts can reach it, and only then.
+func TestServeWarnsInsecureCookies(t *testing.T) {
+	for _, tt := range []struct {
+		addr, secure string
+		warn         bool
 	}{
-		{"unknown flag", []string{"serve", "--nope"}, "exit status 2"},
-		{"bad log level", []string{"serve", "--log-level", "loud"}, "log level"},
-		{"stray argument", []string{"serve", "extra"}, "unexpected argument"},
-		{"bad in-flight bound", []string{"serve", "--max-in-flight", "0"}, "max-in-flight"},
-		{"address in use", []string{"serve", "--addr", "256.0.0.1:1"}, "serve:"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := run(context.Background(), tt.args, getenv, strings.NewReader(""), io.Discard, io.Discard)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("run %v = %v; want an error with %q", tt.args, err, tt.want)
+		{"127.0.0.1:0", "", false},
+		{"0.0.0.0:0", "", true},
+		{"0.0.0.0:0", "false", true},
+		{"0.0.0.0:0", "true", false},
+	} {
+		t.Run(tt.addr+" secure="+tt.secure, func(t *testing.T) {
+			env := testEnv(t)
+			env["SAPQR_ADDR"], env["SAPQR_SECURE_COOKIES"] = tt.addr, tt.secure
+			var log syncBuffer
+			_, _, _, stop := startServeLines(t, env, &log)
+			if err := stop(); err != nil {
+				t.Fatal(err)
 			}
-		})
-	}
-}
-
-func TestUserAdd(t *testing.T) {
-	env := testEnv(t)
-	getenv := func(k string) string { return env[k] }
-	var out strings.Builder
-	tests := []struct {
-		name  string
-		args  []string
-		stdin string
-		ok    bool
-		want  string
-	}{
-		{"member of two communes", []string{"user", "add", "--role", "member", "--username", "hanguyen", "--commune", "00004", "--commune", "00008", "--password-stdin"}, "long enough secret\n", true, "created user hanguyen"},
-		{"province officer", []string{"user", "add", "--role", "province", "--username", "tinh", "--province", "01", "--password-stdin"}, "long enough secret", true, "created user tinh"},
-		{"username taken", []string{"user", "add", "--role", "admin", "--username", "hanguyen", "--password-stdin"}, "long enough secret\n", false, "conflict"},
-		{"password required on stdin", []string{"user", "add", "--role", "admin", "--username", "x1"}, "", false, "--password-stdin is required"},
-		{"short password", []string{"user", "add", "--role", "admin", "--username", "x2", "--password-stdin"}, "short\n", false, "exit status 1"},
-		{"no subcommand", []string{"user"}, "", false, "exit status 2"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			out.Reset()
-			err := run(context.Background(), tt.args, getenv, strings.NewReader(tt.stdin), &out, io.Discard)
-			if tt.ok {
-				if err != nil || !strings.Contains(out.String(), tt.want) {
-					t.Fatalf("err %v, output %q", err, out.String())
+			warned := false
+			for _, l := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+				if l == "" {
+					continue
 				}
-				return
+				var rec struct{ Level, Msg string }
+				if err := json.Unmarshal([]byte(l), &rec); err != nil {
+					t.Fatalf("log line %q is not JSON: %v", l, err)
+				}
+				warned = warned || (rec.Level == "WARN" && strings.Contains(rec.Msg, "not Secure"))
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err %v; want one with %q", err, tt.want)
+			if warned != tt.warn {
+				t.Errorf("warned %v, want %v; log:\n%s", warned, tt.warn, log.String())
 			}
 		})
 	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8080": true, "127.1.2.3:80": true, "[::1]:8080": true, "localhost:8080": true,
+		"0.0.0.0:8080": false, "[::]:8080": false, "192.0.2.10:8080": false, "example.org:80": false,
+	} {
+		if got := isLoopback(testAddr(addr)); got != want {
+			t.Errorf("isLoopback(%s) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+type testAddr string
+
+func (a testAddr) Network() string { return "tcp" }
+func (a testAddr) String() string  { return string(a) }
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a log.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestServeDrainsOnShutdown: a request in flight when shutdown begins is
 // still answered; new connections are refused.
 func TestServeDrainsOnShutdown(t *testing.T) {
-	base, _, later, stop := startServeLines(t, testEnv(t))
+	base, _, later, stop := startServeLines(t, testEnv(t), io.Discard)
 	addr := strings.TrimPrefix(base, "http://")
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {

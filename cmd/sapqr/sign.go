@@ -14,18 +14,27 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sapqr/sapqr/merchants"
 	"github.com/sapqr/sapqr/printables"
 )
 
 // maxReportedRows caps how many bad rows one run lists.
 const maxReportedRows = 20
 
-// cmdSign renders one stall sign from flags, or a whole market from a CSV,
-// into a PDF (or a ZIP of PDFs for a very large market). Nothing is written
-// unless every sign is valid and the whole output was produced.
-func cmdSign(_ context.Context, env *environment, args []string) error {
+// signArgs are the flags of `sapqr sign`.
+type signArgs struct {
+	csvPath, out, size, sheet                            string
+	bin, account, holder, vendor, market, stall, purpose string
+	date                                                 string
+	visible, version, perFile                            int
+}
+
+// parseSignArgs reads the flags of `sapqr sign`. It returns flag.ErrHelp
+// for -h and exitCode(2) when flag has printed an error and the usage.
+func parseSignArgs(stderr io.Writer, args []string) (signArgs, error) {
+	var a signArgs
 	fl := flag.NewFlagSet("sign", flag.ContinueOnError)
-	fl.SetOutput(env.stderr)
+	fl.SetOutput(stderr)
 	fl.Usage = func() {
 		fmt.Fprint(fl.Output(), `usage:
   sapqr sign --bin B --account A --holder "NGUYEN THI HA" --vendor "Nguyễn Thị Hà"
@@ -40,104 +49,118 @@ flags:
 `)
 		fl.PrintDefaults()
 	}
-	var (
-		csvPath = fl.String("csv", "", "render one sign per row of this CSV file (- for standard input)")
-		out     = fl.String("o", "", "output file: .pdf, or .zip when there are more than --per-file signs; - for standard output")
-		size    = fl.String("size", "a6", "sign size: a6, a5 or a4")
-		sheet   = fl.String("sheet", "none", "print several signs per A4 sheet with cut marks: a4-2up (A5 signs) or a4-4up (A6 signs); a single sign fills the sheet with copies")
-		bin     = fl.String("bin", "", "bank BIN (6 digits), e.g. 970436")
-		account = fl.String("account", "", "account number; printed masked, encoded in full")
-		holder  = fl.String("holder", "", "account holder as the bank shows it, upper-case ASCII")
-		vendor  = fl.String("vendor", "", "vendor name as it should print, with diacritics")
-		market  = fl.String("market", "", "market name")
-		stall   = fl.String("stall", "", "stall code")
-		purpose = fl.String("purpose", "", "make a market-fee sign with this transfer purpose, e.g. \"PHI CHO A12\"")
-		visible = fl.Int("visible-digits", 4, "trailing account digits left readable")
-		version = fl.Int("sign-version", 1, "sign version printed in the footer")
-		date    = fl.String("date", "", "print date YYYY-MM-DD (default: today in Vietnam)")
-		perFile = fl.Int("per-file", printables.DefaultPerFile, "signs per PDF; more make a ZIP of PDFs")
-	)
+	fl.StringVar(&a.csvPath, "csv", "", "render one sign per row of this CSV file (- for standard input)")
+	fl.StringVar(&a.out, "o", "", "output file: .pdf, or .zip when there are more than --per-file signs; - for standard output")
+	fl.StringVar(&a.size, "size", "a6", "sign size: a6, a5 or a4")
+	fl.StringVar(&a.sheet, "sheet", "none", "print several signs per A4 sheet with cut marks: a4-2up (A5 signs) or a4-4up (A6 signs); a single sign fills the sheet with copies")
+	fl.StringVar(&a.bin, "bin", "", "bank BIN (6 digits), e.g. 970436")
+	fl.StringVar(&a.account, "account", "", "account number; printed masked, encoded in full")
+	fl.StringVar(&a.holder, "holder", "", "account holder as the bank shows it, upper-case ASCII")
+	fl.StringVar(&a.vendor, "vendor", "", "vendor name as it should print, with diacritics")
+	fl.StringVar(&a.market, "market", "", "market name")
+	fl.StringVar(&a.stall, "stall", "", "stall code")
+	fl.StringVar(&a.purpose, "purpose", "", "make a market-fee sign with this transfer purpose, e.g. \"PHI CHO A12\"")
+	fl.IntVar(&a.visible, "visible-digits", 4, "trailing account digits left readable")
+	fl.IntVar(&a.version, "sign-version", 1, "sign version printed in the footer")
+	fl.StringVar(&a.date, "date", "", "print date YYYY-MM-DD (default: today in Vietnam)")
+	fl.IntVar(&a.perFile, "per-file", printables.DefaultPerFile, "signs per PDF; more make a ZIP of PDFs")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return a, err
 		}
-		return exitCode(2) // flag has printed the error and the usage
+		return a, exitCode(2) // flag has printed the error and the usage
 	}
 	if fl.NArg() > 0 {
-		return fmt.Errorf("sign: unexpected argument %q; every value goes with a flag", fl.Arg(0))
+		return a, fmt.Errorf("sign: unexpected argument %q; every value goes with a flag", fl.Arg(0))
 	}
-	if *out == "" {
-		return errors.New("sign: -o is required: the PDF to write, or - for standard output")
+	if a.out == "" {
+		return a, errors.New("sign: -o is required: the PDF to write, or - for standard output")
 	}
-	opt, err := signOptions(*size, *sheet, *visible)
+	return a, nil
+}
+
+// cmdSign renders one stall sign from flags, or a whole market from a CSV,
+// into a PDF (or a ZIP of PDFs for a very large market). Nothing is written
+// unless every sign is valid and the whole output was produced.
+func cmdSign(_ context.Context, env *environment, args []string) error {
+	a, err := parseSignArgs(env.stderr, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	opt, err := signOptions(a.size, a.sheet, a.visible)
 	if err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
-	// Print dates are Vietnamese dates; Vietnam keeps no daylight saving
-	// time, so a fixed offset is exact.
-	vietnam := time.FixedZone("ICT", 7*60*60)
-	printed := time.Now().In(vietnam)
-	if *date != "" {
-		if printed, err = time.ParseInLocation(time.DateOnly, *date, vietnam); err != nil {
-			return fmt.Errorf("sign: --date %q: want YYYY-MM-DD", *date)
+	// Print dates are Vietnamese dates.
+	printed := time.Now().In(merchants.Vietnam)
+	if a.date != "" {
+		if printed, err = time.ParseInLocation(time.DateOnly, a.date, merchants.Vietnam); err != nil {
+			return fmt.Errorf("sign: --date %q: want YYYY-MM-DD", a.date)
 		}
 	}
 	r, err := printables.NewRenderer()
 	if err != nil {
 		return err
 	}
-
-	if *csvPath == "" {
+	if a.csvPath == "" {
 		s := printables.Sign{
-			Market: *market, Stall: *stall, Vendor: *vendor, BIN: *bin, Account: *account,
-			Holder: *holder, Purpose: *purpose, Version: *version, Printed: printed,
+			Market: a.market, Stall: a.stall, Vendor: a.vendor, BIN: a.bin, Account: a.account,
+			Holder: a.holder, Purpose: a.purpose, Version: a.version, Printed: printed,
 		}
 		if err := r.Check(s, opt); err != nil {
 			return fmt.Errorf("sign: %w", err)
 		}
-		if err := writeAtomically(env.stdout, *out, func(w io.Writer) error { return r.RenderSign(w, s, opt) }); err != nil {
+		if err := writeAtomically(env.stdout, a.out, func(w io.Writer) error { return r.RenderSign(w, s, opt) }); err != nil {
 			return fmt.Errorf("sign: %w", err)
 		}
 		return nil
 	}
+	return signCSV(env, r, a, opt, printed)
+}
 
+// signCSV renders one sign per row of the CSV a names, after checking
+// every row; a bad row names its line and nothing is written.
+func signCSV(env *environment, r *printables.Renderer, a signArgs, opt printables.Options, printed time.Time) error {
 	for _, f := range []struct{ name, value string }{
-		{"market", *market}, {"stall", *stall}, {"vendor", *vendor}, {"holder", *holder},
-		{"bin", *bin}, {"account", *account}, {"purpose", *purpose},
+		{"market", a.market}, {"stall", a.stall}, {"vendor", a.vendor}, {"holder", a.holder},
+		{"bin", a.bin}, {"account", a.account}, {"purpose", a.purpose},
 	} {
 		if f.value != "" {
 			return fmt.Errorf("sign: --%s cannot be combined with --csv: the CSV gives every sign's fields", f.name)
 		}
 	}
 	in := env.stdin
-	if *csvPath != "-" {
-		f, err := os.Open(*csvPath)
+	if a.csvPath != "-" {
+		f, err := os.Open(a.csvPath)
 		if err != nil {
 			return fmt.Errorf("sign: %w", err)
 		}
 		defer f.Close()
 		in = f
 	}
-	signs, lines, err := readStalls(in, *version, printed)
+	signs, lines, err := readStalls(in, a.version, printed)
 	if err != nil {
-		return fmt.Errorf("sign: %s: %w", *csvPath, err)
+		return fmt.Errorf("sign: %s: %w", a.csvPath, err)
 	}
 	if err := checkRows(r, signs, lines, opt); err != nil {
-		return fmt.Errorf("sign: %s: nothing written:\n%w", *csvPath, err)
+		return fmt.Errorf("sign: %s: nothing written:\n%w", a.csvPath, err)
 	}
 	format := printables.FormatPDF
-	if len(signs) > *perFile {
+	if len(signs) > a.perFile {
 		format = printables.FormatZIP
 	}
-	if ext := strings.ToLower(filepath.Ext(*out)); (ext == ".pdf" || ext == ".zip") && ext != format.Ext() {
+	if ext := strings.ToLower(filepath.Ext(a.out)); (ext == ".pdf" || ext == ".zip") && ext != format.Ext() {
 		hint := ""
 		if format == printables.FormatZIP {
 			hint = fmt.Sprintf(", or raise --per-file (up to %d) for one PDF", printables.MaxBatch)
 		}
-		return fmt.Errorf("sign: %d signs at %d per PDF make a %s: name the output %s%s", len(signs), *perFile, strings.TrimPrefix(format.Ext(), "."), strings.TrimSuffix(*out, filepath.Ext(*out))+format.Ext(), hint)
+		return fmt.Errorf("sign: %d signs at %d per PDF make a %s: name the output %s%s", len(signs), a.perFile, strings.TrimPrefix(format.Ext(), "."), strings.TrimSuffix(a.out, filepath.Ext(a.out))+format.Ext(), hint)
 	}
-	err = writeAtomically(env.stdout, *out, func(w io.Writer) error {
-		b, err := r.NewBatch(w, printables.BatchOptions{Options: opt, PerFile: *perFile})
+	err = writeAtomically(env.stdout, a.out, func(w io.Writer) error {
+		b, err := r.NewBatch(w, printables.BatchOptions{Options: opt, PerFile: a.perFile})
 		if err != nil {
 			return err
 		}
@@ -150,13 +173,13 @@ flags:
 	})
 	var se *printables.SignError
 	if errors.As(err, &se) && se.N >= 1 && se.N <= len(lines) {
-		return fmt.Errorf("sign: %s line %d: nothing written: %w", *csvPath, lines[se.N-1], se.Err)
+		return fmt.Errorf("sign: %s line %d: nothing written: %w", a.csvPath, lines[se.N-1], se.Err)
 	}
 	if err != nil {
 		return fmt.Errorf("sign: %w", err)
 	}
-	if *out != "-" {
-		fmt.Fprintf(env.stdout, "%s: %d signs\n", *out, len(signs))
+	if a.out != "-" {
+		fmt.Fprintf(env.stdout, "%s: %d signs\n", a.out, len(signs))
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/sapqr/sapqr/merchants"
 )
@@ -230,7 +229,7 @@ func TestCheckTotals(t *testing.T) {
 	if url := os.Getenv("SAPQR_TEST_REDIS_URL"); url != "" {
 		r, _ := openTestRedis(t, url)
 		targets = append(targets, target{"redis", r, func() {
-			client := r.client.(*redis.Client)
+			client := r.client
 			if err := client.HSet(ctx, r.base+"t", "c:00004", "1,100,10,5,11,5,2,1").Err(); err != nil {
 				t.Fatal(err)
 			}

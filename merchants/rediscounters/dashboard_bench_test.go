@@ -63,11 +63,10 @@ func BenchmarkProvinceDashboard(b *testing.B) {
 	}
 	b.Logf("seeded %d markets and %d vendors in %v", opt.Markets, opt.Vendors, time.Since(start).Round(time.Second))
 
-	ropt, err := redis.ParseURL(os.Getenv("SAPQR_TEST_REDIS_URL"))
+	client, _, err := rediscounters.NewClient(os.Getenv("SAPQR_TEST_REDIS_URL"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	client := redis.NewClient(ropt)
 	b.Cleanup(func() { client.Close() })
 	counters, err := rediscounters.NewRedis(client, "bench-"+crand.Text()[:12])
 	if err != nil {
@@ -130,7 +129,7 @@ func BenchmarkProvinceDashboard(b *testing.B) {
 	})
 }
 
-func deleteKeys(t testing.TB, client *redis.Client, prefix string) {
+func deleteKeys(t testing.TB, client redis.UniversalClient, prefix string) {
 	ctx := context.Background()
 	iter := client.Scan(ctx, 0, escapeGlob(prefix)+"*", 1000).Iterator()
 	var keys []string

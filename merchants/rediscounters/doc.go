@@ -24,6 +24,26 @@
 //	{NS:v1}:ps          set     province codes that hold markets
 //	{NS:v1}:t           hash    "n" | "p:CODE" | "c:CODE" -> "markets,7 sums"
 //
+// Open builds the Redis client from a URL (NewClient alone gives the
+// client, for anything else that needs Redis), in one of three forms:
+//
+//	redis://[:PASSWORD@]HOST:PORT/DB        one server (rediss:// for TLS,
+//	                                        unix:///path.sock?db=N for a socket)
+//	redis://HOST:PORT/DB?master_name=NAME&addr=HOST2:PORT&addr=HOST3:PORT
+//	                                        Redis Sentinel: HOST and each addr
+//	                                        are Sentinels watching the primary
+//	                                        NAME; user:password in the URL are
+//	                                        the Sentinels', password=… the
+//	                                        primary's
+//	redis://[USER:PASSWORD@]HOST:PORT?addr=HOST2:PORT&addr=HOST3:PORT
+//	redis://[USER:PASSWORD@]HOST:PORT?cluster=true
+//	                                        Redis Cluster: the seed nodes (one
+//	                                        seed needs cluster=true); database 0
+//
+// Every form also takes go-redis's client options as query parameters in
+// snake case (dial_timeout=3s, pool_size=20, max_retries=2, …); an unknown
+// parameter is an error.
+//
 // Redis should run with maxmemory-policy noeviction: an evicted key is
 // repaired by the next reconcile, but until then a total may be wrong.
 package rediscounters

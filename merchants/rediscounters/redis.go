@@ -55,12 +55,13 @@ const lostReply = "SAPQR_REBUILD_LOST"
 // key layout). It is safe for concurrent use by many goroutines and many
 // processes sharing one Redis.
 type Redis struct {
-	client redis.UniversalClient
-	base   string
-	apply  *redis.Script
-	finish *redis.Script
-	read   *redis.Script
-	check  *redis.Script
+	client   redis.UniversalClient
+	topology Topology
+	base     string
+	apply    *redis.Script
+	finish   *redis.Script
+	read     *redis.Script
+	check    *redis.Script
 }
 
 var (
@@ -77,8 +78,8 @@ func NewRedis(client redis.UniversalClient, namespace string) (*Redis, error) {
 	if namespace == "" {
 		namespace = DefaultNamespace
 	}
-	if strings.ContainsAny(namespace, "{}:, \t\r\n") {
-		return nil, fmt.Errorf("counters: namespace %q: use letters, digits, '-', '_' or '.'", namespace)
+	if err := CheckNamespace(namespace); err != nil {
+		return nil, err
 	}
 	return &Redis{
 		client: client,
@@ -88,6 +89,16 @@ func NewRedis(client redis.UniversalClient, namespace string) (*Redis, error) {
 		read:   redis.NewScript(readLua),
 		check:  redis.NewScript(sumsLua + checkLua),
 	}, nil
+}
+
+// CheckNamespace returns an error for a key namespace with characters that
+// would break the key layout ('{', '}', ':', ',' or spaces); "" stands for
+// DefaultNamespace and is fine.
+func CheckNamespace(namespace string) error {
+	if strings.ContainsAny(namespace, "{}:, \t\r\n") {
+		return fmt.Errorf("counters: namespace %q: use letters, digits, '-', '_' or '.'", namespace)
+	}
+	return nil
 }
 
 // Prefix returns the prefix of every key these counters use, for tools that

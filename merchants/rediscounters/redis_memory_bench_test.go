@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/sapqr/sapqr/merchants"
 )
 
@@ -44,7 +42,7 @@ func BenchmarkRedisMemoryPerMarket(b *testing.B) {
 	}
 	b.StopTimer()
 
-	client := r.client.(*redis.Client)
+	client := r.client
 	var keys []string
 	iter := client.Scan(ctx, 0, redisPattern(r.Prefix()), 1000).Iterator()
 	for iter.Next(ctx) {

@@ -17,24 +17,19 @@ import (
 // the database). The keys are deleted when the test ends.
 func openTestRedis(t testing.TB, url string) (*Redis, func()) {
 	t.Helper()
-	opt, err := redis.ParseURL(url)
+	r, err := Open(url, "test-"+rand.Text()[:12])
 	if err != nil {
 		t.Fatalf("SAPQR_TEST_REDIS_URL: %v", err)
 	}
-	client := redis.NewClient(opt)
-	r, err := NewRedis(client, "test-"+rand.Text()[:12])
-	if err != nil {
-		t.Fatal(err)
-	}
-	flush := func() { deleteNamespace(t, client, r.Prefix()) }
+	flush := func() { deleteNamespace(t, r.client, r.Prefix()) }
 	t.Cleanup(func() {
 		flush()
-		client.Close()
+		r.Close()
 	})
 	return r, flush
 }
 
-func deleteNamespace(t testing.TB, client *redis.Client, prefix string) {
+func deleteNamespace(t testing.TB, client redis.UniversalClient, prefix string) {
 	t.Helper()
 	ctx := context.Background()
 	iter := client.Scan(ctx, 0, redisPattern(prefix), 1000).Iterator()

@@ -21,7 +21,8 @@ const SapQR = (() => {
   // it changes with every login, while a page kept open (or reloaded from
   // the cache) may carry the token of an older session.
   function csrfToken() {
-    const m = document.cookie.match(/(?:^|;\s*)sapqr_csrf=([^;]+)/);
+    // Named __Host-sapqr_csrf when the server marks its cookies Secure.
+    const m = document.cookie.match(/(?:^|;\s*)(?:__Host-)?sapqr_csrf=([^;]+)/);
     if (m) return decodeURIComponent(m[1]);
     const meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.content : '';

@@ -630,6 +630,17 @@ func TestE2E(t *testing.T) {
 	if got := scanPDF(t, download(t, ctx, downloads, `a[href*="signs.pdf"]`)); !slices.Equal(got, payloads) {
 		t.Errorf("the market's 4-up sheet reads %q, want the four vendors' payloads %q", got, payloads)
 	}
+	// The download's click recorded the batch (a POST, the GET itself
+	// changes nothing): every vendor with a QR now has its sign printed.
+	var printed struct {
+		SignsPrinted int `json:"signs_printed"`
+	}
+	for deadline := time.Now().Add(5 * time.Second); printed.SignsPrinted != len(payloads) && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		w.call(t, "GET", fmt.Sprintf("/api/v1/markets/%d/adoption", w.marketID), nil, http.StatusOK, &printed)
+	}
+	if printed.SignsPrinted != len(payloads) {
+		t.Errorf("after downloading the market's signs, signs_printed is %d, want %d", printed.SignsPrinted, len(payloads))
+	}
 	run(t, ctx, "open the markets list", chromedp.Navigate(w.url+"/ui/markets?q=ngoc"))
 	waitJS(t, ctx, "the market found without diacritics", fmt.Sprintf(`document.querySelector('a[href="/ui/markets/%d"]') !== null`, w.marketID))
 	checkA11y(t, ctx, "markets")

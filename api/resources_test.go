@@ -207,7 +207,16 @@ func TestVendorLifecycle(t *testing.T) {
 			t.Errorf("payload answer %s", r.Body)
 		}
 	})
-	t.Run("sign PDF records the print", func(t *testing.T) {
+	t.Run("sign PDF changes nothing; the print is a POST", func(t *testing.T) {
+		outdatedAndPrinted := func() (bool, int64) {
+			var got vendorJSON
+			f.do("GET", "/api/v1/vendors/"+id, member, nil).decode(t, &got)
+			var ad struct {
+				SignsPrinted int64 `json:"signs_printed"`
+			}
+			f.do("GET", "/api/v1/markets/"+itoa(mid)+"/adoption", member, nil).decode(t, &ad)
+			return got.SignOutdated, ad.SignsPrinted
+		}
 		r := f.do("GET", "/api/v1/vendors/"+id+"/sign.pdf?size=a5", member, nil)
 		r.want(t, http.StatusOK)
 		if r.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(r.Body, []byte("%PDF-")) ||
@@ -215,21 +224,23 @@ func TestVendorLifecycle(t *testing.T) {
 			t.Fatalf("sign.pdf: %v %.10q", r.Header, r.Body)
 		}
 		f.do("GET", "/api/v1/vendors/"+id+"/sign.pdf?size=b5", member, nil).wantProblem(t, 422, "validation_failed")
-		r = f.do("GET", "/api/v1/vendors/"+id, member, nil)
-		var got vendorJSON
-		r.decode(t, &got)
-		if got.SignOutdated {
-			t.Error("sign still outdated after printing")
+		if outdated, printed := outdatedAndPrinted(); !outdated || printed != 0 {
+			t.Fatalf("after GET sign.pdf: outdated %v, signs_printed %d; want the GET to change nothing (true, 0)", outdated, printed)
 		}
-		r = f.do("GET", "/api/v1/markets/"+itoa(mid)+"/adoption", member, nil)
-		r.want(t, http.StatusOK)
-		var ad struct {
-			SignsPrinted int64 `json:"signs_printed"`
-			Vendors      int64
+
+		f.do("POST", "/api/v1/vendors/"+id+"/prints", member, map[string]any{"size": "a9"}).wantProblem(t, 422, "validation_failed")
+		r = f.do("POST", "/api/v1/vendors/"+id+"/prints", member, map[string]any{"size": "a5"})
+		r.want(t, http.StatusCreated)
+		var rec struct {
+			Reason string `json:"reason"`
+			Size   string `json:"size"`
 		}
-		r.decode(t, &ad)
-		if ad.SignsPrinted != 1 || ad.Vendors != 3 {
-			t.Errorf("adoption after one print: %s", r.Body)
+		r.decode(t, &rec)
+		if rec.Reason != "new" || rec.Size != "a5" {
+			t.Errorf("print recorded as %s; want reason new, size a5", r.Body)
+		}
+		if outdated, printed := outdatedAndPrinted(); outdated || printed != 1 {
+			t.Errorf("after POST prints: outdated %v, signs_printed %d; want false, 1", outdated, printed)
 		}
 	})
 	t.Run("market sign sheet is streamed", func(t *testing.T) {

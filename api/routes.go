@@ -62,6 +62,8 @@ func (s *Server) routes() {
 	get("/vendors/:id/payload", s.handleVendorPayload)
 	get("/vendors/:id/sign.pdf", s.handleStallSignPDF)
 	get("/markets/:id/signs.pdf", s.handleMarketSignsPDF)
+	post("/vendors/:id/prints", s.handleVendorPrintCreate)
+	post("/markets/:id/prints", s.handleMarketPrintCreate)
 
 	get("/markets/:id/adoption", s.handleMarketAdoption)
 	get("/adoption", s.handleAdoption)

@@ -147,8 +147,8 @@ func (s *Server) renderSign(sign merchants.StallSign, size printables.Size) ([]b
 }
 
 // handleStallSignPDF renders the vendor's sign (?size=a6|a5|a4) for the
-// stall ?stall_id= it holds, or its main stall, and records the print for
-// that stall, so signs_printed and outdated-sign checks stay true.
+// stall ?stall_id= it holds, or its main stall. It records nothing: the
+// page records the print with POST /vendors/{id}/prints.
 func (s *Server) handleStallSignPDF(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -158,16 +158,12 @@ func (s *Server) handleStallSignPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, a := c.Request().Context(), actorOf(c)
-	sign, err := s.cfg.Merchants.VendorSign(ctx, a, id, stallID)
+	sign, err := s.cfg.Merchants.VendorSign(c.Request().Context(), actorOf(c), id, stallID)
 	if err != nil {
 		return err
 	}
 	pdf, err := s.renderSign(sign, size)
 	if err != nil {
-		return err
-	}
-	if err := s.cfg.Merchants.RecordPrinted(ctx, a, sign); err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sapqr-sign-%d-%s-v%d-%s.pdf"`, sign.VendorID, safeFileName(sign.Stall), sign.Version, size))
@@ -178,9 +174,8 @@ func (s *Server) handleStallSignPDF(c echo.Context) error {
 // in a market, one per stall it holds, main stall first (?sheet=a4-4up by
 // default, or none|a4-2up; ?size= for sheet=none): one PDF, or a ZIP of
 // PDFs for a very large market. At most printables.MaxBatch signs; memory
-// stays bounded whatever the market's size. Prints are recorded, each
-// vendor's once for all its stalls, after the whole document has been
-// written.
+// stays bounded whatever the market's size. It records nothing: the page
+// records the batch with POST /markets/{id}/prints.
 func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -190,18 +185,11 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, a := c.Request().Context(), actorOf(c)
-	signs, err := s.cfg.Merchants.MarketSigns(ctx, a, id, printables.MaxBatch)
+	signs, err := s.cfg.Merchants.MarketSigns(c.Request().Context(), actorOf(c), id, printables.MaxBatch)
 	if err != nil {
 		return err
 	}
-	if err := s.writeSigns(c, fmt.Sprintf("sapqr-signs-market-%d", id), opt, signs); err != nil {
-		return err
-	}
-	if err := s.cfg.Merchants.RecordPrinted(ctx, a, signs...); err != nil {
-		s.log.WarnContext(ctx, "market signs: prints not all recorded", "request_id", requestIDOf(c), "market_id", id, logError(err))
-	}
-	return nil
+	return s.writeSigns(c, fmt.Sprintf("sapqr-signs-market-%d", id), opt, signs)
 }
 
 // sheetParams reads ?sheet=none|a4-2up|a4-4up (a4-4up when absent) and

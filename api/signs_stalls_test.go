@@ -141,11 +141,11 @@ func TestSignPrintsAreRecordedPerStall(t *testing.T) {
 		r.decode(t, &got)
 		return got.SignOutdated
 	}
-	f.do("GET", "/api/v1/vendors/"+id+"/sign.pdf", member, nil).want(t, http.StatusOK)
+	f.do("POST", "/api/v1/vendors/"+id+"/prints", member, map[string]any{}).want(t, http.StatusCreated)
 	if !outdated() {
 		t.Error("B-2 has no sign yet, but the vendor's signs are not outdated")
 	}
-	f.do("GET", "/api/v1/vendors/"+id+"/sign.pdf?stall_id="+itoa(v.Stalls[1].StallID), member, nil).want(t, http.StatusOK)
+	f.do("POST", "/api/v1/vendors/"+id+"/prints", member, map[string]any{"stall_id": v.Stalls[1].StallID}).want(t, http.StatusCreated)
 	if outdated() {
 		t.Error("both stalls have their sign, but the vendor's signs are outdated")
 	}
@@ -156,6 +156,10 @@ func TestSignPrintsAreRecordedPerStall(t *testing.T) {
 		t.Error("C-3 has no sign yet, but the vendor's signs are not outdated")
 	}
 	f.do("GET", "/api/v1/markets/"+itoa(mid)+"/signs.pdf", member, nil).want(t, http.StatusOK)
+	if !outdated() {
+		t.Error("GET signs.pdf recorded the batch: a GET must change nothing")
+	}
+	f.do("POST", "/api/v1/markets/"+itoa(mid)+"/prints", member, map[string]any{"sheet": "a4-4up"}).want(t, http.StatusCreated)
 	if outdated() {
 		t.Error("the market batch printed every stall, but the vendor's signs are outdated")
 	}

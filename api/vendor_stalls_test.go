@@ -410,7 +410,7 @@ func TestVendorStallsPages(t *testing.T) {
 			t.Errorf("stall cells (-want +got):\n%s", diff)
 		}
 		// A sign printed for the main stall colours that stall only.
-		f.do("GET", "/api/v1/vendors/"+id+"/sign.pdf", member, nil).want(t, http.StatusOK)
+		f.do("POST", "/api/v1/vendors/"+id+"/prints", member, map[string]any{}).want(t, http.StatusCreated)
 		_, body, _ = f.page(t, uMemberA, "/ui/markets/"+itoa(mid))
 		got = nil
 		for _, m := range cell.FindAllStringSubmatch(body, -1) {

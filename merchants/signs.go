@@ -14,8 +14,9 @@ import (
 // are named), by whom and why (for an empty reason, the one the stalls
 // give: see Vendor.SignReason): one printed sign record per stall, and
 // those stalls' signs are then up to date. It returns ErrNotFound,
-// ErrForbidden, and a *ValidationError for an unknown reason, a stall the
-// vendor does not hold, or a vendor that is inactive or has no payload.
+// ErrForbidden, a *ValidationError for an unknown reason, a stall the
+// vendor does not hold or an inactive vendor, and a *ConflictError with
+// RuleNoQR for a vendor without an active bank account.
 func (s *Service) RecordSignPrint(ctx context.Context, a Actor, vendorID int64, reason SignReason, stallIDs ...int64) ([]SignRecord, error) {
 	var p problems
 	switch reason {
@@ -58,7 +59,7 @@ func (s *Service) RecordSignPrint(ctx context.Context, a Actor, vendorID int64, 
 		}
 		acc, ok := nv.PrimaryAccount()
 		if !ok {
-			return false, &ValidationError{Fields: []FieldError{{Field: "id", Message: "the vendor has no active bank account, so no sign"}}}
+			return false, errNoQR(vendorID)
 		}
 		before := auditVendor(*v)
 		now := s.clock()

@@ -184,9 +184,10 @@ func (s *Service) appendSigns(signs []StallSign, m Market, v Vendor) ([]StallSig
 
 // RecordPrinted records signs as printed: for each vendor among them, one
 // RecordSignPrint for all its stalls in signs, with the reason its stalls
-// give (see Vendor.SignReason). Every vendor is tried; the error joins the
-// failures, each as RecordSignPrint returns it.
-func (s *Service) RecordPrinted(ctx context.Context, a Actor, signs ...StallSign) error {
+// give (see Vendor.SignReason). Every vendor is tried; it returns how many
+// vendors were recorded and the failures joined, each as RecordSignPrint
+// returns it.
+func (s *Service) RecordPrinted(ctx context.Context, a Actor, signs ...StallSign) (int, error) {
 	var order []int64
 	stalls := map[int64][]int64{}
 	for _, sign := range signs {
@@ -201,7 +202,21 @@ func (s *Service) RecordPrinted(ctx context.Context, a Actor, signs ...StallSign
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	return len(order) - len(errs), errors.Join(errs...)
+}
+
+// RecordMarketPrint records that a market's batch of signs (MarketSigns,
+// at most max) was printed, and returns the signs and how many vendors'
+// prints were recorded. It returns MarketSigns' errors; a vendor whose
+// print cannot be recorded (removed meanwhile) is left out of the count
+// and its error joined to the answer's.
+func (s *Service) RecordMarketPrint(ctx context.Context, a Actor, marketID int64, max int) ([]StallSign, int, error) {
+	signs, err := s.MarketSigns(ctx, a, marketID, max)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := s.RecordPrinted(ctx, a, signs...)
+	return signs, n, err
 }
 
 // SignReason says why the vendor's current sign is printed now at its

@@ -134,8 +134,8 @@ func TestMarketSignsAndRecordPrinted(t *testing.T) {
 			t.Errorf("province officer: %v; want ErrForbidden", err)
 		}
 
-		if err := s.RecordPrinted(ctx, member, signs...); err != nil {
-			t.Fatal(err)
+		if n, err := s.RecordPrinted(ctx, member, signs...); err != nil || n != 2 {
+			t.Fatalf("RecordPrinted = %d, %v; want 2 vendors recorded", n, err)
 		}
 		for _, id := range []int64{v1.ID, v2.ID} {
 			v, err := s.Vendor(ctx, member, id)

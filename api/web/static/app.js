@@ -254,5 +254,18 @@ const SapQR = (() => {
     location.assign('/ui/login');
   });
 
+  // Downloading a sign records its print: a POST with the CSRF header,
+  // made here when the user asks for the PDF, so that a GET of a PDF
+  // (or a link to one on another site) changes no count.
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest && e.target.closest('a[data-print]');
+    if (!a) return;
+    const d = a.dataset, body = {};
+    if (d.printStall) body.stall_id = Number(d.printStall);
+    if (d.printSize) body.size = d.printSize;
+    if (d.printSheet) body.sheet = d.printSheet;
+    api('POST', d.print, body, { 'Idempotency-Key': newKey() });
+  });
+
   return { t, csrf: csrfToken, api, all, items, fieldErrors, showErrors, clearErrors, problemText, el, fill, num, pct, plain, newKey, param, cacheGet, cachePut, toLogin };
 })();

@@ -51,6 +51,7 @@ const (
 	codeUnknownField      = "unknown_field"
 	codeWrongType         = "wrong_type"
 	codeBodyTooLarge      = "body_too_large"
+	codeFileLimit         = "file_limit_exceeded"
 	codeUnsupportedMedia  = "unsupported_media_type"
 	codeValidation        = "validation_failed"
 	codeUnauthenticated   = "unauthenticated"

@@ -2,8 +2,10 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,6 +15,60 @@ import (
 
 // pathImportVendors is the upload route; its bodies get MaxUploadBytes.
 const pathImportVendors = "/api/v1/imports/vendors"
+
+// Imports at once: reading a file takes up to some 30 MiB besides its rows
+// (see package tabular), so a server reads at most maxImports files
+// together and each user one at a time. Past that the answer is 503 with
+// Retry-After, not 429: a 429 would be stored under the request's
+// Idempotency-Key and replayed to its retry, which must run.
+const (
+	maxImports       = 2
+	importRetryAfter = 5 // seconds
+)
+
+// importGate admits imports: at most a given number at once on the server
+// and one per user.
+type importGate struct {
+	slots chan struct{}
+	mu    sync.Mutex
+	users map[int64]bool
+}
+
+func newImportGate(n int) *importGate {
+	return &importGate{slots: make(chan struct{}, n), users: map[int64]bool{}}
+}
+
+// wrap runs h when the user has no import running and a slot is free.
+func (g *importGate) wrap(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		user := actorOf(c).UserID
+		g.mu.Lock()
+		busy := g.users[user]
+		g.users[user] = true
+		g.mu.Unlock()
+		if busy {
+			return importBusy("you already have an import running; send the next file once its report is back")
+		}
+		defer func() {
+			g.mu.Lock()
+			delete(g.users, user)
+			g.mu.Unlock()
+		}()
+		select {
+		case g.slots <- struct{}{}:
+			defer func() { <-g.slots }()
+		default:
+			return importBusy(fmt.Sprintf("the server is reading %d import files already; retry shortly", cap(g.slots)))
+		}
+		return h(c)
+	}
+}
+
+func importBusy(detail string) *apiError {
+	e := unavailable(detail)
+	e.retryAfter = importRetryAfter
+	return e
+}
 
 // isUpload reports whether the matched route takes a file upload.
 func isUpload(c echo.Context) bool { return c.Path() == pathImportVendors }
@@ -49,6 +105,9 @@ func (s *Server) handleVendorImport(c echo.Context) error {
 	}
 	defer f.Close()
 	rep, err := s.cfg.Merchants.ImportVendors(c.Request().Context(), actorOf(c), f, format, dryRun)
+	if le := (*tabular.LimitError)(nil); errors.As(err, &le) {
+		return newError(http.StatusRequestEntityTooLarge, codeFileLimit, le.Error())
+	}
 	if err != nil {
 		return err
 	}

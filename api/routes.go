@@ -69,7 +69,7 @@ func (s *Server) routes() {
 	get("/adoption", s.handleAdoption)
 	get("/reports", s.handleReport)
 
-	post("/imports/vendors", s.handleVendorImport)
+	post("/imports/vendors", newImportGate(maxImports).wrap(s.handleVendorImport))
 
 	s.uiRoutes()
 }

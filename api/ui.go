@@ -328,7 +328,7 @@ func (s *Server) uiSession(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
-		return c.Redirect(http.StatusSeeOther, "/ui/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+		return c.Redirect(http.StatusSeeOther, "/ui/login?next="+url.QueryEscape(localRedirect(c.Request().URL.RequestURI())))
 	}
 }
 
@@ -379,10 +379,12 @@ func (s *Server) handleUIHome(c echo.Context) error {
 }
 
 // handleUILogin shows the login form; the form posts to the API with
-// fetch, which sets the session cookie (valid for the working day).
+// fetch, which sets the session cookie (valid for the working day), then
+// goes to the page named by ?next= as localRedirect allows it.
 func (s *Server) handleUILogin(p *uiPages) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		return p.render(c, http.StatusOK, "login", "title.login", nil, "login.js")
+		data := struct{ Next string }{localRedirect(c.QueryParam("next"))}
+		return p.render(c, http.StatusOK, "login", "title.login", data, "login.js")
 	}
 }
 
@@ -394,11 +396,64 @@ func (s *Server) handleUILang(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
-	next := c.QueryParam("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		next = "/ui/"
+	return c.Redirect(http.StatusSeeOther, localRedirect(c.QueryParam("next")))
+}
+
+// localRedirect is the one place that decides where a "next" parameter
+// may send the browser: next itself when it is a path on this site as a
+// browser reads it, else "/ui/". Browsers drop tabs and newlines, strip
+// leading control characters and read "\" as "/" before resolving a
+// Location, so "/\t/evil.example" or "/\evil.example" would leave the
+// site as "//evil.example" does. Refused: anything but a path starting
+// with a single "/", any control character, space, backslash or non-ASCII
+// byte, a "." or ".." segment, and a path that is any of these once
+// percent-decoded (up to three times, as a later hop might decode it).
+func localRedirect(next string) string {
+	const fallback = "/ui/"
+	if !localPath(next) {
+		return fallback
 	}
-	return c.Redirect(http.StatusSeeOther, next)
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return fallback
+	}
+	// The path part, percent-decoded again and again, must stay a plain
+	// local path; the query may hold encoded spaces and slashes.
+	p, _, _ := strings.Cut(next, "?")
+	p, _, _ = strings.Cut(p, "#")
+	for range 3 {
+		d, err := url.PathUnescape(p)
+		if err != nil || !localPath(d) {
+			return fallback
+		}
+		if d == p {
+			break
+		}
+		p = d
+	}
+	return next
+}
+
+// localPath reports whether s starts with one "/" (not "//" or "/\"),
+// holds only printable ASCII without space or backslash, and has no "."
+// or ".." path segment.
+func localPath(s string) bool {
+	if len(s) == 0 || s[0] != '/' || (len(s) > 1 && (s[1] == '/' || s[1] == '\\')) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return false
+		}
+	}
+	p, _, _ := strings.Cut(s, "?")
+	p, _, _ = strings.Cut(p, "#")
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // handleUISignup shows the vendor sign-up page. Markets, stalls and banks

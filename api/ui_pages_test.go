@@ -246,6 +246,8 @@ func TestUILangSwitch(t *testing.T) {
 		{"no open redirect to another site", "to=en&next=%2F%2Fevil.example%2F", langEN, "/ui/"},
 		{"no absolute URL", "to=en&next=https%3A%2F%2Fevil.example%2F", langEN, "/ui/"},
 		{"no backslash trick", "to=en&next=%2F%5Cevil.example", langEN, "/ui/"},
+		{"no tab the browser drops", "to=en&next=%2F%09%2Fevil.example", langEN, "/ui/"},
+		{"no encoded slash the next hop decodes", "to=en&next=%2F%252F%2Fevil.example", langEN, "/ui/"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodGet, "/ui/lang?"+tc.query, nil)

@@ -186,3 +186,50 @@ func TestRenderLineChart(t *testing.T) {
 		})
 	}
 }
+
+// TestLocalRedirect lists what a browser would make of each "next": a
+// path on this site is kept, anything that a browser resolves to another
+// host, or that a later hop could, falls back to /ui/.
+func TestLocalRedirect(t *testing.T) {
+	const home = "/ui/"
+	for _, tc := range []struct{ name, next, want string }{
+		{"a page", "/ui/markets/3", "/ui/markets/3"},
+		{"a page with a query", "/ui/markets?q=ch%E1%BB%A3%20A%2FB&cursor=x", "/ui/markets?q=ch%E1%BB%A3%20A%2FB&cursor=x"},
+		{"a page with a fragment", "/ui/vendors/7#stalls", "/ui/vendors/7#stalls"},
+		{"the root", "/", "/"},
+		{"empty", "", home},
+		{"relative", "ui/markets", home},
+		{"scheme-relative", "//evil.example/", home},
+		{"absolute", "https://evil.example/", home},
+		{"javascript", "javascript:alert(1)", home},
+		{"scheme after a slash", "/javascript:alert(1)", "/javascript:alert(1)"},
+		{"data URL", "data:text/html,x", home},
+		{"backslash", "/\\evil.example", home},
+		{"two backslashes", "\\\\evil.example", home},
+		{"backslash later", "/ui/\\evil.example", home},
+		{"tab", "/\t/evil.example", home},
+		{"newline", "/\n/evil.example", home},
+		{"carriage return", "/\r/evil.example", home},
+		{"leading space", " //evil.example", home},
+		{"NUL", "/\x00/evil.example", home},
+		{"DEL", "/ui/\x7f", home},
+		{"non-ASCII", "/ui/chợ", home},
+		{"encoded tab", "/%09/evil.example", home},
+		{"encoded newline", "/%0a/evil.example", home},
+		{"encoded slash", "/%2F/evil.example", home},
+		{"encoded slash lower case", "/%2f%2fevil.example", home},
+		{"encoded backslash", "/%5Cevil.example", home},
+		{"double-encoded slash", "/%252F/evil.example", home},
+		{"triple-encoded slash", "/%25252F/evil.example", home},
+		{"bad escape", "/ui/%zz", home},
+		{"dot segments", "/ui/../..//evil.example", home},
+		{"encoded dot segment", "/ui/%2e%2e/x", home},
+		{"userinfo look-alike", "/@evil.example", "/@evil.example"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := localRedirect(tc.next); got != tc.want {
+				t.Errorf("localRedirect(%q) = %q, want %q", tc.next, got, tc.want)
+			}
+		})
+	}
+}

@@ -98,8 +98,9 @@ func (r *ImportReport) err() error {
 }
 
 // MaxImportRows is the most data rows one imported file may have; split a
-// larger file (a single transaction holds every row).
-const MaxImportRows = 20_000
+// larger file (a single transaction holds every row). The XLSX reader's
+// size limits are derived from it.
+const MaxImportRows = tabular.MaxRows
 
 // errRollback ends an import's transaction without committing it.
 var errRollback = errors.New("import not applied")
@@ -154,9 +155,15 @@ func (s *Service) applyImport(ctx context.Context, rep *ImportReport, rows []tab
 
 // readImport reads every data row of a file against a schema. A file that
 // cannot be read at all (unknown format, no header, a broken line) returns
-// a *ValidationError on the field "file" saying why and where.
+// a *ValidationError on the field "file" saying why and where; one past a
+// size limit of package tabular returns its *tabular.LimitError, wrapped.
 func readImport(r io.Reader, format tabular.Format, schema tabular.Schema, rep *ImportReport) ([]tabular.Row, error) {
 	fileErr := func(err error) error {
+		var le *tabular.LimitError
+		if errors.As(err, &le) {
+			// Too large to read: the caller answers with the limit.
+			return fmt.Errorf("file: %w", le)
+		}
 		return &ValidationError{Fields: []FieldError{{Field: "file", Message: err.Error()}}}
 	}
 	tr, err := tabular.NewReader(r, format, schema)

@@ -35,7 +35,8 @@ var marketFieldColumns = map[string]string{"stall_count": "stall_count"}
 // value as it is.
 //
 // It returns ErrForbidden unless the actor's role manages markets; a
-// *ValidationError on the field "file" when the file cannot be read; and,
+// *ValidationError on the field "file" when the file cannot be read; a
+// wrapped *tabular.LimitError when it is past a size limit; and,
 // for a real run with bad rows, the report together with a
 // *ValidationError naming each bad row and column ("line 7: commune_code").
 // A dry run returns its report and a nil error whatever the rows hold.

@@ -41,9 +41,71 @@ func loadTest(ctx context.Context, o options) *Report {
 		return rep.Fail(err)
 	}
 	pid := s.servers[0].Pid()
-	c := s.clients
+	mctx, stopMem := context.WithCancel(ctx)
+	defer stopMem()
+	mem := sampleMemory(mctx, []int{pid}, 250*time.Millisecond)
+	res := runLoadPhases(ctx, o, rep, s, statements)
+	stopMem()
+	reportLoadFigures(rep, o, s, res)
+	first, peak, last, _ := mem.summary(pid)
+	rep.Figure("server RSS", "start %s, peak %s, end %s", harness.MiB(first), harness.MiB(peak), harness.MiB(last))
+	return checkLoad(ctx, rep, s, res)
+}
 
-	// phase runs fn for o.duration and measures who used the CPU.
+// loadResults are what the load test's phases measured.
+type loadResults struct {
+	base, reads, mixedReads                     *harness.Tally
+	basePhase, readsPhase, regPhase, mixedPhase phaseCPU
+	regAlone, regMixed                          *registrar
+	topStatements                               string
+}
+
+// runLoadPhases runs the four phases one after the other.
+func runLoadPhases(ctx context.Context, o options, rep *Report, s *stack, statements bool) loadResults {
+	c := s.clients
+	phase := phaseRunner(ctx, o, rep, s)
+	var r loadResults
+	r.basePhase = phase("baseline GET /healthz", func(ctx context.Context) {
+		r.base = hammer(ctx, o.readers, func(ctx context.Context, w int, t *harness.Tally) { get(ctx, c[0], "/healthz", t) })
+	})
+	r.readsPhase = phase("dashboard reads alone", func(ctx context.Context) {
+		r.reads = hammer(ctx, o.readers, readAdoption(c, s.markets))
+	})
+	if statements {
+		if _, err := s.pg.Query(ctx, "sapqr", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()"); err != nil {
+			rep.Logf("pg_stat_statements: %v", err)
+			statements = false
+		}
+	}
+	r.regAlone = newRegistrar(c, s.markets, 10*time.Second)
+	r.regPhase = phase("registrations alone", func(ctx context.Context) {
+		var wg sync.WaitGroup
+		for range o.writers {
+			wg.Go(func() { r.regAlone.work(context.WithoutCancel(ctx), ctx) })
+		}
+		wg.Wait()
+	})
+	if statements {
+		r.topStatements, _ = s.pg.Query(ctx, "sapqr", `SELECT calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 2), left(regexp_replace(query, '\s+', ' ', 'g'), 100)
+			FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 12`)
+	}
+	r.regMixed = newRegistrar(c, s.markets, 10*time.Second)
+	r.regMixed.seq.Store(r.regAlone.seq.Load()) // new stalls and accounts
+	r.mixedPhase = phase("registrations and reads together", func(ctx context.Context) {
+		var wg sync.WaitGroup
+		for range o.writers {
+			wg.Go(func() { r.regMixed.work(context.WithoutCancel(ctx), ctx) })
+		}
+		wg.Go(func() { r.mixedReads = hammer(ctx, o.readers, readAdoption(c, s.markets)) })
+		wg.Wait()
+	})
+	return r
+}
+
+// phaseRunner returns a function that runs fn for o.duration and measures
+// who used the CPU: the server, PostgreSQL, Redis and this generator.
+func phaseRunner(ctx context.Context, o options, rep *Report, s *stack) func(name string, fn func(ctx context.Context)) phaseCPU {
+	pid := s.servers[0].Pid()
 	cpuUsers := []struct {
 		name string
 		time func() (time.Duration, error)
@@ -53,7 +115,7 @@ func loadTest(ctx context.Context, o options) *Report {
 		{"Redis", func() (time.Duration, error) { return harness.CPUTime(s.redis.Pid()) }},
 		{"generator", func() (time.Duration, error) { return harness.CPUTime(os.Getpid()) }},
 	}
-	phase := func(name string, fn func(ctx context.Context)) phaseCPU {
+	return func(name string, fn func(ctx context.Context)) phaseCPU {
 		p := phaseCPU{cpu: make([]time.Duration, len(cpuUsers))}
 		for i, u := range cpuUsers {
 			before, _ := u.time()
@@ -72,73 +134,35 @@ func loadTest(ctx context.Context, o options) *Report {
 		rep.Logf("%s: done in %.1fs; %s", name, p.elapsed.Seconds(), p.cores())
 		return p
 	}
-	mctx, stopMem := context.WithCancel(ctx)
-	defer stopMem()
-	mem := sampleMemory(mctx, []int{pid}, 250*time.Millisecond)
+}
 
-	var base *harness.Tally
-	basePhase := phase("baseline GET /healthz", func(ctx context.Context) {
-		base = hammer(ctx, o.readers, func(ctx context.Context, w int, t *harness.Tally) { get(ctx, c[0], "/healthz", t) })
-	})
-	var reads *harness.Tally
-	readsPhase := phase("dashboard reads alone", func(ctx context.Context) {
-		reads = hammer(ctx, o.readers, readAdoption(c, s.markets))
-	})
-	if statements {
-		if _, err := s.pg.Query(ctx, "sapqr", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()"); err != nil {
-			rep.Logf("pg_stat_statements: %v", err)
-			statements = false
-		}
-	}
-	regAlone := newRegistrar(c, s.markets, 10*time.Second)
-	regPhase := phase("registrations alone", func(ctx context.Context) {
-		var wg sync.WaitGroup
-		for range o.writers {
-			wg.Go(func() { regAlone.work(context.WithoutCancel(ctx), ctx) })
-		}
-		wg.Wait()
-	})
-	var topStatements string
-	if statements {
-		topStatements, _ = s.pg.Query(ctx, "sapqr", `SELECT calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 2), left(regexp_replace(query, '\s+', ' ', 'g'), 100)
-			FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 12`)
-	}
-	regMixed := newRegistrar(c, s.markets, 10*time.Second)
-	regMixed.seq.Store(regAlone.seq.Load()) // new stalls and accounts
-	var mixedReads *harness.Tally
-	mixedPhase := phase("registrations and reads together", func(ctx context.Context) {
-		var wg sync.WaitGroup
-		for range o.writers {
-			wg.Go(func() { regMixed.work(context.WithoutCancel(ctx), ctx) })
-		}
-		wg.Go(func() { mixedReads = hammer(ctx, o.readers, readAdoption(c, s.markets)) })
-		wg.Wait()
-	})
-	stopMem()
-	baseElapsed, readsElapsed, regElapsed, mixedElapsed := basePhase.elapsed, readsPhase.elapsed, regPhase.elapsed, mixedPhase.elapsed
+// rate is requests per second.
+func rate(t *harness.Tally, d time.Duration) float64 { return float64(t.Count()) / d.Seconds() }
 
-	baseRate := float64(base.Count()) / baseElapsed.Seconds()
-	rate := func(t *harness.Tally, d time.Duration) float64 { return float64(t.Count()) / d.Seconds() }
+// reportLoadFigures writes each phase's rates, latencies and CPU, and the
+// statements PostgreSQL spent its time on.
+func reportLoadFigures(rep *Report, o options, s *stack, r loadResults) {
+	baseRate := rate(r.base, r.basePhase.elapsed)
 	line := func(t *harness.Tally, p phaseCPU) string {
 		return fmt.Sprintf("%s; %.2f× baseline; %s", t.Summary(p.elapsed), rate(t, p.elapsed)/baseRate, p.cores())
 	}
-	regAttempts, _ := regAlone.tallies()
-	mixAttempts, _ := regMixed.tallies()
+	regAttempts, _ := r.regAlone.tallies()
+	mixAttempts, _ := r.regMixed.tallies()
 	rep.Figure("setup", "%d registering clients, %d readers, %d markets, %v per phase; %d cores shared by the server, PostgreSQL, Redis and this generator",
 		o.writers, o.readers, len(s.markets), o.duration, runtime.NumCPU())
-	rep.Figure("baseline /healthz", "%s; %s", base.Summary(baseElapsed), basePhase.cores())
-	rep.Figure("reads alone", "%s", line(reads, readsPhase))
-	rep.Figure("registrations alone", "%s", line(regAttempts, regPhase))
-	rep.Figure("mixed: registrations", "%s", line(mixAttempts, mixedPhase))
-	rep.Figure("mixed: reads", "%s", line(mixedReads, mixedPhase))
+	rep.Figure("baseline /healthz", "%s; %s", r.base.Summary(r.basePhase.elapsed), r.basePhase.cores())
+	rep.Figure("reads alone", "%s", line(r.reads, r.readsPhase))
+	rep.Figure("registrations alone", "%s", line(regAttempts, r.regPhase))
+	rep.Figure("mixed: registrations", "%s", line(mixAttempts, r.mixedPhase))
+	rep.Figure("mixed: reads", "%s", line(r.mixedReads, r.mixedPhase))
 	// CPU per request does not depend on what else runs on the machine;
 	// with it, the ceiling on idle cores follows.
-	rep.Figure("CPU per /healthz", "%s", basePhase.perRequest(base.Count()))
-	rep.Figure("CPU per read", "%s", readsPhase.perRequest(reads.Count()))
-	rep.Figure("CPU per registration", "%s", regPhase.perRequest(regAttempts.Count()))
-	if topStatements != "" && regAttempts.Count() > 0 {
+	rep.Figure("CPU per /healthz", "%s", r.basePhase.perRequest(r.base.Count()))
+	rep.Figure("CPU per read", "%s", r.readsPhase.perRequest(r.reads.Count()))
+	rep.Figure("CPU per registration", "%s", r.regPhase.perRequest(regAttempts.Count()))
+	if r.topStatements != "" && regAttempts.Count() > 0 {
 		rep.Figure("PostgreSQL, registrations alone", "statements by total time (calls per registration, ms in all, mean ms per call, statement):")
-		for _, l := range strings.Split(strings.TrimSpace(topStatements), "\n") {
+		for _, l := range strings.Split(strings.TrimSpace(r.topStatements), "\n") {
 			f := strings.SplitN(l, "|", 4)
 			if len(f) != 4 {
 				continue
@@ -147,12 +171,15 @@ func loadTest(ctx context.Context, o options) *Report {
 			rep.Figure("", "%5.2f %7s ms %6s ms  %s", float64(calls)/float64(regAttempts.Count()), f[1], f[2], f[3])
 		}
 	}
-	first, peak, last, _ := mem.summary(pid)
-	rep.Figure("server RSS", "start %s, peak %s, end %s", harness.MiB(first), harness.MiB(peak), harness.MiB(last))
+}
 
-	// Correctness under load: the database holds exactly what was
-	// acknowledged, and the counters agree.
-	all := append(append([]registration(nil), regAlone.regs...), regMixed.regs...)
+// checkLoad reads everything back (the database holds exactly what was
+// acknowledged, and the counters agree) and checks the targets.
+func checkLoad(ctx context.Context, rep *Report, s *stack, r loadResults) *Report {
+	c := s.clients
+	regAttempts, _ := r.regAlone.tallies()
+	mixAttempts, _ := r.regMixed.tallies()
+	all := append(append([]registration(nil), r.regAlone.regs...), r.regMixed.regs...)
 	v, err := verify(ctx, c[0], s.markets, all)
 	if err != nil {
 		return rep.Fail(fmt.Errorf("reading the vendors back: %w", err))
@@ -163,15 +190,15 @@ func loadTest(ctx context.Context, o options) *Report {
 	}
 	rep.Figure("database", "%d acknowledged, lost %d, duplicated %d, counter drift %d (from %v)", v.acked, v.lost, v.duplicated, d, sources)
 
-	errs := errorsIn(regAttempts) + errorsIn(mixAttempts) + errorsIn(reads) + errorsIn(mixedReads)
-	rep.Check(errs == 0, "0 errors (%d: %s %s %s %s)", errs, nonOKString(regAttempts), nonOKString(mixAttempts), nonOKString(reads), nonOKString(mixedReads))
+	errs := errorsIn(regAttempts) + errorsIn(mixAttempts) + errorsIn(r.reads) + errorsIn(r.mixedReads)
+	rep.Check(errs == 0, "0 errors (%d: %s %s %s %s)", errs, nonOKString(regAttempts), nonOKString(mixAttempts), nonOKString(r.reads), nonOKString(r.mixedReads))
 	rep.Check(v.lost == 0 && v.duplicated == 0 && v.shared == 0 && d == 0, "nothing lost or duplicated, one active vendor per stall, counters equal the database")
-	regRate := rate(regAttempts, regElapsed)
-	rep.Check(regRate >= targetRegistrationsPerSec, "registrations ≥ %d/s (%.0f/s alone, %.0f/s mixed)", targetRegistrationsPerSec, regRate, rate(mixAttempts, mixedElapsed))
+	regRate := rate(regAttempts, r.regPhase.elapsed)
+	rep.Check(regRate >= targetRegistrationsPerSec, "registrations ≥ %d/s (%.0f/s alone, %.0f/s mixed)", targetRegistrationsPerSec, regRate, rate(mixAttempts, r.mixedPhase.elapsed))
 	rep.Check(regAttempts.Percentile(0.99) <= targetRegistrationP99, "registration p99 ≤ %v (%v alone, %v mixed)", targetRegistrationP99,
 		harness.Round(regAttempts.Percentile(0.99)), harness.Round(mixAttempts.Percentile(0.99)))
-	rep.Check(rate(reads, readsElapsed) >= targetReadsPerSec, "dashboard reads ≥ %d/s (%.0f/s alone, %.0f/s mixed)", targetReadsPerSec,
-		rate(reads, readsElapsed), rate(mixedReads, mixedElapsed))
+	rep.Check(rate(r.reads, r.readsPhase.elapsed) >= targetReadsPerSec, "dashboard reads ≥ %d/s (%.0f/s alone, %.0f/s mixed)", targetReadsPerSec,
+		rate(r.reads, r.readsPhase.elapsed), rate(r.mixedReads, r.mixedPhase.elapsed))
 	return rep
 }
 

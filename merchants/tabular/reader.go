@@ -10,7 +10,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -20,8 +19,6 @@ const (
 	MaxColumns = 256
 	// MaxCellBytes is the longest a single value may be.
 	MaxCellBytes = 4096
-	// MaxXLSXBytes is the most an XLSX file may unpack to.
-	MaxXLSXBytes = 256 << 20
 	// headerSearchRows is how many non-blank rows are looked at for the
 	// header: spreadsheets often carry a title or a date above it.
 	headerSearchRows = 10
@@ -125,8 +122,8 @@ func NewReader(r io.Reader, f Format, s Schema) (*Reader, error) {
 // HeaderLine returns the line (CSV) or row (XLSX) of the header.
 func (r *Reader) HeaderLine() int { return r.line }
 
-// Close releases what reading an XLSX file holds (temporary files for very
-// large sheets). It is safe to call more than once.
+// Close releases what reading an XLSX file holds (its open sheet). It is
+// safe to call more than once.
 func (r *Reader) Close() error { return r.release() }
 
 // Ignored returns the header names that matched no column of the Schema, in
@@ -251,62 +248,4 @@ func sniffSeparator(br *bufio.Reader) rune {
 		}
 	}
 	return best
-}
-
-// xlsxRows returns an iterator over the rows of the first sheet of an XLSX
-// file, with cells as stored (numbers without display formatting, so an
-// account number is not shown as 1.23E+15).
-func xlsxRows(r io.Reader) (next func() ([]string, int, error), release func() error, err error) {
-	// The parser may panic on some malformed archives; a broken upload must
-	// be an error, not a crash.
-	defer func() {
-		if p := recover(); p != nil {
-			next, release, err = nil, nil, fmt.Errorf("not a readable XLSX file: %v", p)
-		}
-	}()
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: MaxXLSXBytes, UnzipXMLSizeLimit: MaxXLSXBytes})
-	if err != nil {
-		return nil, nil, fmt.Errorf("not a readable XLSX file: %w", err)
-	}
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		f.Close()
-		return nil, nil, errors.New("the XLSX file has no sheet")
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("sheet %q: %w", sheets[0], err)
-	}
-	closed := false
-	release = func() error {
-		if closed {
-			return nil
-		}
-		closed = true
-		return errors.Join(rows.Close(), f.Close())
-	}
-	line := 0
-	return func() (cells []string, n int, err error) {
-		defer func() {
-			if p := recover(); p != nil {
-				cells, n, err = nil, 0, &RowError{Line: line, Err: fmt.Errorf("unreadable row: %v", p)}
-			}
-		}()
-		if !rows.Next() {
-			if err := rows.Error(); err != nil {
-				return nil, 0, fmt.Errorf("sheet %q: %w", sheets[0], err)
-			}
-			return nil, 0, io.EOF
-		}
-		line++
-		cells, err = rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, 0, &RowError{Line: line, Err: err}
-		}
-		if err := clean(cells, line); err != nil {
-			return nil, 0, err
-		}
-		return cells, line, nil
-	}, release, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -16,65 +15,6 @@ import (
 
 	"github.com/sapqr/sapqr/deploy/harness"
 )
-
-func TestRunRejectsBadUsage(t *testing.T) {
-	tests := []struct {
-		name       string
-		args       []string
-		wantStderr string
-	}{
-		{"no drill", nil, "usage: drills"},
-		{"unknown drill", []string{"chaos"}, `unknown drill "chaos"`},
-		{"two drills", []string{"redis", "postgres"}, "usage: drills"},
-		{"unknown flag", []string{"-nope", "redis"}, "flag provided but not defined"},
-		{"zero writers", []string{"-writers", "0", "redis"}, "must be positive"},
-		{"unknown stop mode", []string{"-pg-stop", "smart", "postgres"}, `-pg-stop "smart"`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			if code := run(context.Background(), tt.args, &stdout, &stderr); code != 2 {
-				t.Errorf("exit %d, want 2", code)
-			}
-			if !strings.Contains(stderr.String(), tt.wantStderr) {
-				t.Errorf("stderr %q does not mention %q", stderr.String(), tt.wantStderr)
-			}
-		})
-	}
-}
-
-func TestReportVerdicts(t *testing.T) {
-	tests := []struct {
-		name  string
-		build func(r *Report)
-		want  []string
-	}{
-		{"all checks hold", func(r *Report) {
-			r.Figure("registrations", "%d acknowledged", 10)
-			r.Check(true, "nothing lost (%d)", 0)
-		}, []string{"registrations  10 acknowledged", "ok   nothing lost (0)", "result: PASS (1 checks)"}},
-		{"a check fails", func(r *Report) {
-			r.Check(true, "fine")
-			r.Check(false, "counters equal the database (drift %d)", 3)
-		}, []string{"FAIL counters equal the database (drift 3)", "result: FAIL (1 of 2 checks)"}},
-		{"could not run", func(r *Report) {
-			r.Fail(context.DeadlineExceeded)
-		}, []string{"could not continue: context deadline exceeded", "result: COULD NOT RUN (context deadline exceeded)"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out bytes.Buffer
-			r := newReport(options{out: &out}, "drill-x", "a test")
-			tt.build(r)
-			r.Print(&out)
-			for _, w := range tt.want {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
-		})
-	}
-}
 
 // fakeVendors serves GET /api/v1/vendors from rows, two per page, and the
 // adoption of each market from counts.
@@ -224,40 +164,5 @@ func TestDriftComparesCountersWithTheDatabase(t *testing.T) {
 	}
 	if len(notes) != 2 || !strings.Contains(notes[0], "market 20") {
 		t.Errorf("notes = %q, want two about market 20", notes)
-	}
-}
-
-func TestRegistrationBodiesAreUniqueAndValid(t *testing.T) {
-	g := newRegistrar([]*harness.Client{{}, {}}, []int64{7, 8, 9}, time.Second)
-	seenStall := map[string]bool{}
-	seenAccount := map[string]bool{}
-	for seq := int64(1); seq <= 1000; seq++ {
-		market, stall, body := g.body(seq)
-		var in struct {
-			MarketID    int64  `json:"market_id"`
-			StallCode   string `json:"stall_code"`
-			FullName    string `json:"full_name"`
-			Phone       string `json:"phone"`
-			Consent     bool   `json:"consent"`
-			BankAccount struct {
-				BIN           string `json:"bin"`
-				AccountNumber string `json:"account_number"`
-				HolderName    string `json:"holder_name"`
-			} `json:"bank_account"`
-		}
-		if err := json.Unmarshal(body, &in); err != nil {
-			t.Fatalf("seq %d: %v", seq, err)
-		}
-		if in.MarketID != market || in.StallCode != stall {
-			t.Fatalf("seq %d: body names market %d stall %s, registrar says %d %s", seq, in.MarketID, in.StallCode, market, stall)
-		}
-		key := strconv.FormatInt(market, 10) + "/" + stall
-		if seenStall[key] || seenAccount[in.BankAccount.AccountNumber] {
-			t.Fatalf("seq %d reuses stall %s or account %s", seq, key, in.BankAccount.AccountNumber)
-		}
-		seenStall[key], seenAccount[in.BankAccount.AccountNumber] = true, true
-		if len(in.Phone) != 10 || !strings.HasPrefix(in.Phone, "09") || len(in.BankAccount.AccountNumber) > 19 || !in.Consent {
-			t.Fatalf("seq %d: phone %q account %q consent %v", seq, in.Phone, in.BankAccount.AccountNumber, in.Consent)
-		}
 	}
 }

@@ -73,7 +73,7 @@ const (
 // problemCodes lists every code the API answers, in the order of the
 // OpenAPI enum.
 var problemCodes = []string{
-	codeBadRequest, codeInvalidJSON, codeInvalidUTF8, codeUnknownField, codeWrongType, codeBodyTooLarge,
+	codeBadRequest, codeInvalidJSON, codeInvalidUTF8, codeUnknownField, codeWrongType, codeBodyTooLarge, codeFileLimit,
 	codeUnsupportedMedia, codeValidation, codeUnauthenticated, codeForbidden, codeCSRF, codeNotFound,
 	codeMethodNotAllowed, codeConflict, codeNoQR, codeIdempotencyReuse, codeIdempotencyBusy,
 	codeIdempotencyBadKey, codeRateLimited, codeUnavailable, codeInternal, codeClientClosed,

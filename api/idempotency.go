@@ -109,50 +109,67 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// runClaimed serves the request holding key under claim and stores its
-// answer for replays; a failed (5xx), oversized or unstorable answer
-// releases the key instead, so a retry runs again.
+// errNotStored rolls back a request whose answer is a server fault: its
+// writes are undone with it, so the retry runs again.
+var errNotStored = errors.New("idempotency: answer not stored")
+
+// runClaimed serves the request holding key under claim in one
+// transaction with its stored answer (see IdempotencyStore.Atomically):
+// the domain's writes and the answer a retry gets back commit together or
+// not at all, and the client hears the answer only once it is committed.
+// A failed (5xx) answer rolls everything back, and the key is released so
+// a retry runs again. An answer too large to keep is sent as it is made
+// and its writes commit without it.
 func (s *Server) runClaimed(c echo.Context, next echo.HandlerFunc, userID int64, key, claim string) {
-	// The record must be saved or released even when the client hangs
-	// up mid-request or the deadline has passed, or its retries would
-	// wait out the lease.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), recordTimeout)
-	defer cancel()
-	rec := &captureWriter{ResponseWriter: c.Response().Writer}
-	c.Response().Writer = rec
-	stored := false
-	defer func() {
-		if !stored {
-			// Never leave a claim behind a failed or panicking request:
-			// the retry must be able to run. Should this fail too, the
-			// claim's end (deferred by the caller) lets a retry take it
-			// over.
-			_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, userID, key, claim)
+	req := c.Request()
+	hold := &holdWriter{ResponseWriter: c.Response().Writer}
+	c.Response().Writer = hold
+	err := s.cfg.Idempotency.Atomically(req.Context(), func(ctx context.Context) error {
+		c.SetRequest(req.WithContext(ctx))
+		if err := next(c); err != nil {
+			s.handleError(err, c)
 		}
-	}()
-	if err := next(c); err != nil {
+		if c.Response().Status >= 500 {
+			return errNotStored
+		}
+		if hold.passed {
+			return nil
+		}
+		blob, err := json.Marshal(storedResponse{
+			Status:      c.Response().Status,
+			ContentType: c.Response().Header().Get(echo.HeaderContentType),
+			Location:    c.Response().Header().Get(echo.HeaderLocation),
+			Body:        hold.buf.Bytes(),
+		})
+		if err != nil {
+			return err
+		}
+		return s.cfg.Idempotency.SaveIdempotentResponse(ctx, userID, key, claim, blob)
+	})
+	c.SetRequest(req)
+	stored := err == nil && !hold.passed
+	if !stored {
+		// Never leave a claim behind a failed request: the retry must be
+		// able to run. The record must be released even when the client
+		// hung up or the deadline passed, or its retries would wait out
+		// the lease; should the release fail too, the claim's end
+		// (deferred by the caller) lets a retry take it over.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), recordTimeout)
+		defer cancel()
+		_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, userID, key, claim)
+	}
+	if err != nil && !errors.Is(err, errNotStored) && !hold.passed {
+		// The commit failed: nothing happened, and the answer held back
+		// must not reach the client.
+		s.log.WarnContext(req.Context(), "idempotency: request not committed", "request_id", requestIDOf(c), logError(err))
+		hold.discard()
+		c.Response().Committed = false
+		h := c.Response().Header()
+		h.Del(echo.HeaderLocation)
+		h.Del(echo.HeaderContentType)
 		s.handleError(err, c)
 	}
-	status := c.Response().Status
-	if status >= 500 || rec.overflow {
-		return
-	}
-	blob, err := json.Marshal(storedResponse{
-		Status:      status,
-		ContentType: c.Response().Header().Get(echo.HeaderContentType),
-		Location:    c.Response().Header().Get(echo.HeaderLocation),
-		Body:        rec.buf.Bytes(),
-	})
-	if err != nil {
-		return
-	}
-	if err := s.cfg.Idempotency.SaveIdempotentResponse(ctx, userID, key, claim, blob); err != nil {
-		// The client already has its answer; a retry will run again
-		// and meet the domain's own duplicate checks.
-		s.log.WarnContext(ctx, "idempotency: answer not stored", "request_id", requestIDOf(c), logError(err))
-		return
-	}
-	stored = true
+	hold.release()
 }
 
 // claimSet names this server's Idempotency-Key claims and knows which of
@@ -247,24 +264,58 @@ func validIdempotencyKey(k string) bool {
 	return true
 }
 
-// captureWriter passes the response through and keeps a copy of up to
-// maxStoredResponse bytes of the body.
-type captureWriter struct {
+// holdWriter holds a response back (status and up to maxStoredResponse
+// bytes of body) until release, so that it is sent only once the request's
+// transaction has committed. A larger body is passed through from then on
+// (passed), and is not kept.
+type holdWriter struct {
 	http.ResponseWriter
-	buf      bytes.Buffer
-	overflow bool
+	status int
+	buf    bytes.Buffer
+	passed bool
 }
 
-func (w *captureWriter) Write(p []byte) (int, error) {
-	if !w.overflow {
-		if w.buf.Len()+len(p) > maxStoredResponse {
-			w.overflow = true
-			w.buf = bytes.Buffer{}
-		} else {
-			w.buf.Write(p)
-		}
+func (w *holdWriter) WriteHeader(status int) {
+	switch {
+	case w.passed:
+		w.ResponseWriter.WriteHeader(status)
+	case w.status == 0:
+		w.status = status
 	}
+}
+
+func (w *holdWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.passed {
+		return w.ResponseWriter.Write(p)
+	}
+	if w.buf.Len()+len(p) <= maxStoredResponse {
+		return w.buf.Write(p)
+	}
+	w.release()
 	return w.ResponseWriter.Write(p)
 }
 
-func (w *captureWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+// release sends what is held and passes the rest of the response through.
+func (w *holdWriter) release() {
+	if w.passed {
+		return
+	}
+	w.passed = true
+	if w.status == 0 {
+		return
+	}
+	w.ResponseWriter.WriteHeader(w.status)
+	_, _ = w.ResponseWriter.Write(w.buf.Bytes())
+	w.buf = bytes.Buffer{}
+}
+
+// discard forgets what is held; the next answer written goes straight
+// through.
+func (w *holdWriter) discard() {
+	w.status, w.buf, w.passed = 0, bytes.Buffer{}, true
+}
+
+func (w *holdWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sapqr/sapqr/api"
+	"github.com/sapqr/sapqr/merchants"
 	"github.com/sapqr/sapqr/merchants/gormstore"
 )
 
@@ -37,13 +39,13 @@ func (f *fixture) withServer(cfg api.Config) *fixture {
 
 // unreliableIdempotency is the real store whose answers cannot be stored
 // nor claims released while down is set, as when the database goes away
-// between a request's work and its bookkeeping.
+// after a request's claim: the store answers as gormstore does then.
 type unreliableIdempotency struct {
 	*gormstore.Store
 	down atomic.Bool
 }
 
-var errDatabaseDown = errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+var errDatabaseDown = fmt.Errorf("save idempotent response: %w: dial tcp 127.0.0.1:5432: connect: connection refused", merchants.ErrUnavailable)
 
 func (u *unreliableIdempotency) SaveIdempotentResponse(ctx context.Context, userID int64, key, claim string, response []byte) error {
 	if u.down.Load() {
@@ -75,8 +77,9 @@ func unreliableReplicas(t *testing.T, writeTimeout time.Duration) (a, b *fixture
 	return a, a.withServer(cfg), idem, clock
 }
 
-// TestIdempotencyAbandonedClaim: a request whose claim could be neither
-// answered nor released leaves the key claimed. A retry reaching the same
+// TestIdempotencyAbandonedClaim: a request whose answer could not be
+// stored fails with 503 (its work is undone with it), and when its claim
+// cannot be released either, the key stays claimed. A retry reaching the same
 // server runs at once; one reaching another replica is told to wait until
 // the claim's lease (the request deadline plus a margin) is over, then
 // runs. Either way the new answer is stored and replayed everywhere.
@@ -91,7 +94,7 @@ func TestIdempotencyAbandonedClaim(t *testing.T) {
 	abandon := func(t *testing.T, f *fixture, key string) {
 		t.Helper()
 		idem.down.Store(true)
-		decode(f, key).want(t, http.StatusOK)
+		decode(f, key).wantProblem(t, http.StatusServiceUnavailable, "unavailable")
 		idem.down.Store(false)
 	}
 	wantRan := func(t *testing.T, r *response) {
@@ -135,9 +138,9 @@ func TestIdempotencyAbandonedClaim(t *testing.T) {
 	})
 }
 
-// blockingIdempotency holds every stored answer until n claims have been
-// answered, so n requests under one key are surely concurrent: the first
-// is still running when all the others ask.
+// blockingIdempotency holds the request that wins a key's claim until n
+// claims have been made, so n requests under one key are surely
+// concurrent: the first is still running when all the others ask.
 type blockingIdempotency struct {
 	*gormstore.Store
 	n       int32
@@ -150,16 +153,14 @@ func (s *blockingIdempotency) ClaimIdempotencyKey(ctx context.Context, userID in
 	if s.claims.Add(1) == s.n {
 		close(s.allSeen)
 	}
-	return claimed, heldFP, resp, err
-}
-
-func (s *blockingIdempotency) SaveIdempotentResponse(ctx context.Context, userID int64, key, claim string, response []byte) error {
-	select {
-	case <-s.allSeen:
-	case <-time.After(30 * time.Second):
-		return errors.New("the other requests never came")
+	if claimed {
+		select {
+		case <-s.allSeen:
+		case <-time.After(30 * time.Second):
+			return false, "", nil, errors.New("the other requests never came")
+		}
 	}
-	return s.Store.SaveIdempotentResponse(ctx, userID, key, claim, response)
+	return claimed, heldFP, resp, err
 }
 
 // TestIdempotencyConcurrentSameKey: of concurrent registrations under one

@@ -28,6 +28,10 @@ type IdempotencyStore interface {
 	// response are what is held, response being nil while the holder's
 	// request runs. Of concurrent claims exactly one wins.
 	ClaimIdempotencyKey(ctx context.Context, userID int64, key, fingerprint, claim string, now time.Time, lease, ttl time.Duration, abandoned func(holder string) bool) (claimed bool, heldFingerprint string, response []byte, err error)
+	// Atomically runs fn with a context whose store calls, the domain's
+	// included, share one transaction, committed when fn returns nil and
+	// rolled back otherwise.
+	Atomically(ctx context.Context, fn func(ctx context.Context) error) error
 	// SaveIdempotentResponse stores the answer of the request holding key
 	// under claim; it fails when claim no longer holds the key.
 	SaveIdempotentResponse(ctx context.Context, userID int64, key, claim string, response []byte) error

@@ -25,7 +25,7 @@ func (s *Store) Cho40Thresholds(ctx context.Context) (map[string]float64, error)
 		ProvinceCode string
 		Threshold    float64
 	}
-	if err := s.db.WithContext(ctx).Raw("SELECT province_code, threshold FROM adoption_thresholds").Scan(&rows).Error; err != nil {
+	if err := s.with(ctx).Raw("SELECT province_code, threshold FROM adoption_thresholds").Scan(&rows).Error; err != nil {
 		return nil, translate(err, "read chợ 4.0 thresholds")
 	}
 	out := make(map[string]float64, len(rows))
@@ -38,7 +38,7 @@ func (s *Store) Cho40Thresholds(ctx context.Context) (map[string]float64, error)
 // SetCho40Threshold sets a province's threshold. It returns database
 // errors (a threshold outside (0, 1] breaks a CHECK constraint).
 func (s *Store) SetCho40Threshold(ctx context.Context, provinceCode string, threshold float64) error {
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO adoption_thresholds (province_code, threshold, updated_at) VALUES (?, ?, ?)
+	err := s.with(ctx).Exec(`INSERT INTO adoption_thresholds (province_code, threshold, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (province_code) DO UPDATE SET threshold = excluded.threshold, updated_at = excluded.updated_at`,
 		provinceCode, threshold, time.Now().UTC()).Error
 	return translate(err, "set chợ 4.0 threshold")
@@ -64,7 +64,7 @@ func (s *Store) AdoptionTargets(ctx context.Context, f merchants.UnitFilter) ([]
 		Due          string
 		Cho40Share   float64 `gorm:"column:cho40_share"`
 	}
-	if err := s.db.WithContext(ctx).Raw(query+" ORDER BY province_code, commune_code, due", args...).Scan(&rows).Error; err != nil {
+	if err := s.with(ctx).Raw(query+" ORDER BY province_code, commune_code, due", args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "read adoption targets")
 	}
 	out := make([]merchants.AdoptionTarget, len(rows))
@@ -81,7 +81,7 @@ func (s *Store) AdoptionTargets(ctx context.Context, f merchants.UnitFilter) ([]
 // SetAdoptionTarget creates or replaces the target of a unit and due date.
 // It returns database errors.
 func (s *Store) SetAdoptionTarget(ctx context.Context, t merchants.AdoptionTarget) error {
-	err := s.db.WithContext(ctx).Exec(`INSERT INTO adoption_targets (province_code, commune_code, due, cho40_share, updated_at) VALUES (?, ?, ?, ?, ?)
+	err := s.with(ctx).Exec(`INSERT INTO adoption_targets (province_code, commune_code, due, cho40_share, updated_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (province_code, commune_code, due) DO UPDATE SET cho40_share = excluded.cho40_share, updated_at = excluded.updated_at`,
 		t.ProvinceCode, t.CommuneCode, t.Due.Format(dayLayout), t.Cho40Share, time.Now().UTC()).Error
 	return translate(err, "set adoption target")
@@ -136,7 +136,7 @@ func (s *Store) AdoptionSnapshotAt(ctx context.Context, f merchants.UnitFilter, 
 			ON latest.market_id = s.market_id AND latest.day = s.day
 		ORDER BY s.market_id`
 	var rows []countsRow
-	if err := s.db.WithContext(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+	if err := s.with(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "read adoption snapshot")
 	}
 	out := make([]merchants.MarketCounts, len(rows))
@@ -171,7 +171,7 @@ func (s *Store) AdoptionSeries(ctx context.Context, f merchants.UnitFilter, from
 		SignsPrinted       int64
 		VendorsTransacting int64
 	}
-	if err := s.db.WithContext(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+	if err := s.with(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "read adoption series")
 	}
 	out := make([]merchants.AdoptionPoint, len(rows))
@@ -211,7 +211,7 @@ func (s *Store) MemberAdoption(ctx context.Context, f merchants.UnitFilter) ([]m
 		SignsPrinted       int64
 		VendorsTransacting int64
 	}
-	if err := s.db.WithContext(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+	if err := s.with(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "count vendors per team member")
 	}
 	out := make([]merchants.MemberAdoption, len(rows))
@@ -230,7 +230,7 @@ func (s *Store) MarketNames(ctx context.Context, f merchants.UnitFilter) (map[in
 		ID   int64
 		Name string
 	}
-	if err := s.db.WithContext(ctx).Raw("SELECT id, name FROM markets"+where, args...).Scan(&rows).Error; err != nil {
+	if err := s.with(ctx).Raw("SELECT id, name FROM markets"+where, args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "read market names")
 	}
 	out := make(map[int64]string, len(rows))

@@ -83,7 +83,7 @@ func unitWhere(f merchants.UnitFilter, idCol, p string) (string, []any) {
 func (q q) recount(ctx context.Context, f merchants.UnitFilter) ([]merchants.MarketCounts, error) {
 	where, args := unitWhere(f, "id", "m.")
 	var rows []countsRow
-	if err := q.db.WithContext(ctx).Raw(recountSQL+where+" ORDER BY m.id", args...).Scan(&rows).Error; err != nil {
+	if err := q.with(ctx).Raw(recountSQL+where+" ORDER BY m.id", args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "recount markets")
 	}
 	out := make([]merchants.MarketCounts, len(rows))
@@ -213,7 +213,7 @@ func (t tx) EmitMarketDelta(ctx context.Context, marketID int64, d merchants.Cou
 // PendingCounterEvents returns up to limit outbox rows, oldest first.
 func (s *Store) PendingCounterEvents(ctx context.Context, limit int) ([]merchants.CounterEvent, error) {
 	var rows []counterEventRow
-	if err := s.db.WithContext(ctx).Order("id").Limit(limitOf(limit)).Find(&rows).Error; err != nil {
+	if err := s.with(ctx).Order("id").Limit(limitOf(limit)).Find(&rows).Error; err != nil {
 		return nil, translate(err, "pending counter events")
 	}
 	out := make([]merchants.CounterEvent, len(rows))
@@ -242,7 +242,7 @@ func (s *Store) DeleteCounterEvents(ctx context.Context, ids []int64) error {
 func (s *Store) HasPendingCounterEvents(ctx context.Context, f merchants.UnitFilter) (bool, error) {
 	where, args := unitWhere(f, "market_id", "")
 	var n int64
-	err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM counter_events"+where+" LIMIT 1) AS pending", args...).Scan(&n).Error
+	err := s.with(ctx).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM counter_events"+where+" LIMIT 1) AS pending", args...).Scan(&n).Error
 	if err != nil {
 		return false, translate(err, "pending counter events")
 	}
@@ -256,7 +256,7 @@ func (s *Store) HasPendingCounterEvents(ctx context.Context, f merchants.UnitFil
 func (s *Store) PendingCounterMarkets(ctx context.Context, limit int) ([]merchants.MarketCounts, bool, error) {
 	limit = limitOf(limit)
 	var rows []countsRow
-	err := s.db.WithContext(ctx).Raw("SELECT market_id, commune_code, province_code FROM counter_events ORDER BY id LIMIT ?", limit+1).
+	err := s.with(ctx).Raw("SELECT market_id, commune_code, province_code FROM counter_events ORDER BY id LIMIT ?", limit+1).
 		Scan(&rows).Error
 	if err != nil {
 		return nil, false, translate(err, "pending counter markets")

@@ -112,7 +112,7 @@ var ErrClaimLost = errors.New("idempotency: the claim no longer holds the key")
 func (s *Store) SaveIdempotentResponse(ctx context.Context, userID int64, key, claim string, response []byte) error {
 	// Committed in the ordinary way, this also flushes the claim it
 	// updates, which was committed without waiting.
-	res := s.db.WithContext(ctx).Exec(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND idem_key = ? AND claim = ? AND response IS NULL`,
+	res := s.with(ctx).Exec(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND idem_key = ? AND claim = ? AND response IS NULL`,
 		string(response), userID, key, claim)
 	if res.Error != nil {
 		return translate(res.Error, "save idempotent response")

@@ -20,7 +20,7 @@ func likeContains(s string) string {
 
 func (q q) Market(ctx context.Context, id int64) (merchants.Market, error) {
 	var r marketRow
-	if err := q.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+	if err := q.with(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return merchants.Market{}, translate(err, fmt.Sprintf("market %d", id))
 	}
 	return r.toDomain(), nil
@@ -28,14 +28,14 @@ func (q q) Market(ctx context.Context, id int64) (merchants.Market, error) {
 
 func (q q) MarketByCode(ctx context.Context, communeCode, code string) (merchants.Market, error) {
 	var r marketRow
-	if err := q.db.WithContext(ctx).Where("commune_code = ? AND code = ? AND code <> ''", communeCode, code).Take(&r).Error; err != nil {
+	if err := q.with(ctx).Where("commune_code = ? AND code = ? AND code <> ''", communeCode, code).Take(&r).Error; err != nil {
 		return merchants.Market{}, translate(err, fmt.Sprintf("market %s in commune %s", code, communeCode))
 	}
 	return r.toDomain(), nil
 }
 
 func (q q) ListMarkets(ctx context.Context, mq merchants.MarketQuery) ([]merchants.Market, error) {
-	db := q.db.WithContext(ctx).Model(&marketRow{})
+	db := q.with(ctx).Model(&marketRow{})
 	if mq.ProvinceCode != "" {
 		db = db.Where("province_code = ?", mq.ProvinceCode)
 	}
@@ -69,7 +69,7 @@ func limitOf(n int) int {
 
 func (q q) Stall(ctx context.Context, id int64) (merchants.Stall, error) {
 	var r stallRow
-	if err := q.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+	if err := q.with(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return merchants.Stall{}, translate(err, fmt.Sprintf("stall %d", id))
 	}
 	return r.toDomain(), nil
@@ -77,14 +77,14 @@ func (q q) Stall(ctx context.Context, id int64) (merchants.Stall, error) {
 
 func (q q) StallByCode(ctx context.Context, marketID int64, code string) (merchants.Stall, error) {
 	var r stallRow
-	if err := q.db.WithContext(ctx).Where("market_id = ? AND code = ?", marketID, code).Take(&r).Error; err != nil {
+	if err := q.with(ctx).Where("market_id = ? AND code = ?", marketID, code).Take(&r).Error; err != nil {
 		return merchants.Stall{}, translate(err, fmt.Sprintf("stall %s of market %d", code, marketID))
 	}
 	return r.toDomain(), nil
 }
 
 func (q q) ListStalls(ctx context.Context, sq merchants.StallQuery) ([]merchants.Stall, error) {
-	db := q.db.WithContext(ctx).Where("market_id = ?", sq.MarketID)
+	db := q.with(ctx).Where("market_id = ?", sq.MarketID)
 	if sq.Status != "" {
 		db = db.Where("status = ?", string(sq.Status))
 	}
@@ -104,7 +104,7 @@ func (q q) ListStalls(ctx context.Context, sq merchants.StallQuery) ([]merchants
 
 func (q q) CountStalls(ctx context.Context, marketID int64) (int, error) {
 	var n int64
-	if err := q.db.WithContext(ctx).Model(&stallRow{}).Where("market_id = ?", marketID).Count(&n).Error; err != nil {
+	if err := q.with(ctx).Model(&stallRow{}).Where("market_id = ?", marketID).Count(&n).Error; err != nil {
 		return 0, translate(err, "count stalls")
 	}
 	return int(n), nil
@@ -112,7 +112,7 @@ func (q q) CountStalls(ctx context.Context, marketID int64) (int, error) {
 
 // vendors starts a query of vendors with their stall codes.
 func (q q) vendors(ctx context.Context) *gorm.DB {
-	return q.db.WithContext(ctx).Table("vendors").
+	return q.with(ctx).Table("vendors").
 		Select("vendors.*, stalls.code AS stall_code").
 		Joins("JOIN stalls ON stalls.id = vendors.stall_id")
 }
@@ -132,7 +132,7 @@ func (q q) complete(ctx context.Context, rows []vendorRow) ([]merchants.Vendor, 
 		out[i] = r.toDomain()
 	}
 	var stalls []vendorStallRow
-	err := q.db.WithContext(ctx).Table("vendor_stalls").Select("vendor_stalls.*, stalls.code AS stall_code").
+	err := q.with(ctx).Table("vendor_stalls").Select("vendor_stalls.*, stalls.code AS stall_code").
 		Joins("JOIN stalls ON stalls.id = vendor_stalls.stall_id").
 		Where("vendor_stalls.vendor_id IN ? AND vendor_stalls.active", ids).
 		Order("vendor_stalls.vendor_id, vendor_stalls.id").Find(&stalls).Error
@@ -148,7 +148,7 @@ func (q q) complete(ctx context.Context, rows []vendorRow) ([]merchants.Vendor, 
 		}
 	}
 	var accs []bankAccountRow
-	err = q.db.WithContext(ctx).Where("vendor_id IN ?", ids).
+	err = q.with(ctx).Where("vendor_id IN ?", ids).
 		Order("vendor_id, active DESC, is_primary DESC, id").Find(&accs).Error
 	if err != nil {
 		return nil, translate(err, "bank accounts")
@@ -187,18 +187,18 @@ func (q q) VendorByRequestKey(ctx context.Context, userID int64, key string) (me
 func (q q) ActiveVendorOnStall(ctx context.Context, stallID int64) (merchants.Vendor, error) {
 	return q.oneVendor(ctx, fmt.Sprintf("active vendor of stall %d", stallID),
 		q.vendors(ctx).Where("vendors.id IN (?)",
-			q.db.WithContext(ctx).Model(&vendorStallRow{}).Select("vendor_id").Where("stall_id = ? AND active", stallID)))
+			q.with(ctx).Model(&vendorStallRow{}).Select("vendor_id").Where("stall_id = ? AND active", stallID)))
 }
 
 func (q q) ActiveVendorWithAccount(ctx context.Context, bin, accountNumber string) (merchants.Vendor, error) {
 	return q.oneVendor(ctx, "active vendor with the bank account",
 		q.vendors(ctx).Where("vendors.status = 'active' AND vendors.id IN (?)",
-			q.db.WithContext(ctx).Model(&bankAccountRow{}).Select("vendor_id").Where("bin = ? AND account_number = ? AND active", bin, accountNumber)))
+			q.with(ctx).Model(&bankAccountRow{}).Select("vendor_id").Where("bin = ? AND account_number = ? AND active", bin, accountNumber)))
 }
 
 func (q q) ActiveVendorIDsByPhone(ctx context.Context, marketID int64, phone string) ([]int64, error) {
 	var ids []int64
-	err := q.db.WithContext(ctx).Model(&vendorRow{}).Where("market_id = ? AND phone = ? AND status = 'active'", marketID, phone).
+	err := q.with(ctx).Model(&vendorRow{}).Where("market_id = ? AND phone = ? AND status = 'active'", marketID, phone).
 		Order("id").Limit(100).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, translate(err, "vendors by phone")
@@ -238,7 +238,7 @@ func (q q) ListVendors(ctx context.Context, vq merchants.VendorQuery) ([]merchan
 
 func (q q) BankAccount(ctx context.Context, id int64) (merchants.BankAccount, error) {
 	var r bankAccountRow
-	if err := q.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+	if err := q.with(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return merchants.BankAccount{}, translate(err, fmt.Sprintf("bank account %d", id))
 	}
 	return r.toDomain(), nil
@@ -246,7 +246,7 @@ func (q q) BankAccount(ctx context.Context, id int64) (merchants.BankAccount, er
 
 func (q q) SignRecords(ctx context.Context, vendorID int64) ([]merchants.SignRecord, error) {
 	var rows []signRecordRow
-	if err := q.db.WithContext(ctx).Where("vendor_id = ?", vendorID).Order("id").Limit(10_000).Find(&rows).Error; err != nil {
+	if err := q.with(ctx).Where("vendor_id = ?", vendorID).Order("id").Limit(10_000).Find(&rows).Error; err != nil {
 		return nil, translate(err, "sign records")
 	}
 	out := make([]merchants.SignRecord, len(rows))
@@ -258,7 +258,7 @@ func (q q) SignRecords(ctx context.Context, vendorID int64) ([]merchants.SignRec
 
 func (q q) User(ctx context.Context, id int64) (merchants.User, error) {
 	var r userRow
-	if err := q.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+	if err := q.with(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return merchants.User{}, translate(err, fmt.Sprintf("user %d", id))
 	}
 	return r.toDomain(), nil
@@ -266,7 +266,7 @@ func (q q) User(ctx context.Context, id int64) (merchants.User, error) {
 
 func (q q) UserCredentials(ctx context.Context, username string) (merchants.Credentials, error) {
 	var r userRow
-	if err := q.db.WithContext(ctx).Where("username = ?", username).Take(&r).Error; err != nil {
+	if err := q.with(ctx).Where("username = ?", username).Take(&r).Error; err != nil {
 		return merchants.Credentials{}, translate(err, "user "+username)
 	}
 	return merchants.Credentials{User: r.toDomain(), PasswordHash: r.PasswordHash}, nil
@@ -278,7 +278,7 @@ func (q q) SessionUser(ctx context.Context, tokenHash []byte) (merchants.Session
 		SessionCreatedAt time.Time
 		SessionExpiresAt time.Time
 	}
-	err := q.db.WithContext(ctx).Raw(`SELECT users.*, sessions.created_at AS session_created_at, sessions.expires_at AS session_expires_at
+	err := q.with(ctx).Raw(`SELECT users.*, sessions.created_at AS session_created_at, sessions.expires_at AS session_expires_at
 		FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = ?`, tokenHash).Scan(&rows).Error
 	if err == nil && len(rows) == 0 {
 		err = gorm.ErrRecordNotFound
@@ -293,7 +293,7 @@ func (q q) SessionUser(ctx context.Context, tokenHash []byte) (merchants.Session
 
 func (q q) VendorLink(ctx context.Context, id int64) (merchants.VendorLink, error) {
 	var r vendorLinkRow
-	if err := q.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+	if err := q.with(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return merchants.VendorLink{}, translate(err, fmt.Sprintf("vendor link %d", id))
 	}
 	return r.toDomain(), nil
@@ -301,7 +301,7 @@ func (q q) VendorLink(ctx context.Context, id int64) (merchants.VendorLink, erro
 
 func (q q) VendorLinks(ctx context.Context, vendorID int64) ([]merchants.VendorLink, error) {
 	var rows []vendorLinkRow
-	if err := q.db.WithContext(ctx).Where("vendor_id = ?", vendorID).Order("id").Limit(10_000).Find(&rows).Error; err != nil {
+	if err := q.with(ctx).Where("vendor_id = ?", vendorID).Order("id").Limit(10_000).Find(&rows).Error; err != nil {
 		return nil, translate(err, "vendor links")
 	}
 	out := make([]merchants.VendorLink, len(rows))
@@ -313,14 +313,14 @@ func (q q) VendorLinks(ctx context.Context, vendorID int64) ([]merchants.VendorL
 
 func (q q) VendorLinkByToken(ctx context.Context, tokenHash []byte) (merchants.VendorLink, error) {
 	var r vendorLinkRow
-	if err := q.db.WithContext(ctx).Where("token_hash = ?", tokenHash).Take(&r).Error; err != nil {
+	if err := q.with(ctx).Where("token_hash = ?", tokenHash).Take(&r).Error; err != nil {
 		return merchants.VendorLink{}, translate(err, "vendor link")
 	}
 	return r.toDomain(), nil
 }
 
 func (q q) AuditLog(ctx context.Context, aq merchants.AuditQuery) ([]merchants.AuditEntry, error) {
-	db := q.db.WithContext(ctx).Model(&auditRow{})
+	db := q.with(ctx).Model(&auditRow{})
 	if aq.Entity != "" {
 		db = db.Where("entity = ?", aq.Entity)
 	}

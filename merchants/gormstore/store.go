@@ -162,17 +162,58 @@ func (s *Store) InTx(ctx context.Context, fn func(merchants.Tx) error) error {
 	return s.transact(ctx, func(t tx) error { return fn(t) })
 }
 
-// transact runs fn in a transaction, one writer at a time on SQLite. A
-// begin or commit failing because the database cannot serve right now
-// wraps merchants.ErrUnavailable, as the statements' errors do.
-func (s *Store) transact(ctx context.Context, fn func(tx) error) error {
+// txKey is the context key of the transaction Atomically opens.
+type txKey struct{}
+
+// with returns the handle a statement under ctx runs on: the transaction
+// Atomically put in ctx, else q.db.
+func (q q) with(ctx context.Context) *gorm.DB {
+	if g, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return g.WithContext(ctx)
+	}
+	return q.db.WithContext(ctx)
+}
+
+// Atomically runs fn with a context carrying one transaction, which every
+// call of this Store made with that context joins: InTx becomes a savepoint
+// of it and reads see its writes. Everything fn writes commits together
+// when it returns nil, or nothing does: a request's domain writes and its
+// stored answer cannot be separated by a crash. Inside another Atomically
+// it simply runs fn. A begin or commit failing because the database
+// cannot serve right now wraps merchants.ErrUnavailable.
+func (s *Store) Atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
 	if s.writeMu != nil {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
 	}
 	err := s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(tx{q{db: g, dialect: s.dialect}})
+		return fn(context.WithValue(ctx, txKey{}, g))
 	})
+	return unavailableTx(err)
+}
+
+// transact runs fn in a transaction, one writer at a time on SQLite;
+// inside Atomically, in a savepoint of its transaction, which holds the
+// SQLite writer's turn already.
+func (s *Store) transact(ctx context.Context, fn func(tx) error) error {
+	run := func(g *gorm.DB) error { return fn(tx{q{db: g, dialect: s.dialect}}) }
+	if outer, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return unavailableTx(outer.WithContext(ctx).Transaction(run))
+	}
+	if s.writeMu != nil {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	return unavailableTx(s.db.WithContext(ctx).Transaction(run))
+}
+
+// unavailableTx makes a begin or commit failing because the database
+// cannot serve right now wrap merchants.ErrUnavailable, as the statements'
+// errors do.
+func unavailableTx(err error) error {
 	if err != nil && !errors.Is(err, merchants.ErrUnavailable) && unavailable(err) {
 		return fmt.Errorf("transaction: %w: %w", merchants.ErrUnavailable, err)
 	}

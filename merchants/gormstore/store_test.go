@@ -107,3 +107,80 @@ func TestConstraints(t *testing.T) {
 		})
 	}
 }
+
+// TestAtomically: a request's domain writes (an InTx inside, a savepoint)
+// and its stored answer commit together or not at all, and reads under
+// the request's context see its own writes before they commit.
+func TestAtomically(t *testing.T) { mt.OnEachDatabase(t, testAtomically) }
+
+func testAtomically(t *testing.T, db string) {
+	ctx := context.Background()
+	svc, st := mt.NewServiceOn(t, db)
+	m := mt.Market(t, svc, mt.CommuneA1, 5)
+	register := func(ctx context.Context, stall string, n int) (merchants.Vendor, error) {
+		r, err := svc.RegisterVendor(ctx, mt.Admin(), merchants.RegisterVendorInput{
+			MarketID: m.ID, StallCode: stall, FullName: "Nguyễn Thị Hà", Phone: mt.Phone(n), Consent: true, BankAccount: mt.BankAccount(n)})
+		return r.Vendor, err
+	}
+	claim := func(key string) {
+		t.Helper()
+		if ok, _, _, err := st.ClaimIdempotencyKey(ctx, 1, key, "fp", "c/"+key, time.Now(), time.Minute, time.Hour, nil); err != nil || !ok {
+			t.Fatalf("claim %s: %v, %v", key, ok, err)
+		}
+	}
+	stored := func(key string) []byte {
+		t.Helper()
+		_, _, resp, err := st.ClaimIdempotencyKey(ctx, 1, key, "fp", "other/"+key, time.Now(), time.Minute, time.Hour, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+
+	claim("commits")
+	err := st.Atomically(ctx, func(ctx context.Context) error {
+		v, err := register(ctx, "A-1", 1)
+		if err != nil {
+			return err
+		}
+		if _, err := svc.Vendor(ctx, mt.Admin(), v.ID); err != nil {
+			return fmt.Errorf("the request does not see its own vendor: %w", err)
+		}
+		// A refused change inside rolls back to its savepoint only.
+		if _, err := register(ctx, "A-1", 2); !errors.Is(err, merchants.ErrConflict) {
+			return fmt.Errorf("second vendor on A-1: %v; want a conflict", err)
+		}
+		return st.SaveIdempotentResponse(ctx, 1, "commits", "c/commits", []byte(`{"ok":true}`))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := stored("commits"); string(got) != `{"ok":true}` {
+		t.Errorf("stored answer %q after commit", got)
+	}
+
+	claim("rolls-back")
+	boom := errors.New("the answer could not be made")
+	err = st.Atomically(ctx, func(ctx context.Context) error {
+		if _, err := register(ctx, "A-2", 3); err != nil {
+			return err
+		}
+		if err := st.SaveIdempotentResponse(ctx, 1, "rolls-back", "c/rolls-back", []byte(`{}`)); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Atomically = %v; want fn's error", err)
+	}
+	if got := stored("rolls-back"); got != nil {
+		t.Errorf("answer %q stored by a request that failed", got)
+	}
+	page, err := svc.ListVendors(ctx, mt.Admin(), merchants.VendorFilter{MarketID: m.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Vendors) != 1 || page.Vendors[0].StallCode != "A-1" {
+		t.Errorf("vendors after one committed and one failed request: %+v; want only A-1's", page.Vendors)
+	}
+}

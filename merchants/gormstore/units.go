@@ -76,7 +76,7 @@ func (s *Store) UnitCounts(ctx context.Context) (provinces, communes int, err er
 		Level string
 		N     int
 	}
-	err = s.db.WithContext(ctx).Raw(`SELECT level, COUNT(*) AS n FROM admin_units WHERE in_force GROUP BY level`).Scan(&rows).Error
+	err = s.with(ctx).Raw(`SELECT level, COUNT(*) AS n FROM admin_units WHERE in_force GROUP BY level`).Scan(&rows).Error
 	if err != nil {
 		return 0, 0, fmt.Errorf("unit counts: %w", err)
 	}

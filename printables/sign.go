@@ -283,19 +283,17 @@ func printableASCII(s string) bool {
 	return true
 }
 
-// payloadFor builds the static VietQR payload for a validated sign. The
-// holder name goes in tag 59 when it fits the 25-character limit.
+// payloadFor builds the static VietQR payload for a validated sign, by
+// the one rule for stall signs (qr.StallSign): the holder name goes in
+// tag 59 when it fits the 25-character limit.
 func payloadFor(s Sign) qr.Payload {
-	p := qr.Payload{BIN: s.BIN, Account: s.Account, Service: qr.ServiceAccount, Purpose: s.Purpose}
-	if len(s.Holder) <= 25 {
-		p.Name = s.Holder
-	}
-	return p
+	return qr.StallSign(s.BIN, s.Account, s.Holder, s.Purpose)
 }
 
 // encode returns the payload string for p after proving it decodes back to
-// p: valid, static, same BIN, account, name and purpose. A payload that
-// fails is never drawn; the error wraps ErrSelfCheck.
+// p, as qr.EncodeVerified does: valid, static, same BIN, account, name
+// and purpose. A payload that fails is never drawn; the error wraps
+// ErrSelfCheck.
 func encode(p qr.Payload) (string, error) {
 	text, err := qr.Encode(p)
 	if err != nil {
@@ -307,24 +305,11 @@ func encode(p qr.Payload) (string, error) {
 	return text, nil
 }
 
-// selfCheck decodes text and compares it with the fields it must carry.
+// selfCheck decodes text and compares it with the fields it must carry
+// (qr.Verify); the error wraps ErrSelfCheck.
 func selfCheck(text string, want qr.Payload) error {
-	d, err := qr.Decode(text)
-	if err != nil || !d.Valid {
-		return fmt.Errorf("%w: payload does not decode: %v", ErrSelfCheck, err)
-	}
-	for _, f := range []struct{ name, got, want string }{
-		{"BIN", d.BIN, want.BIN},
-		{"account", d.Account, want.Account},
-		{"name", d.Name, want.Name},
-		{"purpose", d.Purpose, want.Purpose},
-	} {
-		if f.got != f.want {
-			return fmt.Errorf("%w: %s decodes as %q, want %q", ErrSelfCheck, f.name, f.got, f.want)
-		}
-	}
-	if d.Amount != nil {
-		return fmt.Errorf("%w: a sign's code must be static, but it carries amount %s", ErrSelfCheck, *d.Amount)
+	if err := qr.Verify(text, want); err != nil {
+		return fmt.Errorf("%w: %w", ErrSelfCheck, err)
 	}
 	return nil
 }

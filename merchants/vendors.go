@@ -54,7 +54,7 @@ func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendor
 	}
 	stallCode := checkStallCode(&p, "stall_code", in.StallCode)
 	v := Vendor{
-		FullName:    checkText(&p, "full_name", in.FullName, true, 120),
+		FullName:    checkVendorName(&p, "full_name", in.FullName),
 		Phone:       checkPhone(&p, "phone", in.Phone),
 		Status:      VendorActive,
 		SignVersion: 1,
@@ -467,7 +467,7 @@ func (s *Service) UpdateVendor(ctx context.Context, a Actor, id int64, in Update
 	var p problems
 	var name, phone, stallCode string
 	if in.FullName != nil {
-		name = checkText(&p, "full_name", *in.FullName, true, 120)
+		name = checkVendorName(&p, "full_name", *in.FullName)
 	}
 	if in.Phone != nil {
 		phone = checkPhone(&p, "phone", *in.Phone)

@@ -193,21 +193,26 @@ func normalize(s Sign) Sign {
 // validate checks a normalised sign and fills in the bank names from the
 // directory. Every problem is a *FieldError or a *GlyphError; several are
 // joined.
-func validate(fs fonts, s Sign) (Sign, error) {
+func validate(s Sign) (Sign, error) {
 	var errs []error
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, &FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
+	// text checks v with the rule the domain checks its inputs with.
 	text := func(field, v string, required bool, max int) {
-		switch n := utf8.RuneCountInString(v); {
-		case n == 0 && required:
+		if v == "" && required {
 			bad(field, "required")
-		case n > max:
-			bad(field, "%d characters; at most %d fit on a sign", n, max)
+			return
+		}
+		var pe *qr.PrintError
+		switch err := qr.CheckPrintable(v, max); {
+		case err == nil:
+		case errors.As(err, &pe) && pe.Rune == 0 && pe.Max > 0:
+			bad(field, "%d characters; at most %d fit on a sign", pe.Length, pe.Max)
+		case errors.As(err, &pe):
+			errs = append(errs, &GlyphError{Field: field, Rune: pe.Rune})
 		default:
-			if err := fs.check(field, v); err != nil {
-				errs = append(errs, err)
-			}
+			errs = append(errs, err)
 		}
 	}
 	text("Market", s.Market, true, maxMarketRunes)

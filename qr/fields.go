@@ -185,20 +185,18 @@ func (d *Decoded) checkMandatory(seen tagSet) {
 }
 
 // setPointers looks the BIN up (checkBIN) and sets d.Bank and d.Amount.
-// Decoded hands out pointers; one allocation holds both strings.
+// Decoded hands out pointers, to strings of its own: a stall sign (a known
+// bank, no amount) costs one small allocation, a dynamic code one more.
 func (d *Decoded) setPointers(amount string, hasAmount bool) {
-	bank, known := d.checkBIN()
-	if !known && !hasAmount {
-		return
-	}
-	box := new([2]string)
-	if known {
-		box[0] = bank
-		d.Bank = &box[0]
+	if bank, known := d.checkBIN(); known {
+		p := new(string)
+		*p = bank
+		d.Bank = p
 	}
 	if hasAmount {
-		box[1] = amount
-		d.Amount = &box[1]
+		p := new(string)
+		*p = amount
+		d.Amount = p
 	}
 }
 

@@ -93,7 +93,7 @@ func (s *Service) importMarketRow(ctx context.Context, tx Tx, a Actor, row tabul
 	out := ImportRow{Line: row.Line}
 	in := Market{
 		Code:      checkCode(&p, "code", row.Get("code"), false, 32),
-		Name:      checkText(&p, "name", row.Get("name"), true, 200),
+		Name:      checkMarketName(&p, "name", row.Get("name")),
 		Address:   checkText(&p, "address", row.Get("address"), false, 300),
 		Class:     parseClass(&p, row.Get("class")),
 		Status:    MarketActive,

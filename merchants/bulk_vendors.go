@@ -96,7 +96,7 @@ func checkVendorRow(p *problems, row tabular.Row) vendorRow {
 	vr.stallCodes = checkStallCodes(p, "stall_code", row.Get("stall_code"))
 	vr.category = checkText(p, "category", row.Get("category"), false, 100)
 	vr.vendor = Vendor{
-		FullName:    checkText(p, "full_name", row.Get("full_name"), true, 120),
+		FullName:    checkVendorName(p, "full_name", row.Get("full_name")),
 		Phone:       checkPhone(p, "phone", row.Get("phone")),
 		Status:      VendorActive,
 		SignVersion: 1,

@@ -282,7 +282,7 @@ func testImportVendorsSeveralStalls(t *testing.T, db string) {
 		{
 			name: "a bad code in the list is named", in: ha(`"A-01, ` + strings.Repeat("X", 21) + `"`),
 			want: summary{Failed: 1, Errors: []string{
-				`line 2: stall_code: "XXXXXXXXXXXXXXXXXXXXX" is longer than 20 characters`,
+				`line 2: stall_code: "XXXXXXXXXXXXXXXXXXXXX" is longer than 16 characters`,
 			}},
 			actions: []string{"2 error 0"}, wantErr: "line 2: stall_code",
 		},

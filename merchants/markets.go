@@ -17,7 +17,7 @@ func (s *Service) CreateMarket(ctx context.Context, a Actor, in CreateMarketInpu
 	var p problems
 	m := Market{
 		Code:           checkCode(&p, "code", in.Code, false, 32),
-		Name:           checkText(&p, "name", in.Name, true, 200),
+		Name:           checkMarketName(&p, "name", in.Name),
 		CommuneCode:    checkUnitCode(&p, "commune_code", in.CommuneCode, true),
 		ProvinceCode:   checkUnitCode(&p, "province_code", in.ProvinceCode, false),
 		Address:        checkText(&p, "address", in.Address, false, 300),
@@ -210,7 +210,7 @@ func (s *Service) UpdateMarket(ctx context.Context, a Actor, id int64, in Update
 			m.Code = checkCode(&p, "code", *in.Code, false, 32)
 		}
 		if in.Name != nil {
-			m.Name = checkText(&p, "name", *in.Name, true, 200)
+			m.Name = checkMarketName(&p, "name", *in.Name)
 		}
 		if in.Address != nil {
 			m.Address = checkText(&p, "address", *in.Address, false, 300)

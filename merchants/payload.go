@@ -7,36 +7,17 @@ import (
 	"github.com/sapqr/sapqr/qr"
 )
 
-// maxTagName is the VietQR limit for the holder name (tag 59).
-const maxTagName = 25
-
-// encodePayload returns the static VietQR payload of a stall sign for a:
-// no amount, the holder name as tag 59 when it fits.
-func encodePayload(a BankAccount) (string, qr.Payload, error) {
-	p := qr.Payload{BIN: a.BIN, Account: a.AccountNumber, Service: qr.ServiceAccount}
-	if len(a.HolderName) <= maxTagName {
-		p.Name = a.HolderName
-	}
-	payload, err := qr.Encode(p)
-	return payload, p, err
+// stallSign returns the payload of a stall sign for a: the static
+// VietQR code qr.StallSign describes, without a purpose.
+func stallSign(a BankAccount) qr.Payload {
+	return qr.StallSign(a.BIN, a.AccountNumber, a.HolderName, "")
 }
 
-// signPayload is encodePayload, proved: it decodes the payload again and
-// refuses one that does not read back as a. Every account is proved so
+// signPayload is the payload of a's stall sign, proved by
+// qr.EncodeVerified: it decodes again as a. Every account is proved so
 // before it is stored; reads then only encode.
 func signPayload(a BankAccount) (string, error) {
-	payload, p, err := encodePayload(a)
-	if err != nil {
-		return "", err
-	}
-	d, err := qr.Decode(payload)
-	if err != nil {
-		return "", fmt.Errorf("payload %q does not decode: %w", payload, err)
-	}
-	if d.BIN != a.BIN || d.Account != a.AccountNumber || d.Name != p.Name || d.InitMethod != "11" || d.Amount != nil {
-		return "", fmt.Errorf("payload %q decodes to bin %q account %q name %q, not what was encoded", payload, d.BIN, d.Account, d.Name)
-	}
-	return payload, nil
+	return qr.EncodeVerified(stallSign(a))
 }
 
 // checkPayload reports, under prefix, the fields of a bank account the
@@ -72,7 +53,7 @@ func checkPayload(p *problems, prefix string, a BankAccount) {
 func withPayload(v Vendor) (Vendor, error) {
 	v.Payload = ""
 	if a, ok := v.PrimaryAccount(); ok && v.Status == VendorActive {
-		p, _, err := encodePayload(a)
+		p, err := qr.Encode(stallSign(a))
 		if err != nil {
 			return v, fmt.Errorf("vendor %d: %w", v.ID, err)
 		}

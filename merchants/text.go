@@ -47,6 +47,41 @@ func checkText(p *problems, field, s string, required bool, maxRunes int) string
 	return s
 }
 
+// checkSignText cleans a name a stall sign prints (a vendor's full name, a
+// market's name) like checkText and checks it with the printer's own rule
+// (qr.CheckPrintable): every character one the sign font draws, no
+// control, format or bidirectional control character, at most maxRunes
+// characters (a qr.MaxSign limit). A name the sign cannot print is a
+// field error naming the character, so it is never stored.
+func checkSignText(p *problems, field, s string, required bool, maxRunes int) string {
+	n := len(*p)
+	s = checkText(p, field, s, required, maxRunes)
+	if len(*p) == n {
+		checkPrintable(p, field, s, maxRunes)
+	}
+	return s
+}
+
+// checkVendorName checks a vendor's full name, which the sign prints:
+// required, at most qr.MaxSignVendor characters, printable.
+func checkVendorName(p *problems, field, s string) string {
+	return checkSignText(p, field, s, true, qr.MaxSignVendor)
+}
+
+// checkMarketName checks a market's name, which the sign prints:
+// required, at most qr.MaxSignMarket characters, printable.
+func checkMarketName(p *problems, field, s string) string {
+	return checkSignText(p, field, s, true, qr.MaxSignMarket)
+}
+
+// checkPrintable reports, under field, why a stall sign cannot print the
+// cleaned text s, if it cannot.
+func checkPrintable(p *problems, field, s string, maxRunes int) {
+	if err := qr.CheckPrintable(s, maxRunes); err != nil {
+		p.add(field, err.Error())
+	}
+}
+
 // mobilePrefixes are the Vietnamese mobile prefixes in use since the 2018
 // move to ten-digit numbers (Viettel, VinaPhone, MobiFone, Vietnamobile,
 // Gmobile, Itelecom, Reddi), space-separated.
@@ -89,18 +124,26 @@ func NormalizePhone(s string) (string, error) {
 // without diacritics, single spaces.
 func holderName(s string) string { return qr.TransliterateName(s) }
 
-// checkHolderName cleans and checks a bank account holder name.
+// checkHolderName cleans and checks a bank account holder name. What was
+// typed must hold only characters a sign prints (qr.CheckPrintable: a
+// control or format character is refused, not silently dropped), and the
+// name as VietQR carries it, which the sign prints, at most
+// qr.MaxSignHolder characters.
 func checkHolderName(p *problems, field, s string) string {
 	if !utf8.ValidString(s) {
 		p.add(field, "is not valid UTF-8 text")
+		return ""
+	}
+	if err := qr.CheckPrintable(cleanText(s), 0); err != nil {
+		p.add(field, err.Error())
 		return ""
 	}
 	h := holderName(s)
 	switch {
 	case h == "":
 		p.add(field, "is required: the name the vendor's bank app shows for the account")
-	case len(h) > 70:
-		p.add(field, "is longer than 70 characters")
+	case len(h) > qr.MaxSignHolder:
+		p.add(field, fmt.Sprintf("is longer than %d characters", qr.MaxSignHolder))
 	default:
 		for _, r := range h {
 			if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == ' ' || r == '.' || r == '-' || r == '&' || r == ',' || r == '\'') {
@@ -149,13 +192,18 @@ func checkCode(p *problems, field, s string, required bool, maxLen int) string {
 // spreadsheet cell ("A-1, A-2"), so no stall code may hold them.
 const StallCodeSeparators = ",;"
 
-// checkStallCode checks a stall code: required, at most 20 characters,
-// upper-cased, without StallCodeSeparators.
+// checkStallCode checks a stall code: required, at most qr.MaxSignStall
+// characters, upper-cased, without StallCodeSeparators, and printable on
+// a sign once upper-cased (qr.CheckPrintable).
 func checkStallCode(p *problems, field, s string) string {
-	code := checkCode(p, field, s, true, 20)
+	n := len(*p)
+	code := checkCode(p, field, s, true, qr.MaxSignStall)
 	if strings.ContainsAny(code, StallCodeSeparators) {
 		p.add(field, "must not contain ',' or ';' (they separate the stalls of one vendor in spreadsheets)")
 		return ""
+	}
+	if len(*p) == n {
+		checkPrintable(p, field, code, qr.MaxSignStall)
 	}
 	return code
 }

@@ -32,7 +32,7 @@ func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendor
 	}
 	stallCode := checkStallCode(&p, "stall_code", in.StallCode)
 	v := Vendor{
-		FullName:    checkText(&p, "full_name", in.FullName, true, 120),
+		FullName:    checkVendorName(&p, "full_name", in.FullName),
 		Phone:       checkPhone(&p, "phone", in.Phone),
 		Status:      VendorActive,
 		SignVersion: 1,

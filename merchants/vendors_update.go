@@ -56,7 +56,7 @@ func (s *Service) UpdateVendor(ctx context.Context, a Actor, id int64, in Update
 	var p problems
 	var name, phone, stallCode string
 	if in.FullName != nil {
-		name = checkText(&p, "full_name", *in.FullName, true, 120)
+		name = checkVendorName(&p, "full_name", *in.FullName)
 	}
 	if in.Phone != nil {
 		phone = checkPhone(&p, "phone", *in.Phone)

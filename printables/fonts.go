@@ -15,6 +15,8 @@ import (
 	"unicode"
 
 	"github.com/jung-kurt/gofpdf"
+
+	"github.com/sapqr/sapqr/qr"
 )
 
 // The sign font is Noto Sans (SIL Open Font License 1.1, see fonts/OFL.txt),
@@ -63,12 +65,13 @@ type fonts struct {
 	pages         int
 }
 
-// repertoire returns the runes a sign may use, in code-page order:
-// lower-case Vietnamese letters and common punctuation first (most text
-// then stays on page 0), then upper-case Vietnamese, then the rest of
-// Latin-1. Combining marks are left out on purpose: text is
-// NFC-normalised first, and a mark that survives NFC would be drawn
-// unattached, since nothing here shapes text.
+// repertoire returns the runes beyond ASCII a sign may use, which are
+// those qr.Printable accepts (qr.SignRunes), in code-page order: lower-case
+// Vietnamese letters and common punctuation first (most text then stays
+// on page 0), then upper-case Vietnamese, then the rest of Latin-1.
+// Combining marks are not among them on purpose: text is NFC-normalised
+// first, and a mark that survives NFC would be drawn unattached, since
+// nothing here shapes text.
 func repertoire() []rune {
 	vietnamese := func(r rune) bool {
 		switch {
@@ -80,14 +83,10 @@ func repertoire() []rune {
 		return strings.ContainsRune("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý", r)
 	}
 	var all []rune
-	for r := rune(0xA0); r <= 0xFF; r++ {
-		if r != 0xAD { // soft hyphen: invisible, never typed on purpose
+	for _, r := range qr.SignRunes() {
+		if r >= 0x80 { // ASCII is on every code page
 			all = append(all, r)
 		}
-	}
-	all = append(all, []rune("ĂăĐđĨĩŨũƠơƯư–—‘’“”•…₫€")...)
-	for r := rune(0x1EA0); r <= 0x1EF9; r++ {
-		all = append(all, r)
 	}
 	rank := func(r rune) int {
 		switch {
@@ -272,7 +271,7 @@ type segment struct {
 	units int    // advance width in thousandths of an em
 }
 
-// segments splits s (every rune in the repertoire, as check ensures) into
+// segments splits s (every rune in the repertoire, as validate ensures) into
 // runs of one code page, measured in face f. ASCII joins whichever run it
 // is in.
 func (fs fonts) segments(f face, s string) []segment {
@@ -297,8 +296,10 @@ func (fs fonts) segments(f face, s string) []segment {
 	return segs
 }
 
-// GlyphError reports a rune the sign font cannot draw. It is returned
-// before anything is drawn, so a sign never shows an empty box.
+// GlyphError reports a rune no sign prints (qr.Printable refuses it: the
+// sign font cannot draw it, or it is a control or format character). It
+// is returned before anything is drawn, so a sign never shows an empty
+// box.
 type GlyphError struct {
 	Field string // the Sign field holding the rune, e.g. "Vendor"
 	Rune  rune
@@ -306,17 +307,6 @@ type GlyphError struct {
 
 func (e *GlyphError) Error() string {
 	return fmt.Sprintf("printables: %s: %U %q cannot be drawn: signs print Vietnamese and other Latin-1 letters, common punctuation and ₫ (Noto Sans)", e.Field, e.Rune, e.Rune)
-}
-
-// check returns a *GlyphError naming the first rune of s that both faces
-// cannot draw. Control characters are refused the same way.
-func (fs fonts) check(field, s string) error {
-	for _, r := range s {
-		if _, ok := fs.codes[r]; !ok || unicode.IsControl(r) {
-			return &GlyphError{Field: field, Rune: r}
-		}
-	}
-	return nil
 }
 
 // parseWidths reads a TrueType file's character map (formats 4 and 12)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/sapqr/sapqr/qr"
 )
 
 // vietnameseLetters returns every Vietnamese letter with every tone, upper
@@ -70,8 +72,42 @@ func TestGlyphCoverageVietnamese(t *testing.T) {
 			}
 		}
 	}
-	if err := fs.check("Vendor", string(letters)); err != nil {
-		t.Errorf("check refuses Vietnamese letters: %v", err)
+	if err := qr.CheckPrintable(string(letters), 0); err != nil {
+		t.Errorf("qr.CheckPrintable refuses Vietnamese letters: %v", err)
+	}
+}
+
+// TestFontDrawsEveryPrintableRune: the domain accepts a name when
+// qr.CheckPrintable does, and signs are drawn after the same check, so the
+// embedded faces must draw every rune qr.Printable accepts, and the code
+// pages hold nothing else.
+func TestFontDrawsEveryPrintableRune(t *testing.T) {
+	fs := renderer(t).fonts
+	cut := map[string]map[rune]int{}
+	for name, z := range map[string][]byte{"regular": fs.regular.z, "bold": fs.bold.z} {
+		widths, err := parseWidths(inflate(t, z))
+		if err != nil {
+			t.Fatalf("%s cut font: %v", name, err)
+		}
+		cut[name] = widths
+	}
+	for _, r := range qr.SignRunes() {
+		if _, ok := fs.codes[r]; !ok {
+			t.Errorf("%q (%U) is printable for qr but on no code page", r, r)
+		}
+		for name, f := range map[string]face{"regular": fs.regular, "bold": fs.bold} {
+			if f.widths[r] <= 0 {
+				t.Errorf("%s face: %q (%U) has no width", name, r, r)
+			}
+			if _, ok := cut[name][r]; !ok {
+				t.Errorf("%s cut font has no glyph for %q (%U)", name, r, r)
+			}
+		}
+	}
+	for r := range fs.codes {
+		if !qr.Printable(r) {
+			t.Errorf("code pages hold %q (%U), which qr.Printable refuses", r, r)
+		}
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/sapqr/sapqr/qr"
 )
 
 // Layout constants, all in this file (each text block's sizes are at the
@@ -35,11 +37,13 @@ const (
 
 	// Input limits (runes), generous for real names and small enough that the
 	// longest allowed text still fits its block at the smallest font size.
-	maxMarketRunes  = 80
-	maxStallRunes   = 16
-	maxVendorRunes  = 60
-	maxBankRunes    = 90
-	maxHolderRunes  = 50
+	// The names' limits are qr's, so that the domain checks its inputs with
+	// the printer's own rule (qr.CheckPrintable).
+	maxMarketRunes  = qr.MaxSignMarket
+	maxStallRunes   = qr.MaxSignStall
+	maxVendorRunes  = qr.MaxSignVendor
+	maxBankRunes    = qr.MaxSignBank
+	maxHolderRunes  = qr.MaxSignHolder
 	maxPurposeRunes = 25 // the VietQR limit of tag 62/08
 
 	// Cut marks on n-up sheets.

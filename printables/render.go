@@ -65,7 +65,7 @@ func (r *Renderer) Check(s Sign, opt Options) error {
 	if _, err := opt.normalized(); err != nil {
 		return err
 	}
-	_, err := validate(r.fonts, normalize(s))
+	_, err := validate(normalize(s))
 	return err
 }
 
@@ -81,7 +81,7 @@ type prepared struct {
 // prepare does everything for one sign that does not touch a document, so
 // batches can run it on several cores.
 func (r *Renderer) prepare(s Sign, opt Options) (*prepared, error) {
-	s, err := validate(r.fonts, normalize(s))
+	s, err := validate(normalize(s))
 	if err != nil {
 		return nil, err
 	}

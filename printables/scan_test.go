@@ -42,7 +42,7 @@ func TestScan(t *testing.T) {
 			copies = tt.opt.Sheet.cells()
 		}
 		for _, s := range tt.signs {
-			s, err := validate(renderer(t).fonts, normalize(s))
+			s, err := validate(normalize(s))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -193,21 +193,26 @@ func normalize(s Sign) Sign {
 // validate checks a normalised sign and fills in the bank names from the
 // directory. Every problem is a *FieldError or a *GlyphError; several are
 // joined.
-func validate(fs fonts, s Sign) (Sign, error) {
+func validate(s Sign) (Sign, error) {
 	var errs []error
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, &FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
+	// text checks v with the rule the domain checks its inputs with.
 	text := func(field, v string, required bool, max int) {
-		switch n := utf8.RuneCountInString(v); {
-		case n == 0 && required:
+		if v == "" && required {
 			bad(field, "required")
-		case n > max:
-			bad(field, "%d characters; at most %d fit on a sign", n, max)
+			return
+		}
+		var pe *qr.PrintError
+		switch err := qr.CheckPrintable(v, max); {
+		case err == nil:
+		case errors.As(err, &pe) && pe.Rune == 0 && pe.Max > 0:
+			bad(field, "%d characters; at most %d fit on a sign", pe.Length, pe.Max)
+		case errors.As(err, &pe):
+			errs = append(errs, &GlyphError{Field: field, Rune: pe.Rune})
 		default:
-			if err := fs.check(field, v); err != nil {
-				errs = append(errs, err)
-			}
+			errs = append(errs, err)
 		}
 	}
 	text("Market", s.Market, true, maxMarketRunes)
@@ -283,19 +288,17 @@ func printableASCII(s string) bool {
 	return true
 }
 
-// payloadFor builds the static VietQR payload for a validated sign. The
-// holder name goes in tag 59 when it fits the 25-character limit.
+// payloadFor builds the static VietQR payload for a validated sign, by
+// the one rule for stall signs (qr.StallSign): the holder name goes in
+// tag 59 when it fits the 25-character limit.
 func payloadFor(s Sign) qr.Payload {
-	p := qr.Payload{BIN: s.BIN, Account: s.Account, Service: qr.ServiceAccount, Purpose: s.Purpose}
-	if len(s.Holder) <= 25 {
-		p.Name = s.Holder
-	}
-	return p
+	return qr.StallSign(s.BIN, s.Account, s.Holder, s.Purpose)
 }
 
 // encode returns the payload string for p after proving it decodes back to
-// p: valid, static, same BIN, account, name and purpose. A payload that
-// fails is never drawn; the error wraps ErrSelfCheck.
+// p, as qr.EncodeVerified does: valid, static, same BIN, account, name
+// and purpose. A payload that fails is never drawn; the error wraps
+// ErrSelfCheck.
 func encode(p qr.Payload) (string, error) {
 	text, err := qr.Encode(p)
 	if err != nil {
@@ -307,24 +310,11 @@ func encode(p qr.Payload) (string, error) {
 	return text, nil
 }
 
-// selfCheck decodes text and compares it with the fields it must carry.
+// selfCheck decodes text and compares it with the fields it must carry
+// (qr.Verify); the error wraps ErrSelfCheck.
 func selfCheck(text string, want qr.Payload) error {
-	d, err := qr.Decode(text)
-	if err != nil || !d.Valid {
-		return fmt.Errorf("%w: payload does not decode: %v", ErrSelfCheck, err)
-	}
-	for _, f := range []struct{ name, got, want string }{
-		{"BIN", d.BIN, want.BIN},
-		{"account", d.Account, want.Account},
-		{"name", d.Name, want.Name},
-		{"purpose", d.Purpose, want.Purpose},
-	} {
-		if f.got != f.want {
-			return fmt.Errorf("%w: %s decodes as %q, want %q", ErrSelfCheck, f.name, f.got, f.want)
-		}
-	}
-	if d.Amount != nil {
-		return fmt.Errorf("%w: a sign's code must be static, but it carries amount %s", ErrSelfCheck, *d.Amount)
+	if err := qr.Verify(text, want); err != nil {
+		return fmt.Errorf("%w: %w", ErrSelfCheck, err)
 	}
 	return nil
 }

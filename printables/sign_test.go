@@ -128,11 +128,10 @@ func TestCheckAcceptsGoodSigns(t *testing.T) {
 }
 
 func TestNormalizeKeepsWhatWasTyped(t *testing.T) {
-	r := renderer(t)
 	s := vendorSign()
 	s.Vendor = "  Nguye\u0302\u0303n thị hà  " // decomposed, lower case, padded
 	s.BankShort = ""
-	got, err := validate(r.fonts, normalize(s))
+	got, err := validate(normalize(s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +183,7 @@ func TestSelfCheck(t *testing.T) {
 		wantErr string
 	}{
 		{"the intended payload", good, ""},
-		{"another account", other(func(p *qr.Payload) { p.Account = "0011009999999" }), `account decodes as "0011009999999"`},
+		{"another account", other(func(p *qr.Payload) { p.Account = "0011009999999" }), "account decodes as another number"},
 		{"another bank", other(func(p *qr.Payload) { p.BIN = "970415" }), "BIN decodes as"},
 		{"another holder", other(func(p *qr.Payload) { p.Name = "TRAN VAN B" }), "name decodes as"},
 		{"a purpose that was not asked for", other(func(p *qr.Payload) { p.Purpose = "X" }), "purpose decodes as"},

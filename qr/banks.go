@@ -38,7 +38,7 @@ type Bank struct {
 // and never modified, and callers only ever receive copies.
 type directory struct {
 	banks []Bank
-	byBIN map[string]int
+	bins  []uint32       // banks[i].BIN as a number, ascending: lookup's index
 	byKey map[string]int // lower-cased code and short name
 }
 
@@ -66,14 +66,15 @@ func parseDirectory(data []byte) (*directory, error) {
 	if err := json.Unmarshal(data, &file); err != nil {
 		return nil, err
 	}
-	d := &directory{byBIN: map[string]int{}, byKey: map[string]int{}}
+	d := &directory{byKey: map[string]int{}}
 	codes := map[string]int{}
 	for _, e := range file.Banks {
 		if len(e.BIN) != 6 || !allDigits(e.BIN) {
 			return nil, fmt.Errorf("bin %q is not 6 digits", e.BIN)
 		}
-		if _, dup := d.byBIN[e.BIN]; dup {
-			return nil, fmt.Errorf("bin %s listed twice", e.BIN)
+		if n := len(d.banks); n > 0 && e.BIN <= d.banks[n-1].BIN {
+			// lookup searches the BINs in order.
+			return nil, fmt.Errorf("bin %s listed twice or out of order (after %s)", e.BIN, d.banks[n-1].BIN)
 		}
 		b := Bank{BIN: e.BIN, ShortName: e.ShortName, Name: e.Name, Note: e.Note}
 		if e.Code != nil {
@@ -85,8 +86,11 @@ func parseDirectory(data []byte) (*directory, error) {
 		if b.Code != "" {
 			codes[strings.ToLower(b.Code)]++
 		}
-		d.byBIN[b.BIN] = len(d.banks)
 		d.banks = append(d.banks, b)
+	}
+	d.bins = make([]uint32, len(d.banks))
+	for i, b := range d.banks {
+		d.bins[i], _ = binNumber(b.BIN)
 	}
 	for i := range d.banks {
 		b := &d.banks[i]
@@ -129,12 +133,33 @@ func BankByBIN(bin string) (Bank, bool) {
 }
 
 // lookup returns the entry for bin, or nil; the entry must not be
-// modified or handed out.
+// modified or handed out. The decoder calls it for every payload, so it
+// searches the BINs as numbers rather than hashing a string.
 func (d *directory) lookup(bin string) *Bank {
-	if i, ok := d.byBIN[bin]; ok {
+	n, ok := binNumber(bin)
+	if !ok {
+		return nil
+	}
+	if i, found := slices.BinarySearch(d.bins, n); found {
 		return &d.banks[i]
 	}
 	return nil
+}
+
+// binNumber reads a 6-digit BIN as a number; false for anything else.
+func binNumber(bin string) (uint32, bool) {
+	if len(bin) != 6 {
+		return 0, false
+	}
+	var n uint32
+	for i := 0; i < 6; i++ {
+		c := bin[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		n = n*10 + uint32(c)
+	}
+	return n, true
 }
 
 // FindBank looks q up as a BIN, a code or a short name, ignoring case and

@@ -102,7 +102,8 @@ func TestParseDirectoryErrors(t *testing.T) {
 	for _, tt := range []struct{ name, json, want string }{
 		{"not JSON", `{`, "unexpected end of JSON input"},
 		{"short BIN", `{"banks":[{"bin":"9704"}]}`, `bin "9704" is not 6 digits`},
-		{"BIN twice", `{"banks":[{"bin":"970436"},{"bin":"970436"}]}`, "bin 970436 listed twice"},
+		{"BIN twice", `{"banks":[{"bin":"970436"},{"bin":"970436"}]}`, "bin 970436 listed twice or out of order (after 970436)"},
+		{"BINs out of order", `{"banks":[{"bin":"970436"},{"bin":"970415"}]}`, "bin 970415 listed twice or out of order (after 970436)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := parseDirectory([]byte(tt.json)); err == nil || err.Error() != tt.want {

@@ -103,20 +103,66 @@ func Encode(p Payload) (string, error) {
 // slice; on error it returns dst unchanged and the errors Encode returns.
 func AppendEncode(dst []byte, p Payload) ([]byte, error) {
 	start := len(dst)
-	if need := encodeReserve + len(p.BIN) + len(p.Account) + len(p.Name) + len(p.City) +
-		len(p.Purpose) + len(p.Bill) + len(p.Store) + len(p.MCC) + 4*len(p.Extra); cap(dst)-start < need {
-		grown := make([]byte, start, start+need) // one allocation, however dst was built
-		copy(grown, dst)
-		dst = grown
-	}
+	dst = reserve(dst, p)
 	var errs fieldErrors
+	service, extra := checkFixed(p, &errs)
 
+	// One pass: every header is written with a length placeholder where
+	// the length is only known after transliteration, then patched.
+	dst = append(dst, "000201010211"...)
+	if p.Amount > 0 {
+		dst[len(dst)-1] = '2'
+	}
+	dst, extra = appendExtra(dst, extra, 38)
+	dst = appendAccount(dst, p.BIN, p.Account, service)
+	dst, extra = appendExtra(dst, extra, 52)
+	if p.MCC != "" {
+		dst = append(dst, "5204"...)
+		dst = append(dst, p.MCC...)
+	}
+	dst = append(dst, "5303"+currencyVND...)
+	if p.Amount > 0 {
+		dst = append(dst, "54"...)
+		dst = appendLen(dst, digits(p.Amount))
+		dst = strconv.AppendInt(dst, p.Amount, 10)
+	}
+	dst, extra = appendExtra(dst, extra, 58)
+	dst = append(dst, "5802"+countryVN...)
+	dst = appendText(dst, "59", "name", p.Name, true, maxName, &errs)
+	dst = appendText(dst, "60", "city", p.City, false, maxCity, &errs)
+	dst, extra = appendExtra(dst, extra, 62)
+	dst = appendAdditional(dst, p, &errs)
+	dst, _ = appendExtra(dst, extra, 100)
+	if errs != nil {
+		return dst[:start], errors.Join(errs...)
+	}
+	dst = append(dst, "6304"...)
+	return appendCRCHex(dst, crc16(dst[start:])), nil
+}
+
+// reserve returns dst with room for the whole payload of p, so that
+// AppendEncode allocates at most once however dst was built.
+func reserve(dst []byte, p Payload) []byte {
+	need := encodeReserve + len(p.BIN) + len(p.Account) + len(p.Name) + len(p.City) +
+		len(p.Purpose) + len(p.Bill) + len(p.Store) + len(p.MCC) + 4*len(p.Extra)
+	if cap(dst)-len(dst) >= need {
+		return dst
+	}
+	grown := make([]byte, len(dst), len(dst)+need)
+	copy(grown, dst)
+	return grown
+}
+
+// checkFixed checks the fields of p that are written as given (BIN,
+// account, service, amount, MCC, extra tags) and returns the service code
+// to write and the extra tags in ascending order.
+func checkFixed(p Payload, errs *fieldErrors) (Service, []Tag) {
 	service := p.Service
 	if service == "" {
 		service = ServiceAccount
 	}
-	checkBIN(p.BIN, &errs)
-	checkAccount(p.Account, &errs)
+	checkBIN(p.BIN, errs)
+	checkAccount(p.Account, errs)
 	switch service {
 	case ServiceAccount, ServiceCard, ServicePush:
 	default:
@@ -135,65 +181,47 @@ func AppendEncode(dst []byte, p Payload) ([]byte, error) {
 	}
 	extra := p.Extra
 	if len(extra) > 0 {
-		extra = checkExtra(extra, &errs)
+		extra = checkExtra(extra, errs)
 	}
+	return service, extra
+}
 
-	// One pass: every header is written with a length placeholder where
-	// the length is only known after transliteration, then patched.
-	dst = append(dst, "000201010211"...)
-	if p.Amount > 0 {
-		dst[len(dst)-1] = '2'
-	}
-	dst, extra = appendExtra(dst, extra, 38)
+// appendAccount writes tag 38: the NAPAS GUID, the beneficiary (BIN and
+// account, 38/01) and the service code.
+func appendAccount(dst []byte, bin, account string, service Service) []byte {
 	dst = append(dst, "38"...)
-	dst = appendLen(dst, 14+8+len(p.BIN)+4+len(p.Account)+4+len(service))
+	dst = appendLen(dst, 14+8+len(bin)+4+len(account)+4+len(service))
 	dst = append(dst, "0010"+guidNAPAS+"01"...)
-	dst = appendLen(dst, 4+len(p.BIN)+4+len(p.Account))
+	dst = appendLen(dst, 4+len(bin)+4+len(account))
 	dst = append(dst, "00"...)
-	dst = appendLen(dst, len(p.BIN))
-	dst = append(dst, p.BIN...)
+	dst = appendLen(dst, len(bin))
+	dst = append(dst, bin...)
 	dst = append(dst, "01"...)
-	dst = appendLen(dst, len(p.Account))
-	dst = append(dst, p.Account...)
+	dst = appendLen(dst, len(account))
+	dst = append(dst, account...)
 	dst = append(dst, "02"...)
 	dst = appendLen(dst, len(service))
-	dst = append(dst, service...)
-	dst, extra = appendExtra(dst, extra, 52)
-	if p.MCC != "" {
-		dst = append(dst, "5204"...)
-		dst = append(dst, p.MCC...)
+	return append(dst, service...)
+}
+
+// appendAdditional writes tag 62 (bill number, store label, purpose), or
+// nothing when p has none of them.
+func appendAdditional(dst []byte, p Payload, errs *fieldErrors) []byte {
+	if p.Bill == "" && p.Store == "" && p.Purpose == "" {
+		return dst
 	}
-	dst = append(dst, "5303"+currencyVND...)
-	if p.Amount > 0 {
-		n := digits(p.Amount)
-		dst = append(dst, "54"...)
-		dst = appendLen(dst, n)
-		dst = strconv.AppendInt(dst, p.Amount, 10)
+	at := len(dst)
+	dst = append(dst, "6200"...)
+	dst = appendText(dst, "01", "bill", p.Bill, false, maxSubField, errs)
+	dst = appendText(dst, "03", "store", p.Store, false, maxSubField, errs)
+	dst = appendText(dst, "08", "purpose", p.Purpose, false, maxSubField, errs)
+	switch n := len(dst) - at - 4; {
+	case n > maxValue:
+		errs.add("additional data", "template 62 longer than %d characters (got %d)", maxValue, n)
+	case n > 0:
+		putLen(dst[at+2:], n)
 	}
-	dst, extra = appendExtra(dst, extra, 58)
-	dst = append(dst, "5802"+countryVN...)
-	dst = appendText(dst, "59", "name", p.Name, true, maxName, &errs)
-	dst = appendText(dst, "60", "city", p.City, false, maxCity, &errs)
-	dst, extra = appendExtra(dst, extra, 62)
-	if p.Bill != "" || p.Store != "" || p.Purpose != "" {
-		at := len(dst)
-		dst = append(dst, "6200"...)
-		dst = appendText(dst, "01", "bill", p.Bill, false, maxSubField, &errs)
-		dst = appendText(dst, "03", "store", p.Store, false, maxSubField, &errs)
-		dst = appendText(dst, "08", "purpose", p.Purpose, false, maxSubField, &errs)
-		switch n := len(dst) - at - 4; {
-		case n > maxValue:
-			errs.add("additional data", "template 62 longer than %d characters (got %d)", maxValue, n)
-		case n > 0:
-			putLen(dst[at+2:], n)
-		}
-	}
-	dst, _ = appendExtra(dst, extra, 100)
-	if errs != nil {
-		return dst[:start], errors.Join(errs...)
-	}
-	dst = append(dst, "6304"...)
-	return appendCRCHex(dst, crc16(dst[start:])), nil
+	return dst
 }
 
 // fieldErrors collects the rules a Payload breaks, in field order.

@@ -23,6 +23,20 @@ func ExampleEncode() {
 	// 00020101021138570010A00000072701270006970436011300110012345670208QRIBFTTA53037045802VN5913NGUYEN THI HA63041765
 }
 
+func ExampleStallSign() {
+	// The one rule for a stall sign's payload: static, holder name in tag
+	// 59 when it fits 25 characters after transliteration; proved by
+	// decoding it again.
+	payload, err := qr.EncodeVerified(qr.StallSign("970436", "0011001234567", "Nguyễn Thị Hà", ""))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(payload)
+	// Output:
+	// 00020101021138570010A00000072701270006970436011300110012345670208QRIBFTTA53037045802VN5913NGUYEN THI HA63041765
+}
+
 func ExampleEncode_errors() {
 	_, err := qr.Encode(qr.Payload{BIN: "970436", Account: "0011-001", Amount: -1})
 	var fe *qr.FieldError

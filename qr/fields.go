@@ -6,128 +6,42 @@ import (
 	"unicode/utf8"
 )
 
+// rootState is what fill remembers across the root objects: the order
+// seen so far, which account templates were found and the amount, whose
+// pointer is only set once the whole payload is read.
+type rootState struct {
+	last      int    // the last tag ID read, for the order warning
+	napas     bool   // tag 38 carries the NAPAS GUID
+	guid38    string // what tag 38 carries when it is not NAPAS
+	otherGUID string // the first foreign account template, for the error
+	otherID   int
+	amount    string
+	hasAmount bool
+}
+
 // fill reads the root objects of s into d in one pass. It returns ErrTLV
 // when the objects or a template inside them are malformed and
 // ErrNotVietQR when no NAPAS account is present.
 func (d *Decoded) fill(s string, runes bool) error {
 	sc := scanner{s: s, runes: runes}
-	var (
-		last      = -1
-		napas     bool   // tag 38 carries the NAPAS GUID
-		guid38    string // what tag 38 carries when it is not NAPAS
-		otherGUID string // the first foreign account template, for the error
-		otherID   int
-		amount    string
-		hasAmount bool
-	)
+	st := rootState{last: -1}
 	for id, val, off, ok := sc.next(); ok; id, val, off, ok = sc.next() {
 		if id == 63 && sc.i < len(s) {
 			return fmt.Errorf("%w: tag 63 (CRC) at offset %d is not the last object", ErrTLV, off)
 		}
-		if id != 63 { // always last
-			if id < last {
-				d.warn("tag %02d comes after tag %02d (the spec allows any order, apps expect ascending)", id, last)
-			}
-			last = id
-		}
-		if val == "" && id != 63 {
-			d.warn("tag %02d is empty (the spec requires 1–99 characters)", id)
-		}
-		switch {
-		case id == 0:
-			if off != 0 {
-				d.warn("tag 00 (payload format) is not the first object")
-			}
-			if val != "01" {
-				d.warn("tag 00: payload format %q, expected \"01\"", val)
-			}
-		case id == 1:
-			d.InitMethod = val
-			if val != "11" && val != "12" {
-				d.warn("tag 01: point of initiation %q, expected 11 (static) or 12 (dynamic)", val)
-			}
-		case id == 38:
-			g, err := d.readNAPAS(val, off+4, runes)
-			if err != nil {
-				return err
-			}
-			if g == guidNAPAS || strings.EqualFold(g, guidNAPAS) {
-				napas = true
-			} else {
-				guid38 = g
-			}
-		case id >= 26 && id <= 51:
-			g := templateGUID(val, runes)
-			if otherGUID == "" {
-				otherGUID, otherID = g, id
-			}
-			d.keep(id, val)
-			d.warn("tag %02d: %s account template ignored", id, schemeName(g))
-		case id >= 2 && id <= 25:
-			d.keep(id, val)
-			d.warn("tag %02d: %s card-scheme account ignored", id, cardScheme(id))
-		case id == 52:
-			d.MCC = val
-			if len(val) != 4 || !allDigits(val) {
-				d.warn("tag 52: merchant category code %q is not 4 digits", val)
-			}
-		case id == 53:
-			d.Currency = val
-			if val != currencyVND {
-				d.warn("tag 53: currency %q, VietQR uses 704 (VND)", val)
-			}
-		case id == 54:
-			amount, hasAmount = val, true
-			if msg := checkAmount(val); msg != "" {
-				d.warn("tag 54: amount %q %s", val, msg)
-			}
-		case id == 58:
-			d.Country = val
-			if val != countryVN {
-				d.warn("tag 58: country %q, VietQR uses VN", val)
-			}
-		case id == 59:
-			d.Name = val
-			d.checkText("59 (name)", val, maxName)
-		case id == 60:
-			d.City = val
-			d.checkText("60 (city)", val, maxCity)
-		case id == 62:
-			if err := d.readAdditional(val, off+4, runes); err != nil {
-				return err
-			}
-		case id == 63:
-			// Checked by checkCRC.
-		case id >= 65:
-			d.keep(id, val)
-			kind := "EMVCo-reserved (65–79)"
-			if id >= 80 {
-				kind = "unreserved (80–99)"
-			}
-			d.warn("tag %02d: %s data ignored", id, kind)
-		default: // 55–57 tip and fee, 61 postal code, 64 language template
-			d.keep(id, val)
+		if err := d.readRoot(&st, id, val, off, runes); err != nil {
+			return err
 		}
 	}
-
 	if sc.err != nil {
 		return sc.err
 	}
-	if !napas {
-		if hasAmount {
-			a := amount
+	if !st.napas {
+		if st.hasAmount {
+			a := st.amount
 			d.Amount = &a
 		}
-		switch {
-		case strings.EqualFold(otherGUID, guidVNPAY):
-			return fmt.Errorf("%w: VNPAY-QR (tag %02d, GUID %s); VietQR carries tag 38 with GUID %s", ErrNotVietQR, otherID, otherGUID, guidNAPAS)
-		case sc.seen.has(38):
-			return fmt.Errorf("%w: tag 38 carries GUID %q, not the NAPAS GUID %s", ErrNotVietQR, guid38, guidNAPAS)
-		case otherGUID != "" || otherID != 0:
-			return fmt.Errorf("%w: no tag 38 with the NAPAS GUID %s, only tag %02d with GUID %q", ErrNotVietQR, guidNAPAS, otherID, otherGUID)
-		default:
-			return fmt.Errorf("%w: no tag 38 with the NAPAS GUID %s", ErrNotVietQR, guidNAPAS)
-		}
+		return notVietQR(&st, sc.seen.has(38))
 	}
 	if d.BIN == "" {
 		return fmt.Errorf("%w: tag 38 has no BIN (38/01/00)", ErrTLV)
@@ -135,30 +49,8 @@ func (d *Decoded) fill(s string, runes bool) error {
 	if d.Account == "" {
 		return fmt.Errorf("%w: tag 38 has no account (38/01/01)", ErrTLV)
 	}
-	const mandatory = 1<<0 | 1<<1 | 1<<53 | 1<<58 // all in the first word of the tag set
-	if sc.seen[0]&mandatory != mandatory {
-		for _, m := range [...]struct {
-			id   int
-			what string
-		}{{0, "00 (payload format)"}, {1, "01 (point of initiation)"}, {53, "53 (currency)"}, {58, "58 (country)"}} {
-			if !sc.seen.has(m.id) {
-				d.warn("tag %s is missing", m.what)
-			}
-		}
-	}
-	// Decoded hands out pointers; one allocation holds both strings.
-	bank, known := d.checkBIN()
-	if known || hasAmount {
-		box := new([2]string)
-		if known {
-			box[0] = bank
-			d.Bank = &box[0]
-		}
-		if hasAmount {
-			box[1] = amount
-			d.Amount = &box[1]
-		}
-	}
+	d.checkMandatory(sc.seen)
+	d.setPointers(st.amount, st.hasAmount)
 	switch {
 	case d.InitMethod == "11" && d.Amount != nil:
 		d.warn("static code (01=11) carries an amount")
@@ -166,6 +58,146 @@ func (d *Decoded) fill(s string, runes bool) error {
 		d.warn("dynamic code (01=12) has no amount")
 	}
 	return nil
+}
+
+// readRoot reads one root object, id at payload offset off, into d or st.
+// It warns about the order and emptiness every object shares and hands
+// the tags outside the VietQR fields to readForeign.
+func (d *Decoded) readRoot(st *rootState, id int, val string, off int, runes bool) error {
+	if id != 63 { // always last
+		if id < st.last {
+			d.warn("tag %02d comes after tag %02d (the spec allows any order, apps expect ascending)", id, st.last)
+		}
+		st.last = id
+		if val == "" {
+			d.warn("tag %02d is empty (the spec requires 1–99 characters)", id)
+		}
+	}
+	switch id {
+	case 0:
+		if off != 0 {
+			d.warn("tag 00 (payload format) is not the first object")
+		}
+		if val != "01" {
+			d.warn("tag 00: payload format %q, expected \"01\"", val)
+		}
+	case 1:
+		d.InitMethod = val
+		if val != "11" && val != "12" {
+			d.warn("tag 01: point of initiation %q, expected 11 (static) or 12 (dynamic)", val)
+		}
+	case 38:
+		g, err := d.readNAPAS(val, off+4, runes)
+		if err != nil {
+			return err
+		}
+		if g == guidNAPAS || strings.EqualFold(g, guidNAPAS) {
+			st.napas = true
+		} else {
+			st.guid38 = g
+		}
+	case 52:
+		d.MCC = val
+		if len(val) != 4 || !allDigits(val) {
+			d.warn("tag 52: merchant category code %q is not 4 digits", val)
+		}
+	case 53:
+		d.Currency = val
+		if val != currencyVND {
+			d.warn("tag 53: currency %q, VietQR uses 704 (VND)", val)
+		}
+	case 54:
+		st.amount, st.hasAmount = val, true
+		if msg := checkAmount(val); msg != "" {
+			d.warn("tag 54: amount %q %s", val, msg)
+		}
+	case 58:
+		d.Country = val
+		if val != countryVN {
+			d.warn("tag 58: country %q, VietQR uses VN", val)
+		}
+	case 59:
+		d.Name = val
+		d.checkText("59 (name)", val, maxName)
+	case 60:
+		d.City = val
+		d.checkText("60 (city)", val, maxCity)
+	case 62:
+		return d.readAdditional(val, off+4, runes)
+	case 63:
+		// Checked by checkCRC.
+	default:
+		d.readForeign(st, id, val, runes)
+	}
+	return nil
+}
+
+// readForeign keeps a root object VietQR does not read (another scheme's
+// account, EMVCo-reserved and unreserved data, tip and fee, postal code,
+// language template) and warns about those a VietQR code should not hold.
+func (d *Decoded) readForeign(st *rootState, id int, val string, runes bool) {
+	d.keep(id, val)
+	switch {
+	case id >= 26 && id <= 51:
+		g := templateGUID(val, runes)
+		if st.otherGUID == "" {
+			st.otherGUID, st.otherID = g, id
+		}
+		d.warn("tag %02d: %s account template ignored", id, schemeName(g))
+	case id >= 2 && id <= 25:
+		d.warn("tag %02d: %s card-scheme account ignored", id, cardScheme(id))
+	case id >= 80:
+		d.warn("tag %02d: unreserved (80–99) data ignored", id)
+	case id >= 65:
+		d.warn("tag %02d: EMVCo-reserved (65–79) data ignored", id)
+	}
+}
+
+// notVietQR says why a well-formed payload without a NAPAS account is not
+// VietQR, naming VNPAY-QR or the GUID it carries instead.
+func notVietQR(st *rootState, has38 bool) error {
+	switch {
+	case strings.EqualFold(st.otherGUID, guidVNPAY):
+		return fmt.Errorf("%w: VNPAY-QR (tag %02d, GUID %s); VietQR carries tag 38 with GUID %s", ErrNotVietQR, st.otherID, st.otherGUID, guidNAPAS)
+	case has38:
+		return fmt.Errorf("%w: tag 38 carries GUID %q, not the NAPAS GUID %s", ErrNotVietQR, st.guid38, guidNAPAS)
+	case st.otherGUID != "" || st.otherID != 0:
+		return fmt.Errorf("%w: no tag 38 with the NAPAS GUID %s, only tag %02d with GUID %q", ErrNotVietQR, guidNAPAS, st.otherID, st.otherGUID)
+	}
+	return fmt.Errorf("%w: no tag 38 with the NAPAS GUID %s", ErrNotVietQR, guidNAPAS)
+}
+
+// checkMandatory warns about each mandatory root object the payload left
+// out.
+func (d *Decoded) checkMandatory(seen tagSet) {
+	const mandatory = 1<<0 | 1<<1 | 1<<53 | 1<<58 // all in the first word of the tag set
+	if seen[0]&mandatory == mandatory {
+		return
+	}
+	for _, m := range [...]struct {
+		id   int
+		what string
+	}{{0, "00 (payload format)"}, {1, "01 (point of initiation)"}, {53, "53 (currency)"}, {58, "58 (country)"}} {
+		if !seen.has(m.id) {
+			d.warn("tag %s is missing", m.what)
+		}
+	}
+}
+
+// setPointers looks the BIN up (checkBIN) and sets d.Bank and d.Amount.
+// Decoded hands out pointers, to strings of its own: a stall sign (a known
+// bank, no amount) costs one small allocation, a dynamic code one more.
+func (d *Decoded) setPointers(amount string, hasAmount bool) {
+	if bank, known := d.checkBIN(); known {
+		p := new(string)
+		*p = bank
+		d.Bank = p
+	}
+	if hasAmount {
+		p := new(string)
+		*p = amount
+		d.Amount = p
+	}
 }
 
 // keep records a root object the fields do not cover.

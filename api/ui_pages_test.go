@@ -127,45 +127,6 @@ func TestFormatNumbers(t *testing.T) {
 	}
 }
 
-func TestPreviewPayload(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		in         uiPreviewRequest
-		wantFields []string
-	}{
-		{"a valid account", uiPreviewRequest{BIN: "970436", AccountNumber: "0011 0012 34567", HolderName: "Nguyễn Thị Hà"}, nil},
-		{"an unknown bank", uiPreviewRequest{BIN: "123456", AccountNumber: "0011001234567", HolderName: "A"}, []string{"bank_account.bin"}},
-		{"a bad account number", uiPreviewRequest{BIN: "970436", AccountNumber: "12345678901234567890123", HolderName: "A"}, []string{"bank_account.account_number"}},
-		{"nothing typed", uiPreviewRequest{}, []string{"bank_account.bin", "bank_account.account_number"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			payload, err := previewPayload(tc.in)
-			if tc.wantFields == nil {
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !strings.Contains(payload, "0011001234567") || !strings.Contains(payload, "NGUYEN THI HA") {
-					t.Errorf("payload %q lacks the account or the transliterated holder", payload)
-				}
-				return
-			}
-			ae, ok := err.(*apiError)
-			if !ok {
-				t.Fatalf("error %v, want a validation error", err)
-			}
-			var got []string
-			for _, f := range ae.fields {
-				got = append(got, f.Field)
-			}
-			for _, f := range tc.wantFields {
-				if !strings.Contains(strings.Join(got, " "), f) {
-					t.Errorf("fields %v lack %s", got, f)
-				}
-			}
-		})
-	}
-}
-
 func TestValidLinkToken(t *testing.T) {
 	for _, tc := range []struct {
 		token string

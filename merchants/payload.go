@@ -65,3 +65,16 @@ func withPayload(v Vendor) (Vendor, error) {
 // maskAccount hides all but the last four characters of an account
 // number, as every masked view in SạpQR shows it.
 func maskAccount(n string) string { return qr.MaskAccount(n, 4) }
+
+// PreviewPayload returns the payload the stall sign of a bank account
+// typed at sign-up would carry, checked by the rules registration applies
+// (fields named bank_account.*, as in RegisterVendorInput). It changes
+// nothing and returns a *ValidationError for a bad account.
+func PreviewPayload(in BankAccountInput) (string, error) {
+	var p problems
+	acc := checkBankAccount(&p, "bank_account.", in)
+	if err := p.err(); err != nil {
+		return "", err
+	}
+	return signPayload(acc)
+}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -235,4 +236,47 @@ func TestWriteDeadline(t *testing.T) {
 		t.Error("503 without Retry-After")
 	}
 	f.do("GET", "/api/v1/me", tok, nil).want(t, http.StatusOK)
+}
+
+// TestIdempotency: retries with the same key replay the first answer and
+// create nothing; a different body under the key is 422; keys are per user.
+func TestIdempotency(t *testing.T) {
+	f := newFixture(t)
+	mid := f.market(f.cA, 10)
+	member := f.as(uMemberA)
+	first := f.do("POST", "/api/v1/vendors", member, vendorBody(mid, "C-1", 11), "Idempotency-Key", "k-1")
+	first.want(t, http.StatusCreated)
+	retry := f.do("POST", "/api/v1/vendors", member, vendorBody(mid, "C-1", 11), "Idempotency-Key", "k-1")
+	retry.want(t, http.StatusCreated)
+	if !bytes.Equal(first.Body, retry.Body) || retry.Header.Get("Idempotent-Replayed") != "true" || first.Header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("replay differs:\nfirst %s\nretry %s (%v)", first.Body, retry.Body, retry.Header)
+	}
+	if retry.Header.Get("Location") != first.Header.Get("Location") {
+		t.Errorf("replayed Location %q, first %q", retry.Header.Get("Location"), first.Header.Get("Location"))
+	}
+	r := f.do("GET", "/api/v1/vendors?market="+itoa(mid), member, nil)
+	var page struct{ Items []vendorJSON }
+	r.decode(t, &page)
+	if len(page.Items) != 1 {
+		t.Fatalf("%d vendors after a retried registration; want 1", len(page.Items))
+	}
+
+	f.do("POST", "/api/v1/vendors", member, vendorBody(mid, "C-2", 12), "Idempotency-Key", "k-1").
+		wantProblem(t, http.StatusUnprocessableEntity, "idempotency_key_reused")
+
+	// Another user's identical key is theirs: it runs (and meets the
+	// taken stall).
+	f.do("POST", "/api/v1/vendors", f.as(uOfficerA), vendorBody(mid, "C-1", 11), "Idempotency-Key", "k-1").
+		wantProblem(t, http.StatusConflict, "conflict")
+
+	// Client errors are replayed too; server faults are not stored.
+	bad := f.do("POST", "/api/v1/vendors", member, `{"market_id":"x"}`, "Idempotency-Key", "k-2")
+	bad.wantProblem(t, http.StatusBadRequest, "wrong_type")
+	again := f.do("POST", "/api/v1/vendors", member, `{"market_id":"x"}`, "Idempotency-Key", "k-2")
+	if again.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(bad.Body, again.Body) {
+		t.Errorf("a 400 was not replayed: %s", again.Body)
+	}
+
+	f.do("POST", "/api/v1/vendors", member, vendorBody(mid, "C-3", 13), "Idempotency-Key", "bad key with spaces").
+		wantProblem(t, http.StatusBadRequest, "idempotency_key_invalid")
 }

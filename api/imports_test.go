@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"encoding/json"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -58,4 +59,66 @@ func TestVendorImportLimits(t *testing.T) {
 			t.Errorf("detail %q does not say %q", p.Detail, want)
 		}
 	}
+}
+
+func TestVendorImport(t *testing.T) {
+	f := newFixture(t)
+	mid := f.market(f.cA, 10)
+	csv := "market_id,stall_code,full_name,phone,bin,account_number,holder_name,consent\n" +
+		itoa(mid) + ",D-1,Trần Văn Bình,0912399001,970436,0011009990001,TRAN VAN BINH,yes\n"
+	send := func(dryRun string, file string) *response {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		fw, _ := w.CreateFormFile("file", file)
+		fw.Write([]byte(csv))
+		w.Close()
+		req := httptest.NewRequest("POST", "/api/v1/imports/vendors?dry_run="+dryRun, &b)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+f.as(uMemberA))
+		return f.send(req)
+	}
+	r := send("true", "vendors.csv")
+	r.want(t, http.StatusOK)
+	var rep struct {
+		DryRun  bool `json:"dry_run"`
+		Applied bool
+		Created int
+		Failed  int
+		Rows    []json.RawMessage
+	}
+	r.decode(t, &rep)
+	if !rep.DryRun || rep.Applied || rep.Failed != 0 || rep.Created != 1 {
+		t.Fatalf("dry run report %s", r.Body)
+	}
+	r = f.do("GET", "/api/v1/vendors?market="+itoa(mid), f.as(uMemberA), nil)
+	if strings.Contains(string(r.Body), "D-1") {
+		t.Fatal("a dry run created a vendor")
+	}
+	r = send("false", "vendors.csv")
+	r.want(t, http.StatusCreated)
+	r.decode(t, &rep)
+	if !rep.Applied || rep.Created != 1 {
+		t.Fatalf("import report %s", r.Body)
+	}
+	csv += itoa(mid) + ",D-2,Phạm Thị Cúc,12345,970436,0011009990002,PHAM THI CUC,yes\n"
+	r = send("true", "vendors.csv")
+	r.want(t, http.StatusOK)
+	var dry struct {
+		Failed int
+		Rows   []struct {
+			Line   int
+			Action string
+			Errors []struct{ Field string }
+		}
+	}
+	r.decode(t, &dry)
+	if dry.Failed != 1 || len(dry.Rows) != 2 || dry.Rows[1].Action != "error" || len(dry.Rows[1].Errors) == 0 || dry.Rows[1].Errors[0].Field != "phone" {
+		t.Errorf("dry run with a bad phone: %s", r.Body)
+	}
+	p := send("false", "vendors.csv").wantProblem(t, 422, "validation_failed")
+	if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Field, "line 3") {
+		t.Errorf("a real run with a bad row: %+v", p.Errors)
+	}
+	send("false", "vendors.pdf").wantProblem(t, 422, "validation_failed")
+	send("maybe", "vendors.csv").wantProblem(t, 422, "validation_failed")
 }

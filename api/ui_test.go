@@ -14,7 +14,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/labstack/echo/v4"
 
 	"github.com/sapqr/sapqr/merchants"
@@ -123,25 +122,6 @@ func TestFormatNumbers(t *testing.T) {
 		}
 		if got := formatPercent(tc.lang, tc.r); got != tc.pct {
 			t.Errorf("formatPercent(%s, %v) = %q, want %q", tc.lang, tc.r, got, tc.pct)
-		}
-	}
-}
-
-func TestValidLinkToken(t *testing.T) {
-	for _, tc := range []struct {
-		token string
-		want  bool
-	}{
-		{strings.Repeat("a", 43), true},
-		{"AZaz09-_" + strings.Repeat("x", 35), true},
-		{strings.Repeat("a", 42), false},
-		{strings.Repeat("a", 44), false},
-		{strings.Repeat("a", 42) + "=", false},
-		{strings.Repeat("a", 42) + "/", false},
-		{"", false},
-	} {
-		if got := validLinkToken(tc.token); got != tc.want {
-			t.Errorf("validLinkToken(%q) = %v, want %v", tc.token, got, tc.want)
 		}
 	}
 }
@@ -334,41 +314,48 @@ func TestUIErrorPages(t *testing.T) {
 	}
 }
 
-// TestUIVendorPageLinks checks the vendor page lists the vendor's links in
-// use, each with its own revoke button, and says so when there is none.
-func TestUIVendorPageLinks(t *testing.T) {
-	p, err := newUIPages()
-	if err != nil {
-		t.Fatal(err)
-	}
-	revoke := regexp.MustCompile(`<li data-link="(\d+)">[^<]*(\d\d/\d\d/\d{4} \d\d:\d\d) <button type="button" class="secondary" data-revoke="(\d+)">([^<]+)</button></li>`)
-	for _, tc := range []struct {
-		name  string
-		links []uiLinkRow
-		want  [][]string // per link: id, created at, revoke id, button text
-		none  bool
-	}{
-		{"two links in use", []uiLinkRow{{ID: 3, CreatedAt: "24/11/2026 08:00"}, {ID: 9, CreatedAt: "25/11/2026 10:30"}},
-			[][]string{{"3", "24/11/2026 08:00", "3", "Thu hồi liên kết này"}, {"9", "25/11/2026 10:30", "9", "Thu hồi liên kết này"}}, false},
-		{"no link in use", nil, nil, true},
+// TestLocalRedirect lists what a browser would make of each "next": a
+// path on this site is kept, anything that a browser resolves to another
+// host, or that a later hop could, falls back to /ui/.
+func TestLocalRedirect(t *testing.T) {
+	const home = "/ui/"
+	for _, tc := range []struct{ name, next, want string }{
+		{"a page", "/ui/markets/3", "/ui/markets/3"},
+		{"a page with a query", "/ui/markets?q=ch%E1%BB%A3%20A%2FB&cursor=x", "/ui/markets?q=ch%E1%BB%A3%20A%2FB&cursor=x"},
+		{"a page with a fragment", "/ui/vendors/7#stalls", "/ui/vendors/7#stalls"},
+		{"the root", "/", "/"},
+		{"empty", "", home},
+		{"relative", "ui/markets", home},
+		{"scheme-relative", "//evil.example/", home},
+		{"absolute", "https://evil.example/", home},
+		{"javascript", "javascript:alert(1)", home},
+		{"scheme after a slash", "/javascript:alert(1)", "/javascript:alert(1)"},
+		{"data URL", "data:text/html,x", home},
+		{"backslash", "/\\evil.example", home},
+		{"two backslashes", "\\\\evil.example", home},
+		{"backslash later", "/ui/\\evil.example", home},
+		{"tab", "/\t/evil.example", home},
+		{"newline", "/\n/evil.example", home},
+		{"carriage return", "/\r/evil.example", home},
+		{"leading space", " //evil.example", home},
+		{"NUL", "/\x00/evil.example", home},
+		{"DEL", "/ui/\x7f", home},
+		{"non-ASCII", "/ui/chợ", home},
+		{"encoded tab", "/%09/evil.example", home},
+		{"encoded newline", "/%0a/evil.example", home},
+		{"encoded slash", "/%2F/evil.example", home},
+		{"encoded slash lower case", "/%2f%2fevil.example", home},
+		{"encoded backslash", "/%5Cevil.example", home},
+		{"double-encoded slash", "/%252F/evil.example", home},
+		{"triple-encoded slash", "/%25252F/evil.example", home},
+		{"bad escape", "/ui/%zz", home},
+		{"dot segments", "/ui/../..//evil.example", home},
+		{"encoded dot segment", "/ui/%2e%2e/x", home},
+		{"userinfo look-alike", "/@evil.example", "/@evil.example"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodGet, "/ui/vendors/7", nil)
-			rec := httptest.NewRecorder()
-			d := uiVendorData{CanEdit: true, Active: true, ID: 7, Links: tc.links}
-			if err := p.render(echo.New().NewContext(req, rec), http.StatusOK, "vendor", "title.vendor", d, "vendor.js"); err != nil {
-				t.Fatal(err)
-			}
-			body := rec.Body.String()
-			var got [][]string
-			for _, m := range revoke.FindAllStringSubmatch(body, -1) {
-				got = append(got, m[1:])
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("links listed (-want +got):\n%s", diff)
-			}
-			if none := strings.Contains(body, "<li>Chưa có liên kết nào đang dùng.</li>"); none != tc.none {
-				t.Errorf("the page says there is no link: %v, want %v", none, tc.none)
+			if got := localRedirect(tc.next); got != tc.want {
+				t.Errorf("localRedirect(%q) = %q, want %q", tc.next, got, tc.want)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -335,4 +336,27 @@ func (f *fixture) vendor(user string, marketID int64, stall string, n int) int64
 	var v struct{ ID int64 }
 	r.decode(f.t, &v)
 	return v.ID
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+type apiConfig = api.Config
+
+// vendorJSON is the part of a vendor answer tests look at.
+type vendorJSON struct {
+	ID        int64
+	MarketID  int64  `json:"market_id"`
+	StallCode string `json:"stall_code"`
+	FullName  string `json:"full_name"`
+	Status    string
+	Payload   *string
+	Accounts  []struct {
+		AccountNumber string `json:"account_number"`
+		Bank          string
+		Primary       bool
+		Active        bool
+	}
+	SignOutdated  bool    `json:"sign_outdated"`
+	TransactingAt *string `json:"transacting_at"`
+	Warnings      []struct{ Code string }
 }

@@ -15,13 +15,11 @@ import (
 // eachDB runs fn on a fresh service per database: SQLite always,
 // PostgreSQL when SAPQR_TEST_DATABASE_URL is set.
 func eachDB(t *testing.T, fn func(t *testing.T, s *merchants.Service, st *gormstore.Store)) {
-	for _, db := range mt.Databases() {
-		t.Run(db, func(t *testing.T) {
-			t.Parallel()
-			s, st := mt.NewServiceOn(t, db)
-			fn(t, s, st)
-		})
-	}
+	mt.OnEachDatabase(t, func(t *testing.T, db string) {
+		t.Parallel()
+		s, st := mt.NewServiceOn(t, db)
+		fn(t, s, st)
+	})
 }
 
 func register(m merchants.Market, stall string, n int) merchants.RegisterVendorInput {

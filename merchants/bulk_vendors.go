@@ -145,9 +145,11 @@ func checkVendorRow(p *problems, row tabular.Row) vendorRow {
 	return vr
 }
 
-// rowMarket finds the market a vendor row names, remembering it by key in
-// seen for the rows that follow.
-func (s *Service) rowMarket(ctx context.Context, tx Tx, p *problems, row tabular.Row, seen map[string]Market) (Market, bool) {
+// rowMarket finds the market a vendor row names among those a sees,
+// remembering it by key in seen for the rows that follow. A market outside
+// a's area is reported exactly as one that does not exist: an import tells
+// nobody what lies outside their area.
+func (s *Service) rowMarket(ctx context.Context, tx Tx, a Actor, p *problems, row tabular.Row, seen map[string]Market) (Market, bool) {
 	if id := row.Get("market_id"); id != "" {
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil || n <= 0 {
@@ -159,8 +161,8 @@ func (s *Service) rowMarket(ctx context.Context, tx Tx, p *problems, row tabular
 			return m, true
 		}
 		m, err := tx.Market(ctx, n)
-		if err != nil {
-			p.add("market_id", fmt.Sprintf("market %d does not exist", n))
+		if err != nil || !a.Sees(m.Unit()) {
+			p.add("market_id", fmt.Sprintf("there is no market %d in your area", n))
 			return Market{}, false
 		}
 		seen[key] = m
@@ -180,8 +182,8 @@ func (s *Service) rowMarket(ctx context.Context, tx Tx, p *problems, row tabular
 		return m, true
 	}
 	m, err := findMarket(ctx, tx, commune, code, name)
-	if err != nil {
-		p.add("market", fmt.Sprintf("no market %s in commune %s; import the markets first", joinSummary(code, name), commune))
+	if err != nil || !a.Sees(m.Unit()) {
+		p.add("market", fmt.Sprintf("there is no market %s in commune %s in your area; import the markets first", joinSummary(code, name), commune))
 		return Market{}, false
 	}
 	seen[key] = m
@@ -196,11 +198,9 @@ func (s *Service) importVendorRow(ctx context.Context, tx Tx, a Actor, row tabul
 	vr := checkVendorRow(&p, row)
 	stallList := strings.Join(vr.stallCodes, ", ")
 	out.Summary = joinSummary(stallList, vr.vendor.FullName)
-	m, ok := s.rowMarket(ctx, tx, &p, row, seen)
+	m, ok := s.rowMarket(ctx, tx, a, &p, row, seen)
 	if ok {
-		if err := Authorize(a, PermRead, m.Unit()); err != nil {
-			p.add("market", "no such market in your scope")
-		} else if err := Authorize(a, PermRegister, m.Unit()); err != nil {
+		if err := Authorize(a, PermRegister, m.Unit()); err != nil {
 			return out, err
 		}
 	}

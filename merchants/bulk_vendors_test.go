@@ -57,7 +57,7 @@ func testImportVendors(t *testing.T, db string) {
 				"line 3: phone: must be a Vietnamese mobile number of ten digits such as 0912345678 (or +84 912345678)",
 				"line 3: bank: \"Ngân hàng X\" is not a bank of the VietQR directory; give its BIN (6 digits), code or short name",
 				"line 3: consent: must be yes (có, x): the vendor agrees to the storage of their name, phone and bank account",
-				"line 4: market: no market ZZ in commune 00004; import the markets first",
+				"line 4: market: there is no market ZZ in commune 00004 in your area; import the markets first",
 			}},
 			wantErr: "line 3: phone", vendors: 0,
 		},
@@ -83,8 +83,21 @@ func testImportVendors(t *testing.T, db string) {
 		},
 		{
 			name: "member outside its communes sees no such market", actor: merchantstest.Member(baDinh), in: []byte(vendorsCSV), format: tabular.CSV,
-			want:    summary{Created: 2, Failed: 1, Errors: []string{"line 4: market: no such market in your scope"}},
+			want:    summary{Created: 2, Failed: 1, Errors: []string{"line 4: market: there is no market BT in commune 26743 in your area; import the markets first"}},
 			wantErr: "line 4: market", vendors: 0,
+		},
+		{
+			// The same answer as for a market that does not exist: an
+			// import tells nobody what lies outside their area.
+			name: "a market elsewhere answers like a market that does not exist", actor: merchantstest.Member(baDinh), format: tabular.CSV,
+			in: []byte(vendorsHeader +
+				"BT,26743,B-01,,Lê Thị Cúc,0901234567,MB,0901234567,LE THI CUC,yes\n" +
+				"QQ,26743,B-02,,Lê Thị Dung,0901234568,MB,0901234568,LE THI DUNG,yes\n"),
+			want: summary{Failed: 2, Errors: []string{
+				"line 2: market: there is no market BT in commune 26743 in your area; import the markets first",
+				"line 3: market: there is no market QQ in commune 26743 in your area; import the markets first",
+			}},
+			wantErr: "line 2: market", vendors: 0,
 		},
 		{
 			name: "province officers register nobody", actor: merchantstest.ProvinceOfficer(hanoi), in: []byte(vendorsCSV), format: tabular.CSV,

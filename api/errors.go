@@ -61,6 +61,7 @@ const (
 	codeMethodNotAllowed  = "method_not_allowed"
 	codeConflict          = "conflict"
 	codeNoQR              = "no_qr"
+	codeUnprintable       = "unprintable"
 	codeIdempotencyReuse  = "idempotency_key_reused"
 	codeIdempotencyBusy   = "idempotency_key_in_progress"
 	codeIdempotencyBadKey = "idempotency_key_invalid"
@@ -75,13 +76,13 @@ const (
 var problemCodes = []string{
 	codeBadRequest, codeInvalidJSON, codeInvalidUTF8, codeUnknownField, codeWrongType, codeBodyTooLarge, codeFileLimit,
 	codeUnsupportedMedia, codeValidation, codeUnauthenticated, codeForbidden, codeCSRF, codeNotFound,
-	codeMethodNotAllowed, codeConflict, codeNoQR, codeIdempotencyReuse, codeIdempotencyBusy,
+	codeMethodNotAllowed, codeConflict, codeNoQR, codeUnprintable, codeIdempotencyReuse, codeIdempotencyBusy,
 	codeIdempotencyBadKey, codeRateLimited, codeUnavailable, codeInternal, codeClientClosed,
 }
 
 // conflictCodes gives the conflicts clients tell apart their own code;
 // every other rule answers codeConflict.
-var conflictCodes = map[merchants.Rule]string{merchants.RuleNoQR: codeNoQR}
+var conflictCodes = map[merchants.Rule]string{merchants.RuleNoQR: codeNoQR, merchants.RuleUnprintable: codeUnprintable}
 
 // apiError is an error the api raises itself (bad input, limits, auth
 // failures found by middleware). Domain errors are mapped in problemFor.

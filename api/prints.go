@@ -79,8 +79,15 @@ type marketPrintRequest struct {
 type marketPrintJSON struct {
 	MarketID int64  `json:"market_id"`
 	Sheet    string `json:"sheet"`
-	Signs    int    `json:"signs"`
-	Vendors  int    `json:"vendors"`
+	Signs    int           `json:"signs"`
+	Vendors  int           `json:"vendors"`
+	LeftOut  []leftOutJSON `json:"left_out"` // vendors whose sign could not be printed
+}
+
+// leftOutJSON is a vendor a market's batch left out, and why.
+type leftOutJSON struct {
+	VendorID int64  `json:"vendor_id"`
+	Reason   string `json:"reason"`
 }
 
 // handleMarketPrintCreate records that the market's batch of signs (as GET
@@ -102,12 +109,16 @@ func (s *Server) handleMarketPrintCreate(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	signs, n, err := s.cfg.Merchants.RecordMarketPrint(ctx, actorOf(c), id, printables.MaxBatch)
-	if len(signs) == 0 {
+	b, n, err := s.cfg.Merchants.RecordMarketPrint(ctx, actorOf(c), id, printables.MaxBatch)
+	if len(b.Signs) == 0 {
 		return err
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "market prints: not all recorded", "request_id", requestIDOf(c), "market_id", id, logError(err))
 	}
-	return writeJSON(c, http.StatusCreated, marketPrintJSON{MarketID: id, Sheet: sheet.String(), Signs: len(signs), Vendors: n})
+	out := marketPrintJSON{MarketID: id, Sheet: sheet.String(), Signs: len(b.Signs), Vendors: n, LeftOut: []leftOutJSON{}}
+	for _, o := range b.LeftOut {
+		out.LeftOut = append(out.LeftOut, leftOutJSON{VendorID: o.VendorID, Reason: o.Reason})
+	}
+	return writeJSON(c, http.StatusCreated, out)
 }

@@ -174,8 +174,9 @@ func (s *Server) handleStallSignPDF(c echo.Context) error {
 // in a market, one per stall it holds, main stall first (?sheet=a4-4up by
 // default, or none|a4-2up; ?size= for sheet=none): one PDF, or a ZIP of
 // PDFs for a very large market. At most printables.MaxBatch signs; memory
-// stays bounded whatever the market's size. It records nothing: the page
-// records the batch with POST /markets/{id}/prints.
+// stays bounded whatever the market's size. Vendors whose sign cannot be
+// printed are left out and named in the Sapqr-Left-Out header. It records
+// nothing: the page records the batch with POST /markets/{id}/prints.
 func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -185,11 +186,27 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	signs, err := s.cfg.Merchants.MarketSigns(c.Request().Context(), actorOf(c), id, printables.MaxBatch)
+	b, err := s.cfg.Merchants.MarketSigns(c.Request().Context(), actorOf(c), id, printables.MaxBatch)
 	if err != nil {
 		return err
 	}
-	return s.writeSigns(c, fmt.Sprintf("sapqr-signs-market-%d", id), opt, signs)
+	if len(b.LeftOut) > 0 {
+		c.Response().Header().Set(headerLeftOut, leftOutIDs(b.LeftOut))
+	}
+	return s.writeSigns(c, fmt.Sprintf("sapqr-signs-market-%d", id), opt, b.Signs)
+}
+
+// headerLeftOut lists, on a market's batch, the IDs of the vendors whose
+// sign could not be printed (POST /markets/{id}/prints says why).
+const headerLeftOut = "Sapqr-Left-Out"
+
+// leftOutIDs is "12, 15": the vendors a batch left out.
+func leftOutIDs(out []merchants.LeftOut) string {
+	ids := make([]string, len(out))
+	for i, o := range out {
+		ids[i] = strconv.FormatInt(o.VendorID, 10)
+	}
+	return strings.Join(ids, ", ")
 }
 
 // sheetParams reads ?sheet=none|a4-2up|a4-4up (a4-4up when absent) and

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sapqr/sapqr/merchants/gormstore"
 )
 
 // signStall returns the stall code a sign page shows ("Sạp A-1"), or "".
@@ -238,4 +240,44 @@ func pdfQRCodes(t *testing.T, pdf []byte) []string {
 		codes = append(codes, strings.Split(strings.TrimSpace(string(out)), "\n")...)
 	}
 	return codes
+}
+
+// TestUnprintableStoredName: a vendor stored, before the sign rules, with
+// a name no sign can print answers 409 unprintable naming the field and
+// the character (it answered 500 before), and a market's batch prints the
+// other vendors and names the one it left out.
+func TestUnprintableStoredName(t *testing.T) {
+	f := newFixture(t)
+	member := f.as(uMemberA)
+	mid := f.market(f.cA, 4)
+	bad := f.vendor(uMemberA, mid, "U-1", 1)
+	f.vendor(uMemberA, mid, "U-2", 2)
+	update := "UPDATE vendors SET full_name = ? WHERE id = ?"
+	if f.store.Dialect() == gormstore.Postgres {
+		update = "UPDATE vendors SET full_name = $1 WHERE id = $2"
+	}
+	if _, err := f.store.DB().Exec(update, "Lê\u202eThị", bad); err != nil {
+		t.Fatal(err)
+	}
+	p := f.do("GET", "/api/v1/vendors/"+itoa(bad)+"/sign.pdf", member, nil).wantProblem(t, http.StatusConflict, "unprintable")
+	if !strings.Contains(p.Detail, "full_name") || !strings.Contains(p.Detail, "U+202E") {
+		t.Errorf("detail %q does not name the field and the character", p.Detail)
+	}
+	r := f.do("GET", "/api/v1/markets/"+itoa(mid)+"/signs.pdf?sheet=none", member, nil)
+	r.want(t, http.StatusOK)
+	if got := r.Header.Get("Sapqr-Left-Out"); got != itoa(bad) {
+		t.Errorf("Sapqr-Left-Out %q; want %d", got, bad)
+	}
+	r = f.do("POST", "/api/v1/markets/"+itoa(mid)+"/prints", member, map[string]any{})
+	r.want(t, http.StatusCreated)
+	var got struct {
+		Signs   int
+		LeftOut []struct {
+			VendorID int64 `json:"vendor_id"`
+		} `json:"left_out"`
+	}
+	r.decode(t, &got)
+	if got.Signs != 1 || len(got.LeftOut) != 1 || got.LeftOut[0].VendorID != bad {
+		t.Errorf("market prints %s; want one sign and vendor %d left out", r.Body, bad)
+	}
 }

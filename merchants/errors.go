@@ -42,6 +42,7 @@ const (
 	RuleUsernameTaken   Rule = "username_taken"    // the username is taken
 	RuleRequestKey      Rule = "request_key"       // the user already registered a vendor under the request key
 	RuleNoQR            Rule = "no_qr"             // the vendor (or market) has no active bank account, so no QR or sign
+	RuleUnprintable     Rule = "unprintable"       // a name stored before the sign rules cannot be printed
 	RuleUnique          Rule = "unique"            // another uniqueness rule of the database
 )
 

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/sapqr/sapqr/qr"
 )
 
 // StallSign is what the sign at one stall shows: printables draws it. The
@@ -100,12 +102,35 @@ func (s *Service) signAt(m Market, v Vendor, stallID int64) (StallSign, error) {
 	case !ok:
 		return StallSign{}, errNoQR(v.ID)
 	}
-	return StallSign{
+	sign := StallSign{
 		VendorID: v.ID, StallID: stallID,
 		Market: m.Name, Stall: v.Stalls[i].StallCode, Vendor: v.FullName,
 		BIN: acc.BIN, Account: acc.AccountNumber, Holder: acc.HolderName,
 		Version: v.SignVersion, Printed: s.clock(),
-	}, nil
+	}
+	return sign, sign.printable()
+}
+
+// printable checks every name the sign shows with the rule the printer
+// applies (qr.CheckPrintable). Names are checked at the door, but some were
+// stored before the rule: such a sign is a *ConflictError with
+// RuleUnprintable naming the field and the character, never a failure of
+// the printer.
+func (s StallSign) printable() error {
+	for _, f := range []struct {
+		field, text, fix string
+		max              int
+	}{
+		{"full_name", s.Vendor, fmt.Sprintf("PATCH /api/v1/vendors/%d", s.VendorID), qr.MaxSignVendor},
+		{"bank_account.holder_name", s.Holder, fmt.Sprintf("POST /api/v1/vendors/%d/accounts", s.VendorID), qr.MaxSignHolder},
+		{"stall_code", s.Stall, "PATCH /api/v1/stalls/{id}", qr.MaxSignStall},
+		{"market.name", s.Market, "PATCH /api/v1/markets/{id}", qr.MaxSignMarket},
+	} {
+		if err := qr.CheckPrintable(f.text, f.max); err != nil {
+			return conflict(RuleUnprintable, "vendor %d's sign cannot be printed: %s %s; correct it with %s", s.VendorID, f.field, err, f.fix)
+		}
+	}
+	return nil
 }
 
 // heldStalls lists the stalls a vendor holds for people: "A-1 (id 4), A-2
@@ -123,63 +148,83 @@ func heldStalls(v Vendor) string {
 
 // MarketSigns returns the signs of every active vendor with a QR in a
 // market, one per stall it holds, main stall first, vendors by ID: what a
-// team member prints for a whole market. It returns ErrNotFound outside
-// the actor's scope, ErrForbidden unless the actor registers vendors there
-// and sees account numbers, a *ConflictError with RuleNoQR when no vendor
-// has a QR, and a *ValidationError (id) when there are more than max
-// signs.
-func (s *Service) MarketSigns(ctx context.Context, a Actor, marketID int64, max int) ([]StallSign, error) {
+// team member prints for a whole market. A vendor whose sign cannot be
+// printed (a name stored before the sign rules) is left out and listed
+// with why. It returns ErrNotFound outside the actor's scope, ErrForbidden
+// unless the actor registers vendors there and sees account numbers, a
+// *ConflictError with RuleNoQR when no vendor has a printable QR, and a
+// *ValidationError (id) when there are more than max signs.
+func (s *Service) MarketSigns(ctx context.Context, a Actor, marketID int64, max int) (MarketBatch, error) {
 	m, err := s.Market(ctx, a, marketID)
 	if err != nil {
-		return nil, err
+		return MarketBatch{}, err
 	}
 	if err := Authorize(a, PermRegister, m.Unit()); err != nil {
-		return nil, fmt.Errorf("market %d signs: %w", marketID, err)
+		return MarketBatch{}, fmt.Errorf("market %d signs: %w", marketID, err)
 	}
 	if !a.Can(PermSeeAccountNumbers) {
-		return nil, fmt.Errorf("market %d signs: role %s may not see account numbers: %w", marketID, a.Role, ErrForbidden)
+		return MarketBatch{}, fmt.Errorf("market %d signs: role %s may not see account numbers: %w", marketID, a.Role, ErrForbidden)
 	}
-	var signs []StallSign
+	var b MarketBatch
 	for q := (VendorQuery{MarketID: marketID, Status: VendorActive, Limit: s.maxPage + 1}); ; {
 		vs, err := s.store.ListVendors(ctx, q)
 		if err != nil {
-			return nil, fmt.Errorf("market %d signs: %w", marketID, err)
+			return MarketBatch{}, fmt.Errorf("market %d signs: %w", marketID, err)
 		}
 		for _, v := range vs[:min(len(vs), s.maxPage)] {
-			if signs, err = s.appendSigns(signs, m, v); err != nil {
-				return nil, err
+			if err := s.addSigns(&b, m, v); err != nil {
+				return MarketBatch{}, err
 			}
 		}
-		if len(vs) <= s.maxPage || len(signs) > max {
+		if len(vs) <= s.maxPage || len(b.Signs) > max {
 			break
 		}
 		q.AfterID = vs[s.maxPage-1].ID
 	}
 	switch {
-	case len(signs) == 0:
-		return nil, conflict(RuleNoQR, "the market has no active vendor with a bank account, so there is no sign to print")
-	case len(signs) > max:
-		return nil, &ValidationError{Fields: []FieldError{{Field: "id", Message: fmt.Sprintf(
+	case len(b.Signs) == 0:
+		return MarketBatch{}, conflict(RuleNoQR, "the market has no active vendor with a bank account and a printable sign, so there is no sign to print")
+	case len(b.Signs) > max:
+		return MarketBatch{}, &ValidationError{Fields: []FieldError{{Field: "id", Message: fmt.Sprintf(
 			"the market's vendors with a QR hold more than %d stalls, one sign each; print them in parts from the vendor pages", max)}}}
 	}
-	return signs, nil
+	return b, nil
 }
 
-// appendSigns appends the signs of v at each stall it holds, none when it
-// has no QR.
-func (s *Service) appendSigns(signs []StallSign, m Market, v Vendor) ([]StallSign, error) {
+// MarketBatch is a market's signs to print, and the vendors left out.
+type MarketBatch struct {
+	Signs   []StallSign
+	LeftOut []LeftOut
+}
+
+// LeftOut is a vendor a market's batch leaves out, and why.
+type LeftOut struct {
+	VendorID int64
+	Reason   string
+}
+
+// addSigns adds the signs of v at each stall it holds to b: none when it
+// has no QR, and v to the left-out list when a sign cannot be printed.
+func (s *Service) addSigns(b *MarketBatch, m Market, v Vendor) error {
 	v, err := withPayload(v)
 	if err != nil || v.Payload == "" {
-		return signs, err
+		return err
 	}
+	var signs []StallSign
 	for _, h := range v.Stalls {
 		sign, err := s.signAt(m, v, h.StallID)
+		var ce *ConflictError
+		if errors.As(err, &ce) && ce.Rule == RuleUnprintable {
+			b.LeftOut = append(b.LeftOut, LeftOut{VendorID: v.ID, Reason: ce.Detail})
+			return nil
+		}
 		if err != nil {
-			return signs, err
+			return err
 		}
 		signs = append(signs, sign)
 	}
-	return signs, nil
+	b.Signs = append(b.Signs, signs...)
+	return nil
 }
 
 // RecordPrinted records signs as printed: for each vendor among them, one
@@ -206,17 +251,17 @@ func (s *Service) RecordPrinted(ctx context.Context, a Actor, signs ...StallSign
 }
 
 // RecordMarketPrint records that a market's batch of signs (MarketSigns,
-// at most max) was printed, and returns the signs and how many vendors'
+// at most max) was printed, and returns the batch and how many vendors'
 // prints were recorded. It returns MarketSigns' errors; a vendor whose
 // print cannot be recorded (removed meanwhile) is left out of the count
 // and its error joined to the answer's.
-func (s *Service) RecordMarketPrint(ctx context.Context, a Actor, marketID int64, max int) ([]StallSign, int, error) {
-	signs, err := s.MarketSigns(ctx, a, marketID, max)
+func (s *Service) RecordMarketPrint(ctx context.Context, a Actor, marketID int64, max int) (MarketBatch, int, error) {
+	b, err := s.MarketSigns(ctx, a, marketID, max)
 	if err != nil {
-		return nil, 0, err
+		return MarketBatch{}, 0, err
 	}
-	n, err := s.RecordPrinted(ctx, a, signs...)
-	return signs, n, err
+	n, err := s.RecordPrinted(ctx, a, b.Signs...)
+	return b, n, err
 }
 
 // SignReason says why the vendor's current sign is printed now at its

@@ -3,6 +3,7 @@ package merchants_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -115,10 +116,11 @@ func TestMarketSignsAndRecordPrinted(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		signs, err := s.MarketSigns(ctx, member, m.ID, 10)
+		batch, err := s.MarketSigns(ctx, member, m.ID, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
+		signs := batch.Signs
 		var got []string
 		for _, sg := range signs {
 			got = append(got, sg.Stall)
@@ -180,4 +182,42 @@ func TestSignReason(t *testing.T) {
 			t.Errorf("%s: SignReason(%v) = %q; want %q", tt.name, tt.stalls, got, tt.want)
 		}
 	}
+}
+
+// TestUnprintableStoredNames: a vendor stored before the sign rules with
+// a name no sign can print gets a conflict naming the field and the
+// character, never a printer failure; a market's batch prints the others
+// and lists it.
+func TestUnprintableStoredNames(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *merchants.Service, st *gormstore.Store) {
+		ctx := context.Background()
+		member := mt.Member(mt.CommuneA1)
+		m := mt.Market(t, s, mt.CommuneA1, 5)
+		bad := mt.Vendor(t, s, m, "A-1", 1)
+		good := mt.Vendor(t, s, m, "A-2", 2)
+		// What an older version accepted: a right-to-left override.
+		update := "UPDATE vendors SET full_name = ? WHERE id = ?"
+		if st.Dialect() == gormstore.Postgres {
+			update = "UPDATE vendors SET full_name = $1 WHERE id = $2"
+		}
+		if _, err := st.DB().ExecContext(ctx, update, "Hà\u202eNội", bad.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.VendorSign(ctx, member, bad.ID, 0)
+		var ce *merchants.ConflictError
+		if !errors.As(err, &ce) || ce.Rule != merchants.RuleUnprintable ||
+			!strings.Contains(ce.Detail, "full_name") || !strings.Contains(ce.Detail, "U+202E") {
+			t.Fatalf("VendorSign of an unprintable name: %v; want an unprintable conflict naming full_name and U+202E", err)
+		}
+		b, err := s.MarketSigns(ctx, member, m.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Signs) != 1 || b.Signs[0].VendorID != good.ID {
+			t.Errorf("batch signs %+v; want only vendor %d's", b.Signs, good.ID)
+		}
+		if len(b.LeftOut) != 1 || b.LeftOut[0].VendorID != bad.ID || !strings.Contains(b.LeftOut[0].Reason, "U+202E") {
+			t.Errorf("left out %+v; want vendor %d, naming U+202E", b.LeftOut, bad.ID)
+		}
+	})
 }

@@ -77,8 +77,8 @@ type marketPrintRequest struct {
 
 // marketPrintJSON answers a market's recorded batch.
 type marketPrintJSON struct {
-	MarketID int64  `json:"market_id"`
-	Sheet    string `json:"sheet"`
+	MarketID int64         `json:"market_id"`
+	Sheet    string        `json:"sheet"`
 	Signs    int           `json:"signs"`
 	Vendors  int           `json:"vendors"`
 	LeftOut  []leftOutJSON `json:"left_out"` // vendors whose sign could not be printed

@@ -95,13 +95,13 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		// retry takes over a request still under way.
 		claim := s.claims.begin()
 		defer s.claims.end(claim)
-		claimed, heldFP, held, err := s.cfg.Idempotency.ClaimIdempotencyKey(req.Context(), u.UserID, key, fp, claim,
+		claimed, heldFP, held, err := s.cfg.Idempotency.ClaimIdempotencyKey(req.Context(), u.UserID, keyID(key), fp, claim,
 			s.now(), lease, IdempotencyTTL, s.claims.abandoned)
 		if err != nil {
 			return err
 		}
 		if !claimed {
-			return s.replay(c, fp, heldFP, held)
+			return s.replay(c, u.UserID, key, fp, heldFP, held)
 		}
 
 		s.runClaimed(c, next, u.UserID, key, claim)
@@ -144,7 +144,10 @@ func (s *Server) runClaimed(c echo.Context, next echo.HandlerFunc, userID int64,
 		if err != nil {
 			return err
 		}
-		return s.cfg.Idempotency.SaveIdempotentResponse(ctx, userID, key, claim, blob)
+		if blob, err = s.seal(userID, key, blob); err != nil {
+			return err
+		}
+		return s.cfg.Idempotency.SaveIdempotentResponse(ctx, userID, keyID(key), claim, blob)
 	})
 	c.SetRequest(req)
 	stored := err == nil && !hold.passed
@@ -156,7 +159,7 @@ func (s *Server) runClaimed(c echo.Context, next echo.HandlerFunc, userID int64,
 		// (deferred by the caller) lets a retry take it over.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), recordTimeout)
 		defer cancel()
-		_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, userID, key, claim)
+		_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, userID, keyID(key), claim)
 	}
 	if err != nil && !errors.Is(err, errNotStored) && !hold.passed {
 		// The commit failed: nothing happened, and the answer held back
@@ -218,8 +221,9 @@ func (cs *claimSet) abandoned(holder string) bool {
 	return !running
 }
 
-// replay answers a request whose key is already held.
-func (s *Server) replay(c echo.Context, fp, heldFP string, held []byte) error {
+// replay answers a request whose key is already held, opening the
+// stored answer with the key.
+func (s *Server) replay(c echo.Context, userID int64, key, fp, heldFP string, held []byte) error {
 	if heldFP != fp {
 		return newError(http.StatusUnprocessableEntity, codeIdempotencyReuse,
 			"this Idempotency-Key was already used for a different request; use a new key for a new request")
@@ -229,6 +233,10 @@ func (s *Server) replay(c echo.Context, fp, heldFP string, held []byte) error {
 			"the first request with this Idempotency-Key is still being processed; retry shortly")
 		e.retryAfter = 1
 		return e
+	}
+	held, err := s.open(userID, key, held)
+	if err != nil {
+		return err
 	}
 	var r storedResponse
 	if err := json.Unmarshal(held, &r); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -279,4 +280,55 @@ func TestIdempotency(t *testing.T) {
 
 	f.do("POST", "/api/v1/vendors", member, vendorBody(mid, "C-3", 13), "Idempotency-Key", "bad key with spaces").
 		wantProblem(t, http.StatusBadRequest, "idempotency_key_invalid")
+}
+
+// TestStoredAnswersAreSealed: a registration's stored answer holds the
+// vendor's full account number and phone, but the database keeps neither
+// in clear, nor the Idempotency-Key that opens it; a retry with the key
+// still gets the answer back.
+func TestStoredAnswersAreSealed(t *testing.T) {
+	f := newFixture(t)
+	tok := f.as(uMemberA)
+	body := vendorBody(f.market(f.cA, 3), "S-1", 77)
+	const key = "sealed-answer-key"
+	first := f.do("POST", "/api/v1/vendors", tok, body, "Idempotency-Key", key)
+	first.want(t, http.StatusCreated)
+	account := body["bank_account"].(map[string]any)["account_number"].(string)
+	phone := body["phone"].(string)
+	if !strings.Contains(string(first.Body), account) || !strings.Contains(string(first.Body), phone) {
+		t.Fatalf("the answer %s lacks the account %s or the phone %s the test looks for", first.Body, account, phone)
+	}
+	var stored []string
+	rows, err := f.store.DB().Query("SELECT idem_key, response FROM idempotency_keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k, resp string
+		if err := rows.Scan(&k, &resp); err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, k, resp)
+	}
+	rows.Close()
+	var requestKey string
+	if err := f.store.DB().QueryRow("SELECT request_key FROM vendors WHERE phone = '" + phone + "'").Scan(&requestKey); err != nil {
+		t.Fatal(err)
+	}
+	stored = append(stored, requestKey)
+	if len(stored) < 3 {
+		t.Fatalf("stored %q; want the key's row and the vendor's request key", stored)
+	}
+	for _, s := range stored {
+		for _, secret := range []string{account, phone, key} {
+			if strings.Contains(s, secret) {
+				t.Errorf("the database holds %q in clear in %.60q", secret, s)
+			}
+		}
+	}
+	retry := f.do("POST", "/api/v1/vendors", tok, body, "Idempotency-Key", key)
+	retry.want(t, http.StatusCreated)
+	if retry.Header.Get("Idempotent-Replayed") != "true" || string(retry.Body) != string(first.Body) {
+		t.Errorf("retry: replayed %q, body %s; want the first answer replayed", retry.Header.Get("Idempotent-Replayed"), retry.Body)
+	}
 }

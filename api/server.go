@@ -72,6 +72,12 @@ type Config struct {
 
 	// SecureCookies marks the session cookie Secure (serve behind HTTPS).
 	SecureCookies bool
+	// AnswerKey, when set, is mixed into the key that seals stored
+	// Idempotency-Key answers (see sealed.go), so that even guessed
+	// Idempotency-Keys do not open a copy of the database's answers. All
+	// replicas need the same; changing it makes the answers stored before
+	// unreadable (they expire within IdempotencyTTL).
+	AnswerKey []byte
 	// TrustProxy takes the client address from X-Forwarded-For, for the
 	// login rate limit; only set it behind a proxy that overwrites it.
 	TrustProxy bool

@@ -189,14 +189,17 @@ func (s *Server) handleVendorCreate(c echo.Context) error {
 		return err
 	}
 	a := actorOf(c)
-	// The Idempotency-Key is also the registration's request key, stored
-	// with the vendor in its transaction: a retry whose stored answer was
-	// lost (the database went down between the two) still gets the vendor
-	// it created, not a conflict with it.
+	// The Idempotency-Key (its hash, as the key store files it) is also
+	// the registration's request key, stored with the vendor: a retry
+	// whose answer was not kept (too large) still gets the vendor it
+	// created, not a conflict with it.
+	var requestKey string
+	if k := c.Request().Header.Get(headerIdempotencyKey); k != "" {
+		requestKey = keyID(k)
+	}
 	res, err := s.cfg.Merchants.RegisterVendor(c.Request().Context(), a, merchants.RegisterVendorInput{
 		MarketID: in.MarketID, StallCode: in.StallCode, FullName: in.FullName, Phone: in.Phone,
-		Consent: in.Consent, BankAccount: in.BankAccount.domain(),
-		RequestKey: c.Request().Header.Get(headerIdempotencyKey),
+		Consent: in.Consent, BankAccount: in.BankAccount.domain(), RequestKey: requestKey,
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +39,9 @@ type config struct {
 	// TrustProxy takes client addresses from X-Forwarded-For
 	// (SAPQR_TRUST_PROXY, --trust-proxy).
 	TrustProxy bool
+	// AnswerKey seals stored Idempotency-Key answers (SAPQR_ANSWER_KEY):
+	// 32 bytes, given as base64 or hex; empty for none.
+	AnswerKey []byte
 	// MaxInFlight bounds the requests served at once (SAPQR_MAX_IN_FLIGHT,
 	// --max-in-flight).
 	MaxInFlight int
@@ -65,6 +70,7 @@ func (cfg *config) settings() []setting {
 		{"SAPQR_REDIS_NAMESPACE", "redis-namespace", "prefix of the counters' Redis keys, to share one Redis between deployments (default sapqr)", checkedString(&cfg.RedisNamespace, rediscounters.CheckNamespace)},
 		{"SAPQR_SECURE_COOKIES", "secure-cookies", "mark session cookies Secure (and name them __Host-…); set behind HTTPS", (*strictBool)(&cfg.SecureCookies)},
 		{"SAPQR_TRUST_PROXY", "trust-proxy", "take client addresses from X-Forwarded-For; only behind a proxy that sets it", (*strictBool)(&cfg.TrustProxy)},
+		{"SAPQR_ANSWER_KEY", "", "32 random bytes (base64 or hex), the same on every replica, mixed into the key that seals stored Idempotency-Key answers", (*secretKey)(&cfg.AnswerKey)},
 		{"SAPQR_MAX_IN_FLIGHT", "max-in-flight", "requests served at once before answering 503", &positiveInt{&cfg.MaxInFlight}},
 		{"SAPQR_LOG_LEVEL", "log-level", "debug, info, warn or error", (*logLevel)(&cfg.LogLevel)},
 		{"", "shutdown-timeout", "how long shutdown waits for requests in flight", &positiveDuration{&cfg.ShutdownTimeout}},
@@ -112,6 +118,9 @@ func parseServeFlags(cfg config, args []string, stderr io.Writer) (config, error
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	for _, s := range cfg.settings() {
+		if s.flag == "" {
+			continue // a secret: from the environment only, never on a command line
+		}
 		usage := s.usage
 		if s.env != "" {
 			usage += " (" + s.env + ")"
@@ -222,6 +231,30 @@ func (b *strictBool) Set(s string) error {
 
 // IsBoolFlag lets the flag be given without a value.
 func (b *strictBool) IsBoolFlag() bool { return true }
+
+// secretKey is a 32-byte key given as base64 (standard or URL alphabet,
+// padded or not) or hex. Its String never shows it.
+type secretKey []byte
+
+func (k *secretKey) String() string {
+	if k == nil || len(*k) == 0 {
+		return ""
+	}
+	return "(set)"
+}
+
+func (k *secretKey) Set(s string) error {
+	for _, dec := range []func(string) ([]byte, error){
+		hex.DecodeString, base64.StdEncoding.DecodeString, base64.RawStdEncoding.DecodeString,
+		base64.URLEncoding.DecodeString, base64.RawURLEncoding.DecodeString,
+	} {
+		if b, err := dec(s); err == nil && len(b) == 32 {
+			*k = b
+			return nil
+		}
+	}
+	return errors.New("want 32 random bytes as base64 or hex, e.g. the output of `openssl rand -base64 32`")
+}
 
 // positiveInt is a whole-number setting of 1 or more.
 type positiveInt struct{ p *int }

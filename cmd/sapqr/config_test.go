@@ -20,6 +20,8 @@ func TestConfigRefusesBadEnvironment(t *testing.T) {
 		name, env, value, want string
 	}{
 		{"bool yes", "SAPQR_SECURE_COOKIES", "yes", "want true or false"},
+		{"answer key too short", "SAPQR_ANSWER_KEY", "c2hvcnQ=", "want 32 random bytes"},
+		{"answer key not base64 or hex", "SAPQR_ANSWER_KEY", "not a key at all, is it?", "want 32 random bytes"},
 		{"bool on", "SAPQR_SECURE_COOKIES", "on", "want true or false"},
 		{"bool t", "SAPQR_SECURE_COOKIES", "t", "want true or false"},
 		{"proxy bool", "SAPQR_TRUST_PROXY", "enabled", "want true or false"},
@@ -75,6 +77,9 @@ func TestConfigEnvironment(t *testing.T) {
 		{"empty is unset", map[string]string{"SAPQR_ADDR": "", "SAPQR_SECURE_COOKIES": ""}, func(*config) {}},
 		{"bools", map[string]string{"SAPQR_SECURE_COOKIES": "TRUE", "SAPQR_TRUST_PROXY": "1"}, func(c *config) { c.SecureCookies, c.TrustProxy = true, true }},
 		{"bools off", map[string]string{"SAPQR_SECURE_COOKIES": "False", "SAPQR_TRUST_PROXY": "0"}, func(*config) {}},
+		{"answer key in hex", map[string]string{"SAPQR_ANSWER_KEY": "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"}, func(c *config) {
+			c.AnswerKey = []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}
+		}},
 		{"everything", map[string]string{
 			"SAPQR_ADDR": ":9090", "SAPQR_DATABASE_URL": "postgres://u@db/sapqr?sslmode=disable",
 			"SAPQR_REDIS_URL": "redis://s0:26379?master_name=m&addr=s1:26379", "SAPQR_REDIS_NAMESPACE": "prod-1",

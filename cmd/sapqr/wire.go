@@ -157,6 +157,7 @@ func (a *app) newServer(cfg config, log *slog.Logger) (*api.Server, error) {
 		Version:       version,
 		SecureCookies: cfg.SecureCookies,
 		TrustProxy:    cfg.TrustProxy,
+		AnswerKey:     cfg.AnswerKey,
 		MaxInFlight:   cfg.MaxInFlight,
 	})
 }

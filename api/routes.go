@@ -64,6 +64,9 @@ func (s *Server) routes() {
 	get("/markets/:id/signs.pdf", s.handleMarketSignsPDF)
 	post("/vendors/:id/prints", s.handleVendorPrintCreate)
 	post("/markets/:id/prints", s.handleMarketPrintCreate)
+	post("/vendors/:id/links", s.handleVendorLinkCreate)
+	get("/vendors/:id/links", s.handleVendorLinkList)
+	del("/vendor-links/:id", s.handleVendorLinkRevoke)
 
 	get("/markets/:id/adoption", s.handleMarketAdoption)
 	get("/adoption", s.handleAdoption)
@@ -112,5 +115,5 @@ func (s *Server) uiRoutes() {
 
 	e.POST("/ui/preview", s.handleUIPreview, s.authenticate, noStore)
 	e.POST("/ui/vendors/:id/link", s.handleUIVendorLinkCreate, s.authenticate, noStore)
-	e.DELETE("/ui/vendor-links/:id", s.handleUIVendorLinkRevoke, s.authenticate, noStore)
+	e.DELETE("/ui/vendor-links/:id", s.handleVendorLinkRevoke, s.authenticate, noStore)
 }

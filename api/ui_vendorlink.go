@@ -26,29 +26,16 @@ func (s *Server) handleUIVendorLinkCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	link, token, err := s.cfg.Merchants.CreateVendorLink(c.Request().Context(), actorOf(c), id)
+	link, token, err := s.cfg.Merchants.CreateVendorLink(c.Request().Context(), actorOf(c), id, nil)
 	if err != nil {
 		return err
 	}
-	u := c.Scheme() + "://" + c.Request().Host + "/v/" + token
+	u := linkURL(c, token)
 	svg, err := qrSVG(u)
 	if err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusCreated, uiLinkAnswer{ID: link.ID, URL: u, QRSVG: string(svg)})
-}
-
-// handleUIVendorLinkRevoke revokes one private link; its page then says
-// the link is no longer valid.
-func (s *Server) handleUIVendorLinkRevoke(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.cfg.Merchants.RevokeVendorLink(c.Request().Context(), actorOf(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
 }
 
 // uiLinkData is the vendor's own page.

@@ -265,7 +265,14 @@ type VendorLink struct {
 	VendorID  int64
 	CreatedBy int64
 	CreatedAt time.Time
+	ExpiresAt *time.Time // nil: until revoked
 	RevokedAt *time.Time
+}
+
+// Open reports whether the link still opens the vendor's page at now:
+// neither revoked nor expired.
+func (l VendorLink) Open(now time.Time) bool {
+	return l.RevokedAt == nil && (l.ExpiresAt == nil || now.Before(*l.ExpiresAt))
 }
 
 // Warning is something a successful change should tell its user, such as

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 )
 
 // RecordSignPrint records that the current sign of an active vendor was
@@ -119,10 +120,14 @@ func tokenHash(token string) []byte {
 	return h[:]
 }
 
-// CreateVendorLink creates a private link for a vendor and returns it with
-// its token, which is shown only now. It returns ErrNotFound, ErrForbidden
-// and a *ValidationError for an inactive vendor.
-func (s *Service) CreateVendorLink(ctx context.Context, a Actor, vendorID int64) (VendorLink, string, error) {
+// CreateVendorLink creates a private link for a vendor, open until
+// expiresAt (nil: until revoked), and returns it with its token, which is
+// shown only now. It returns ErrNotFound, ErrForbidden and a
+// *ValidationError for an inactive vendor or an expiry not in the future.
+func (s *Service) CreateVendorLink(ctx context.Context, a Actor, vendorID int64, expiresAt *time.Time) (VendorLink, string, error) {
+	if expiresAt != nil && !expiresAt.After(s.clock()) {
+		return VendorLink{}, "", &ValidationError{Fields: []FieldError{{Field: "expires_at", Message: "must be in the future (RFC 3339, e.g. 2027-06-30T23:59:59+07:00), or absent for a link that lasts until revoked"}}}
+	}
 	token, hash, err := newToken(s.random)
 	if err != nil {
 		return VendorLink{}, "", err
@@ -133,7 +138,12 @@ func (s *Service) CreateVendorLink(ctx context.Context, a Actor, vendorID int64)
 			return false, errInactive(vendorID)
 		}
 		var err error
-		link, err = tx.CreateVendorLink(ctx, VendorLink{VendorID: v.ID, CreatedBy: a.UserID, CreatedAt: s.clock()}, hash)
+		l := VendorLink{VendorID: v.ID, CreatedBy: a.UserID, CreatedAt: s.clock()}
+		if expiresAt != nil {
+			at := expiresAt.UTC().Truncate(time.Microsecond)
+			l.ExpiresAt = &at
+		}
+		link, err = tx.CreateVendorLink(ctx, l, hash)
 		if err != nil {
 			return false, err
 		}
@@ -202,8 +212,8 @@ func (s *Service) linkVendor(ctx context.Context, token string) (Vendor, error) 
 	if err != nil {
 		return Vendor{}, err
 	}
-	if link.RevokedAt != nil {
-		return Vendor{}, fmt.Errorf("link revoked: %w", ErrNotFound)
+	if !link.Open(s.clock()) {
+		return Vendor{}, fmt.Errorf("link revoked or expired: %w", ErrNotFound)
 	}
 	v, err := s.store.Vendor(ctx, link.VendorID)
 	if err != nil {

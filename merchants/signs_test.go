@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -78,7 +79,7 @@ func TestVendorLinks(t *testing.T) {
 		member := mt.Member(mt.CommuneA1)
 		m := mt.Market(t, s, mt.CommuneA1, 5)
 		v := mt.Vendor(t, s, m, "A-1", 1)
-		link, token, err := s.CreateVendorLink(ctx, member, v.ID)
+		link, token, err := s.CreateVendorLink(ctx, member, v.ID, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,13 +130,13 @@ func TestListVendorLinks(t *testing.T) {
 		bare := mt.Vendor(t, s, m, "A-3", 3)
 		var ids []int64
 		for range 2 {
-			l, _, err := s.CreateVendorLink(ctx, member, v.ID)
+			l, _, err := s.CreateVendorLink(ctx, member, v.ID, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, l.ID)
 		}
-		otherLink, _, err := s.CreateVendorLink(ctx, member, other.ID)
+		otherLink, _, err := s.CreateVendorLink(ctx, member, other.ID, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,6 +167,47 @@ func TestListVendorLinks(t *testing.T) {
 					t.Errorf("links (-want +got):\n%s", diff)
 				}
 			})
+		}
+	})
+}
+
+// TestVendorLinkExpiry: a link made to expire opens the vendor's page and
+// sign until then, and nothing after; the vendor page stops listing it.
+func TestVendorLinkExpiry(t *testing.T) {
+	mt.OnEachDatabase(t, func(t *testing.T, db string) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+		cfg := mt.Config()
+		cfg.Now = func() time.Time { return now }
+		s := merchants.NewService(mt.NewStoreOn(t, db), cfg)
+		member := mt.Member(mt.CommuneA1)
+		v := mt.Vendor(t, s, mt.Market(t, s, mt.CommuneA1, 3), "E-1", 1)
+
+		past := now.Add(-time.Minute)
+		var ve *merchants.ValidationError
+		if _, _, err := s.CreateVendorLink(ctx, member, v.ID, &past); !errors.As(err, &ve) || ve.Fields[0].Field != "expires_at" {
+			t.Fatalf("a link expiring in the past: %v; want a validation error on expires_at", err)
+		}
+		end := now.Add(24 * time.Hour)
+		link, token, err := s.CreateVendorLink(ctx, member, v.ID, &end)
+		if err != nil || link.ExpiresAt == nil || !link.ExpiresAt.Equal(end) {
+			t.Fatalf("CreateVendorLink = %+v, %v; want it to expire at %v", link, err, end)
+		}
+		if _, err := s.VendorByLink(ctx, token); err != nil {
+			t.Fatalf("before its expiry: %v", err)
+		}
+		if view, err := s.VendorView(ctx, member, v.ID); err != nil || len(view.Links) != 1 {
+			t.Fatalf("vendor page before the expiry lists %d links (%v); want 1", len(view.Links), err)
+		}
+		now = end
+		if _, err := s.VendorByLink(ctx, token); !errors.Is(err, merchants.ErrNotFound) {
+			t.Errorf("at its expiry: %v; want ErrNotFound", err)
+		}
+		if _, err := s.LinkSign(ctx, token, 0); !errors.Is(err, merchants.ErrNotFound) {
+			t.Errorf("sign at its expiry: %v; want ErrNotFound", err)
+		}
+		if view, err := s.VendorView(ctx, member, v.ID); err != nil || len(view.Links) != 0 {
+			t.Errorf("vendor page after the expiry lists %d links (%v); want none", len(view.Links), err)
 		}
 	})
 }

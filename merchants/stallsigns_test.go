@@ -74,7 +74,7 @@ func TestLinkSign(t *testing.T) {
 		ctx := context.Background()
 		m := mt.Market(t, s, mt.CommuneA1, 5)
 		v := mt.Vendor(t, s, m, "A-3", 8)
-		link, token, err := s.CreateVendorLink(ctx, mt.Member(mt.CommuneA1), v.ID)
+		link, token, err := s.CreateVendorLink(ctx, mt.Member(mt.CommuneA1), v.ID, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

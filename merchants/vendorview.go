@@ -48,7 +48,7 @@ func (s *Service) VendorView(ctx context.Context, a Actor, vendorID int64) (Vend
 			return VendorView{}, err
 		}
 		for _, l := range links {
-			if l.RevokedAt == nil {
+			if l.Open(s.clock()) {
 				view.Links = append(view.Links, l)
 			}
 		}

@@ -242,13 +242,15 @@ type vendorLinkRow struct {
 	TokenHash []byte
 	CreatedBy int64
 	CreatedAt time.Time
+	ExpiresAt *time.Time
 	RevokedAt *time.Time
 }
 
 func (vendorLinkRow) TableName() string { return "vendor_links" }
 
 func (r vendorLinkRow) toDomain() merchants.VendorLink {
-	return merchants.VendorLink{ID: r.ID, VendorID: r.VendorID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), RevokedAt: utcPtr(r.RevokedAt)}
+	return merchants.VendorLink{ID: r.ID, VendorID: r.VendorID, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
+		ExpiresAt: utcPtr(r.ExpiresAt), RevokedAt: utcPtr(r.RevokedAt)}
 }
 
 type auditRow struct {

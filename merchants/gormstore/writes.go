@@ -154,7 +154,7 @@ func (t tx) DeleteExpiredSessions(ctx context.Context, before time.Time) (int64,
 }
 
 func (t tx) CreateVendorLink(ctx context.Context, l merchants.VendorLink, tokenHash []byte) (merchants.VendorLink, error) {
-	r := vendorLinkRow{VendorID: l.VendorID, TokenHash: tokenHash, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt}
+	r := vendorLinkRow{VendorID: l.VendorID, TokenHash: tokenHash, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt, ExpiresAt: l.ExpiresAt}
 	if err := t.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return merchants.VendorLink{}, translate(err, "create vendor link")
 	}

@@ -681,11 +681,41 @@ func TestE2E(t *testing.T) {
 	}
 
 	// Log out, and log in again from a link whose next address leads
-	// elsewhere: the browser stays on SạpQR.
+	// elsewhere: the browser stays on SạpQR. Logging out leaves nothing
+	// of the session on the phone but the registrations not yet sent.
+	run(t, ctx, "queue a sent (refused) and an unsent registration", chromedp.Evaluate[chromedp.Void](`new Promise((resolve) => {
+		const req = indexedDB.open('sapqr', 1);
+		req.onsuccess = () => {
+			const x = req.result.transaction('queue', 'readwrite');
+			const s = x.objectStore('queue');
+			s.put({ key: 'e2e-refused', state: 'failed', user: '`+w.username+`', created: 1, body: { full_name: 'Đã gửi' } });
+			s.put({ key: 'e2e-unsent', state: 'pending', user: '`+w.username+`', created: 2, body: { full_name: 'Chưa gửi' } });
+			x.oncomplete = () => { req.result.close(); resolve(); };
+		};
+	})`, chromedp.EvalAwaitPromise))
+	if n := eval[int](t, ctx, `Object.keys(localStorage).filter((k) => k.startsWith('sapqr:')).length`); n == 0 {
+		t.Fatal("nothing cached in localStorage before logging out: the check below would prove nothing")
+	}
 	run(t, ctx, "log out", chromedp.Click(chromedp.CSS("[data-logout]")))
 	waitJS(t, ctx, "the login page", `location.pathname === '/ui/login'`)
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`caches.keys().then((k) => k.length)`, chromedp.EvalAwaitPromise)); err != nil || n != 0 {
 		t.Errorf("%d caches left on the phone after logging out (%v)", n, err)
+	}
+	if n := eval[int](t, ctx, `Object.keys(localStorage).filter((k) => k.startsWith('sapqr:')).length`); n != 0 {
+		t.Errorf("%d cached lists left in localStorage after logging out", n)
+	}
+	left, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`new Promise((resolve) => {
+		const req = indexedDB.open('sapqr', 1);
+		req.onsuccess = () => {
+			const x = req.result.transaction('queue', 'readwrite');
+			const s = x.objectStore('queue');
+			const r = s.getAllKeys();
+			r.onsuccess = () => { s.delete('e2e-unsent'); };
+			x.oncomplete = () => { req.result.close(); resolve(r.result); };
+		};
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil || !slices.Equal(left, []string{"e2e-unsent"}) {
+		t.Errorf("the queue after logging out holds %q (%v); want only the registration not yet sent", left, err)
 	}
 	run(t, ctx, "a login link that points away",
 		chromedp.Navigate(w.url+"/ui/login?next=%2F%5Cevil.example%2F"),

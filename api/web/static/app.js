@@ -242,15 +242,45 @@ const SapQR = (() => {
     return out;
   }
 
+  // forgetSent deletes from the sign-up queue (IndexedDB) every
+  // registration that reached the server, refused ones included; those
+  // not sent yet stay for their author's next login.
+  function forgetSent() {
+    return new Promise((resolve) => {
+      if (!('indexedDB' in window)) { resolve(); return; }
+      const req = indexedDB.open('sapqr', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('queue', { keyPath: 'key' });
+      req.onerror = () => resolve();
+      req.onsuccess = () => {
+        const d = req.result;
+        const x = d.transaction('queue', 'readwrite');
+        const cur = x.objectStore('queue').openCursor();
+        cur.onsuccess = () => {
+          const c = cur.result;
+          if (!c) return;
+          if (c.value.state !== 'pending') c.delete();
+          c.continue();
+        };
+        x.oncomplete = x.onerror = x.onabort = () => { d.close(); resolve(); };
+      };
+    });
+  }
+
   document.addEventListener('click', async (ev) => {
     const a = ev.target.closest('[data-logout]');
     if (!a) return;
     ev.preventDefault();
     await api('POST', '/auth/logout');
-    // Nothing of this session stays on a shared phone.
+    // Nothing of this session stays on a shared phone: not the pages the
+    // service worker kept, not the lists cached for offline use, not what
+    // the queue already sent.
     if (window.caches) {
       for (const k of await caches.keys()) await caches.delete(k);
     }
+    for (const k of Object.keys(localStorage)) {
+      if (k.startsWith('sapqr:')) localStorage.removeItem(k);
+    }
+    await forgetSent();
     location.assign('/ui/login');
   });
 

@@ -384,16 +384,16 @@
     await renderQueue();
   }
 
+  // renderQueue shows the logged-in user's registrations waiting on this
+  // phone; another user's stay hidden until that user logs in again.
   async function renderQueue() {
-    const list = await queueAll();
+    const list = (await queueAll()).filter((item) => !item.user || item.user === me);
     $('queue-count').textContent = String(list.length);
     $('queue-empty').hidden = list.length > 0;
     fill($('queue'), ...list.map((item) => {
       const b = item.body;
       const failed = item.state === 'failed';
-      const other = item.user && item.user !== me;
       return el('li', { 'data-key': item.key, 'data-state': item.state },
-        other ? [el('span', { class: 'badge pending' }, t('signup.queue.other_user', { user: item.user })), ' '] : '',
         el('span', { class: 'badge ' + (failed ? 'failed' : 'pending') }, t(failed ? 'signup.queue.failed' : 'signup.queue.pending')), ' ',
         b.full_name, ' · ', t('sign.stall', { code: b.stall_code }),
         failed ? el('div', {}, el('span', { class: 'field-error' }, problemText({ status: item.status, problem: item.problem })),

@@ -108,6 +108,13 @@ func TestVendorLifecycle(t *testing.T) {
 			t.Fatalf("sign.pdf: %v %.10q", r.Header, r.Body)
 		}
 		f.do("GET", "/api/v1/vendors/"+id+"/sign.pdf?size=b5", member, nil).wantProblem(t, 422, "validation_failed")
+		// What a link on another site makes a logged-in browser send: the
+		// GETs with the session cookie (SameSite=Lax lets them through).
+		for _, path := range []string{"/api/v1/vendors/" + id + "/sign.pdf", "/api/v1/markets/" + itoa(mid) + "/signs.pdf"} {
+			if status, _, _ := f.page(t, uMemberA, path); status != http.StatusOK {
+				t.Fatalf("cross-site GET %s: %d, want 200", path, status)
+			}
+		}
 		if outdated, printed := outdatedAndPrinted(); !outdated || printed != 0 {
 			t.Fatalf("after GET sign.pdf: outdated %v, signs_printed %d; want the GET to change nothing (true, 0)", outdated, printed)
 		}

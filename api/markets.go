@@ -43,7 +43,7 @@ func toMarketJSON(a merchants.Actor, m merchants.Market) marketJSON {
 		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
 	}
 	if f := m.FeeAccount; f != nil {
-		out.FeeAccount = &payeeJSON{BIN: f.BIN, AccountNumber: accountFor(a, f.AccountNumber), HolderName: f.HolderName}
+		out.FeeAccount = &payeeJSON{BIN: f.BIN, AccountNumber: merchants.AccountFor(a, f.AccountNumber), HolderName: f.HolderName}
 	}
 	return out
 }

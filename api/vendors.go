@@ -11,19 +11,6 @@ import (
 	"github.com/sapqr/sapqr/qr"
 )
 
-// visibleAccountDigits is how many trailing characters of an account
-// number a masked view shows.
-const visibleAccountDigits = 4
-
-// accountFor returns the account number as actor a may see it: whole for
-// roles that need it (merchants.PermSeeAccountNumbers), masked otherwise.
-func accountFor(a merchants.Actor, n string) string {
-	if a.Can(merchants.PermSeeAccountNumbers) {
-		return n
-	}
-	return qr.MaskAccount(n, visibleAccountDigits)
-}
-
 // vendorJSON is a vendor as the API shows it. Payload is omitted for roles
 // that may not see account numbers, since it carries the number in full.
 type vendorJSON struct {
@@ -92,16 +79,15 @@ func utcPtr(t *time.Time) *time.Time {
 }
 
 func toVendorJSON(a merchants.Actor, v merchants.Vendor) vendorJSON {
+	outdated := v.SignOutdated() // from the payload, which VendorFor may hide
+	v = merchants.VendorFor(a, v)
 	out := vendorJSON{
 		ID: v.ID, MarketID: v.MarketID, StallID: v.StallID, StallCode: v.StallCode, Stalls: make([]vendorStallJSON, 0, len(v.Stalls)),
 		CommuneCode: v.CommuneCode, ProvinceCode: v.ProvinceCode, FullName: v.FullName, Phone: v.Phone,
 		Status: string(v.Status), ConsentAt: v.ConsentAt.UTC(), Accounts: make([]bankAccountJSON, 0, len(v.Accounts)),
-		SignVersion: v.SignVersion, SignPrintedVersion: v.SignPrintedVersion, SignOutdated: v.SignOutdated(),
+		SignVersion: v.SignVersion, SignPrintedVersion: v.SignPrintedVersion, SignOutdated: outdated, Payload: v.Payload,
 		TransactingAt: utcPtr(v.TransactingAt), RegisteredBy: v.RegisteredBy,
 		CreatedAt: v.CreatedAt.UTC(), UpdatedAt: v.UpdatedAt.UTC(), DeactivatedAt: utcPtr(v.DeactivatedAt),
-	}
-	if a.Can(merchants.PermSeeAccountNumbers) {
-		out.Payload = v.Payload
 	}
 	for _, h := range v.Stalls {
 		out.Stalls = append(out.Stalls, vendorStallJSON{StallID: h.StallID, StallCode: h.StallCode,
@@ -113,7 +99,7 @@ func toVendorJSON(a merchants.Actor, v merchants.Vendor) vendorJSON {
 			bank = b.ShortName
 		}
 		out.Accounts = append(out.Accounts, bankAccountJSON{
-			ID: acc.ID, BIN: acc.BIN, Bank: bank, AccountNumber: accountFor(a, acc.AccountNumber),
+			ID: acc.ID, BIN: acc.BIN, Bank: bank, AccountNumber: acc.AccountNumber,
 			HolderName: acc.HolderName, Confirmation: string(acc.Confirmation), Active: acc.Active,
 			Primary: acc.Primary, CreatedAt: acc.CreatedAt.UTC(),
 		})

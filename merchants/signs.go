@@ -225,6 +225,27 @@ func (s *Service) linkVendor(ctx context.Context, token string) (Vendor, error) 
 	return withPayload(v)
 }
 
+// VendorFor returns v as actor a may see it: whole for roles that need
+// account numbers (PermSeeAccountNumbers); for the others every account
+// number masked and no payload, which carries the number in full.
+func VendorFor(a Actor, v Vendor) Vendor {
+	if a.Can(PermSeeAccountNumbers) {
+		return v
+	}
+	v = MaskAccounts(v)
+	v.Payload = ""
+	return v
+}
+
+// AccountFor returns an account number as actor a may see it: whole for
+// roles that need it (PermSeeAccountNumbers), masked for the others.
+func AccountFor(a Actor, n string) string {
+	if a.Can(PermSeeAccountNumbers) {
+		return n
+	}
+	return maskAccount(n)
+}
+
 // MaskAccounts returns v with every account number masked, for views of
 // roles without PermSeeAccountNumbers. The payload keeps the full number:
 // it is what the public sign shows.

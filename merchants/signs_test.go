@@ -211,3 +211,26 @@ func TestVendorLinkExpiry(t *testing.T) {
 		}
 	})
 }
+
+// TestVendorFor: roles that need account numbers see a vendor whole; the
+// others see every number masked and no payload, which carries it.
+func TestVendorFor(t *testing.T) {
+	v := merchants.Vendor{Payload: "000201…", Accounts: []merchants.BankAccount{{AccountNumber: "0011001234567"}}}
+	for _, tt := range []struct {
+		a             merchants.Actor
+		payload, want string
+	}{
+		{mt.Member(mt.CommuneA1), "000201…", "0011001234567"},
+		{mt.CommuneOfficer(mt.CommuneA1), "000201…", "0011001234567"},
+		{mt.Admin(), "000201…", "0011001234567"},
+		{mt.ProvinceOfficer(mt.ProvinceA), "", "•••••••••4567"},
+	} {
+		got := merchants.VendorFor(tt.a, v)
+		if got.Payload != tt.payload || got.Accounts[0].AccountNumber != tt.want || merchants.AccountFor(tt.a, "0011001234567") != tt.want {
+			t.Errorf("%s: payload %q account %q; want %q and %q", tt.a.Role, got.Payload, got.Accounts[0].AccountNumber, tt.payload, tt.want)
+		}
+	}
+	if v.Accounts[0].AccountNumber != "0011001234567" {
+		t.Error("VendorFor changed the vendor it was given")
+	}
+}

@@ -61,7 +61,7 @@ type stack struct {
 	clients []*harness.Client
 	// down is set while a drill holds its database down, so readers can
 	// tell what they saw during the outage.
-	down atomic.Bool
+	down    atomic.Bool
 	markets []int64
 }
 

@@ -22,8 +22,8 @@ func TestRegistrationCost(t *testing.T) {
 		name string
 		want map[string]cost // by dialect
 	}{
-		{"registration", map[string]cost{gormstore.Postgres: {18, 2}, gormstore.SQLite: {16, 1}}},
-		{"replay of it", map[string]cost{gormstore.Postgres: {7, 1}, gormstore.SQLite: {4, 0}}},
+		{"registration", map[string]cost{gormstore.Postgres: {15, 1}, gormstore.SQLite: {16, 1}}},
+		{"replay of it", map[string]cost{gormstore.Postgres: {4, 0}, gormstore.SQLite: {4, 0}}},
 	}
 	for _, tt := range tests {
 		before := f.store.Stats()

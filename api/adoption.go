@@ -23,6 +23,10 @@ type adoptionJSON struct {
 	QRRate             float64 `json:"qr_rate"`
 	Cho40              bool    `json:"cho40"`
 	Source             string  `json:"source"`
+	// Stale and AsOf say the figures are the counters as they stood when
+	// last in step with a database that cannot be reached now.
+	Stale bool       `json:"stale"`
+	AsOf  *time.Time `json:"as_of,omitempty"`
 }
 
 // marketAdoptionJSON is GET /markets/{id}/adoption.
@@ -55,8 +59,16 @@ func (s *Server) handleMarketAdoption(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, marketAdoptionJSON{MarketID: m.MarketID, adoptionJSON: adoptionJSON{
 		StallsDeclared: m.StallsDeclared, StallsActive: m.StallsActive, Vendors: m.Vendors,
 		VendorsWithQR: m.VendorsWithQR, SignsPrinted: m.SignsPrinted, VendorsTransacting: m.VendorsTransacting,
-		QRRate: m.QRRate, Cho40: m.Cho40, Source: string(m.Source),
+		QRRate: m.QRRate, Cho40: m.Cho40, Source: string(m.Source), Stale: m.Stale, AsOf: asOf(m.Stale, m.AsOf),
 	}})
+}
+
+// asOf is the as_of of a stale answer, nil for a fresh one.
+func asOf(stale bool, t time.Time) *time.Time {
+	if !stale {
+		return nil
+	}
+	return &t
 }
 
 // checkUnitParams answers 404 when a list names, with ?province= or
@@ -83,7 +95,7 @@ func (s *Server) handleAdoption(c echo.Context) error {
 		adoptionJSON: adoptionJSON{
 			StallsDeclared: u.StallsDeclared, StallsActive: u.StallsActive, Vendors: u.Vendors, VendorsWithQR: u.VendorsWithQR,
 			SignsPrinted: u.SignsPrinted, VendorsTransacting: u.VendorsTransacting, QRRate: u.QRRate, Cho40: u.Cho40,
-			Source: string(u.Source),
+			Source: string(u.Source), Stale: u.Stale, AsOf: asOf(u.Stale, u.AsOf),
 		},
 	})
 }

@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
+	"time"
 )
 
 // TestMarketAdoptionScope: a market's figures answer callers in its area
@@ -23,4 +25,56 @@ func TestMarketAdoptionScope(t *testing.T) {
 		}
 	}
 	f.do("GET", "/api/v1/markets/999999/adoption", f.as(uAdmin), nil).wantProblem(t, http.StatusNotFound, "not_found")
+}
+
+// TestAdoptionDuringOutage: with the database gone, a market's and a
+// commune's figures answer 200 from the counters, marked stale as of their
+// last moment in step, for tokens checked before the outage (for
+// outageAuthGrace past their cache entry); writes still answer 503 with
+// Retry-After, and so do reads once the grace is over.
+func TestAdoptionDuringOutage(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	f := newFixture(t, func(c *apiConfig) { c.Now = clock.Now; c.AuthCacheTTL = 5 * time.Second })
+	m := f.market(f.cA, 4)
+	f.vendor(uMemberA, m, "A-1", 1)
+	ctx := context.Background()
+	if _, err := f.adoption.Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.adoption.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"/api/v1/markets/" + itoa(m) + "/adoption", "/api/v1/adoption?commune=" + f.cA}
+	type figures struct {
+		Vendors int64
+		Source  string
+		Stale   bool
+		AsOf    *time.Time `json:"as_of"`
+	}
+	for _, p := range paths {
+		var got figures
+		f.do("GET", p, f.as(uMemberA), nil).decode(t, &got)
+		if got.Vendors != 1 || got.Stale || got.AsOf != nil {
+			t.Errorf("%s before the outage: %+v, want 1 vendor, not stale, no as_of", p, got)
+		}
+	}
+
+	f.store.Close()            // every database call and ping now fails
+	clock.advance(time.Minute) // past the auth cache's 5 s, within the grace
+	for _, p := range paths {
+		var got figures
+		r := f.do("GET", p, f.as(uMemberA), nil)
+		r.want(t, http.StatusOK)
+		r.decode(t, &got)
+		if got.Vendors != 1 || got.Source != "cache" || !got.Stale || got.AsOf == nil || got.AsOf.IsZero() {
+			t.Errorf("%s during the outage: %+v, want 1 vendor from the cache, stale, with as_of", p, got)
+		}
+	}
+	r := f.do("POST", "/api/v1/vendors", f.as(uMemberA), vendorBody(m, "A-2", 2))
+	r.wantProblem(t, http.StatusServiceUnavailable, "unavailable")
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("a write during the outage: 503 without Retry-After")
+	}
+	clock.advance(10 * time.Minute)
+	f.do("GET", paths[0], f.as(uMemberA), nil).wantProblem(t, http.StatusServiceUnavailable, "unavailable")
 }

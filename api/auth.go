@@ -125,18 +125,40 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 					"missing or wrong X-CSRF-Token header: send the value of the sapqr_csrf cookie with every change made with the session cookie")
 			}
 		}
-		a, ok := s.auth.get(token, s.now())
-		if !ok {
-			var err error
-			if a, err = s.cfg.Merchants.Authenticate(req.Context(), token); err != nil {
-				return err
-			}
-			s.auth.put(token, a, s.now())
+		a, err := s.actorFor(req, token)
+		if err != nil {
+			return err
 		}
 		c.Set(ctxKeyUser, &a)
 		c.Set(ctxKeyToken, token)
 		return next(c)
 	}
+}
+
+// outageAuthGrace is how long after its cache entry expired a checked
+// token still serves reads while the database cannot be reached, so that
+// dashboards answer from the counters through an outage. Writes never use
+// it: they need the database anyway.
+const outageAuthGrace = 10 * time.Minute
+
+// actorFor returns the actor token belongs to: from the cache, else from
+// the database; while the database cannot be reached, a read may use an
+// entry expired less than outageAuthGrace ago.
+func (s *Server) actorFor(req *http.Request, token string) (merchants.Actor, error) {
+	if a, ok := s.auth.get(token, s.now()); ok {
+		return a, nil
+	}
+	a, err := s.cfg.Merchants.Authenticate(req.Context(), token)
+	if err == nil {
+		s.auth.put(token, a, s.now())
+		return a, nil
+	}
+	if errors.Is(err, merchants.ErrUnavailable) && safeMethod(req.Method) {
+		if a, ok := s.auth.getStale(token, s.now(), outageAuthGrace); ok {
+			return a, nil
+		}
+	}
+	return merchants.Actor{}, err
 }
 
 func safeMethod(m string) bool {

@@ -95,37 +95,95 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		// retry takes over a request still under way.
 		claim := s.claims.begin()
 		defer s.claims.end(claim)
-		claimed, heldFP, held, err := s.cfg.Idempotency.ClaimIdempotencyKey(req.Context(), u.UserID, keyID(key), fp, claim,
+		k := idemKey{userID: u.UserID, key: key, fp: fp, id: keyID(key), claim: claim, lease: lease}
+		if s.cfg.Idempotency.ClaimsInTransaction() {
+			return s.runInOneTransaction(c, next, k)
+		}
+		claimed, heldFP, held, err := s.cfg.Idempotency.ClaimIdempotencyKey(req.Context(), u.UserID, k.id, fp, claim,
 			s.now(), lease, IdempotencyTTL, s.claims.abandoned)
 		if err != nil {
 			return err
 		}
 		if !claimed {
-			return s.replay(c, u.UserID, key, fp, heldFP, held)
+			return s.replay(c, k, heldFP, held)
 		}
-
-		s.runClaimed(c, next, u.UserID, key, claim)
+		hold := s.holdResponse(c)
+		err = s.cfg.Idempotency.Atomically(req.Context(), s.serveClaimed(c, next, hold, k))
+		s.finishClaimed(c, hold, k, err, true)
 		return nil
 	}
+}
+
+// idemKey is the Idempotency-Key a request holds: its user, the key, the
+// request's fingerprint, the claim's name and its lease.
+type idemKey struct {
+	userID  int64
+	key, fp string
+	id      string // what the store files key under: keyID(key)
+	claim   string
+	lease   time.Duration
+}
+
+// heldKey is a key another request holds, with what it holds.
+type heldKey struct {
+	fp       string
+	response []byte
+}
+
+func (h *heldKey) Error() string { return "idempotency: the key is held" }
+
+// runInOneTransaction serves a request whose key's claim joins its
+// transaction (see IdempotencyStore.ClaimsInTransaction): claim, domain
+// writes and stored answer commit once. A key held by another request is
+// answered from what it holds; nothing of this one is kept.
+func (s *Server) runInOneTransaction(c echo.Context, next echo.HandlerFunc, k idemKey) error {
+	req := c.Request()
+	var hold *holdWriter
+	err := s.cfg.Idempotency.Atomically(req.Context(), func(ctx context.Context) error {
+		claimed, heldFP, held, err := s.cfg.Idempotency.ClaimIdempotencyKey(ctx, k.userID, k.id, k.fp, k.claim,
+			s.now(), k.lease, IdempotencyTTL, s.claims.abandoned)
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			return &heldKey{fp: heldFP, response: held}
+		}
+		hold = s.holdResponse(c)
+		return s.serveClaimed(c, next, hold, k)(ctx)
+	})
+	if h, ok := errors.AsType[*heldKey](err); ok {
+		return s.replay(c, k, h.fp, h.response)
+	}
+	if hold == nil {
+		return err // the claim itself failed: nothing was served
+	}
+	s.finishClaimed(c, hold, k, err, false)
+	return nil
 }
 
 // errNotStored rolls back a request whose answer is a server fault: its
 // writes are undone with it, so the retry runs again.
 var errNotStored = errors.New("idempotency: answer not stored")
 
-// runClaimed serves the request holding key under claim in one
-// transaction with its stored answer (see IdempotencyStore.Atomically):
-// the domain's writes and the answer a retry gets back commit together or
-// not at all, and the client hears the answer only once it is committed.
-// A failed (5xx) answer rolls everything back, and the key is released so
-// a retry runs again. An answer too large to keep is sent as it is made
-// and its writes commit without it.
-func (s *Server) runClaimed(c echo.Context, next echo.HandlerFunc, userID int64, key, claim string) {
-	req := c.Request()
+// holdResponse makes c's response held back until released (see
+// holdWriter), so that it is sent only once its transaction committed.
+func (s *Server) holdResponse(c echo.Context) *holdWriter {
 	hold := &holdWriter{ResponseWriter: c.Response().Writer}
 	c.Response().Writer = hold
-	err := s.cfg.Idempotency.Atomically(req.Context(), func(ctx context.Context) error {
+	return hold
+}
+
+// serveClaimed returns the body of the transaction of a request holding
+// k (see IdempotencyStore.Atomically): it serves the request and stores
+// its answer, so the domain's writes and the answer a retry gets back
+// commit together or not at all. A failed (5xx) answer rolls everything
+// back. An answer too large to keep is sent as it is made, and its writes
+// commit without it.
+func (s *Server) serveClaimed(c echo.Context, next echo.HandlerFunc, hold *holdWriter, k idemKey) func(context.Context) error {
+	req := c.Request()
+	return func(ctx context.Context) error {
 		c.SetRequest(req.WithContext(ctx))
+		defer c.SetRequest(req)
 		if err := next(c); err != nil {
 			s.handleError(err, c)
 		}
@@ -133,7 +191,8 @@ func (s *Server) runClaimed(c echo.Context, next echo.HandlerFunc, userID int64,
 			return errNotStored
 		}
 		if hold.passed {
-			return nil
+			// Its claim must not outlive it: a retry runs again.
+			return s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, k.userID, k.id, k.claim)
 		}
 		blob, err := json.Marshal(storedResponse{
 			Status:      c.Response().Status,
@@ -144,14 +203,20 @@ func (s *Server) runClaimed(c echo.Context, next echo.HandlerFunc, userID int64,
 		if err != nil {
 			return err
 		}
-		if blob, err = s.seal(userID, key, blob); err != nil {
+		if blob, err = s.seal(k.userID, k.key, blob); err != nil {
 			return err
 		}
-		return s.cfg.Idempotency.SaveIdempotentResponse(ctx, userID, keyID(key), claim, blob)
-	})
-	c.SetRequest(req)
-	stored := err == nil && !hold.passed
-	if !stored {
+		return s.cfg.Idempotency.SaveIdempotentResponse(ctx, k.userID, k.id, k.claim, blob)
+	}
+}
+
+// finishClaimed sends the answer held back once the request's transaction
+// ended with err. When it did not commit, a claim made before it
+// (release) is released so a retry can run; the client hears the failure
+// instead of the answer held back, unless that was already on its way.
+func (s *Server) finishClaimed(c echo.Context, hold *holdWriter, k idemKey, err error, release bool) {
+	req := c.Request()
+	if release && (err != nil || hold.passed) {
 		// Never leave a claim behind a failed request: the retry must be
 		// able to run. The record must be released even when the client
 		// hung up or the deadline passed, or its retries would wait out
@@ -159,7 +224,7 @@ func (s *Server) runClaimed(c echo.Context, next echo.HandlerFunc, userID int64,
 		// (deferred by the caller) lets a retry take it over.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), recordTimeout)
 		defer cancel()
-		_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, userID, keyID(key), claim)
+		_ = s.cfg.Idempotency.ReleaseIdempotencyKey(ctx, k.userID, k.id, k.claim)
 	}
 	if err != nil && !errors.Is(err, errNotStored) && !hold.passed {
 		// The commit failed: nothing happened, and the answer held back
@@ -223,8 +288,8 @@ func (cs *claimSet) abandoned(holder string) bool {
 
 // replay answers a request whose key is already held, opening the
 // stored answer with the key.
-func (s *Server) replay(c echo.Context, userID int64, key, fp, heldFP string, held []byte) error {
-	if heldFP != fp {
+func (s *Server) replay(c echo.Context, k idemKey, heldFP string, held []byte) error {
+	if heldFP != k.fp {
 		return newError(http.StatusUnprocessableEntity, codeIdempotencyReuse,
 			"this Idempotency-Key was already used for a different request; use a new key for a new request")
 	}
@@ -234,7 +299,7 @@ func (s *Server) replay(c echo.Context, userID int64, key, fp, heldFP string, he
 		e.retryAfter = 1
 		return e
 	}
-	held, err := s.open(userID, key, held)
+	held, err := s.open(k.userID, k.key, held)
 	if err != nil {
 		return err
 	}

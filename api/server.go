@@ -28,6 +28,13 @@ type IdempotencyStore interface {
 	// response are what is held, response being nil while the holder's
 	// request runs. Of concurrent claims exactly one wins.
 	ClaimIdempotencyKey(ctx context.Context, userID int64, key, fingerprint, claim string, now time.Time, lease, ttl time.Duration, abandoned func(holder string) bool) (claimed bool, heldFingerprint string, response []byte, err error)
+	// ClaimsInTransaction reports whether a claim made inside Atomically
+	// belongs to its transaction: then the claim, the request's writes and
+	// its answer commit together, a concurrent request under the key is
+	// told at once that it is in progress, and a failed request leaves no
+	// claim behind. Otherwise claims are made before Atomically and
+	// released when the request fails.
+	ClaimsInTransaction() bool
 	// Atomically runs fn with a context whose store calls, the domain's
 	// included, share one transaction, committed when fn returns nil and
 	// rolled back otherwise.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -126,6 +127,11 @@ type MarketAdoption struct {
 	Cho40     bool    `json:"cho40"`
 	Threshold float64 `json:"cho40_threshold"`
 	Source    Source  `json:"source"`
+	// Stale is true when the database could not be reached and the
+	// figures are the counters as they stood, in step with it, at AsOf
+	// (zero otherwise); see Freshness.
+	Stale bool      `json:"stale"`
+	AsOf  time.Time `json:"as_of,omitzero"`
 }
 
 // UnitAdoption is the adoption of a commune, a province or the country: the
@@ -142,6 +148,11 @@ type UnitAdoption struct {
 	Cho40     bool    `json:"cho40"`
 	Threshold float64 `json:"cho40_threshold"`
 	Source    Source  `json:"source"`
+	// Stale is true when the database could not be reached and the
+	// figures are the counters as they stood, in step with it, at AsOf
+	// (zero otherwise); see Freshness.
+	Stale bool      `json:"stale"`
+	AsOf  time.Time `json:"as_of,omitzero"`
 }
 
 // AdoptionTarget is a goal for a commune or a province: a share of its
@@ -262,6 +273,11 @@ type AdoptionService struct {
 	thrRead    time.Time
 
 	pending pendingGate
+
+	// inStep is when the counters were last known to hold every change
+	// committed to the database (Unix nanoseconds, 0 for never): what a
+	// read answers with while the database cannot be reached.
+	inStep atomic.Int64
 }
 
 // NewAdoptionService returns a service over the store and the counters.

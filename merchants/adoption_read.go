@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // counts returns the filter's market counts from the counters when they
@@ -18,11 +19,17 @@ import (
 // read did: a row it does not see was deleted, and so applied to the
 // counters, before it began, and the counters are read after it.
 func (s *AdoptionService) counts(ctx context.Context, f UnitFilter) ([]MarketCounts, Source, error) {
+	begun := s.cfg.Now()
 	waitingMarkets, more, err := s.pending.markets(ctx, func(ctx context.Context) ([]MarketCounts, bool, error) {
 		return s.store.PendingCounterMarkets(ctx, s.cfg.BatchSize)
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("adoption: %w", err)
+	}
+	if len(waitingMarkets) == 0 && !more {
+		// Nothing waited when a query that began after this read did
+		// ran: the counters held everything committed before it.
+		s.markInStep(begun)
 	}
 	pending := slices.ContainsFunc(waitingMarkets, f.matches)
 	if !pending && more {
@@ -149,23 +156,66 @@ func (s *AdoptionService) Markets(ctx context.Context, f UnitFilter) ([]MarketAd
 	return rows, err
 }
 
+// freshness says where a read's figures come from: Source, and when the
+// database could not be reached, the time the counters were last in step
+// with it.
+type freshness struct {
+	source Source
+	stale  bool
+	asOf   time.Time
+}
+
 // markets is Markets saying where the figures come from, even when there
 // are no rows.
-func (s *AdoptionService) markets(ctx context.Context, f UnitFilter) ([]MarketAdoption, Source, error) {
-	counts, src, err := s.counts(ctx, f)
+func (s *AdoptionService) markets(ctx context.Context, f UnitFilter) ([]MarketAdoption, freshness, error) {
+	counts, fr, err := s.countsOrStale(ctx, f)
 	if err != nil {
-		return nil, "", err
+		return nil, freshness{}, err
 	}
 	thr, err := s.loadThresholds(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, freshness{}, err
 	}
 	rows := make([]MarketAdoption, len(counts))
 	for i, c := range counts {
-		rows[i] = marketAdoption(c, thresholdOf(thr, c.ProvinceCode), src)
+		rows[i] = marketAdoption(c, thresholdOf(thr, c.ProvinceCode), fr.source)
+		rows[i].Stale, rows[i].AsOf = fr.stale, fr.asOf
 	}
 	slices.SortFunc(rows, func(a, b MarketAdoption) int { return cmp.Compare(a.MarketID, b.MarketID) })
-	return rows, src, nil
+	return rows, fr, nil
+}
+
+// countsOrStale is counts, except that while the database cannot be
+// reached (ErrUnavailable) it answers with the counters as they stand,
+// marked stale as of the last moment they were known to be in step with
+// the database. Counters never known in step, or unreachable too, leave
+// the database's error.
+func (s *AdoptionService) countsOrStale(ctx context.Context, f UnitFilter) ([]MarketCounts, freshness, error) {
+	counts, src, err := s.counts(ctx, f)
+	if err == nil {
+		return counts, freshness{source: src}, nil
+	}
+	at := s.inStep.Load()
+	if !errors.Is(err, ErrUnavailable) || at == 0 {
+		return nil, freshness{}, err
+	}
+	held, cerr := s.counters.Markets(ctx, f)
+	if cerr != nil {
+		return nil, freshness{}, err
+	}
+	return held, freshness{source: SourceCache, stale: true, asOf: time.Unix(0, at).UTC()}, nil
+}
+
+// markInStep records that the counters held every change committed before
+// t, unless a later moment is already recorded.
+func (s *AdoptionService) markInStep(t time.Time) {
+	n := t.UnixNano()
+	for {
+		old := s.inStep.Load()
+		if old >= n || s.inStep.CompareAndSwap(old, n) {
+			return
+		}
+	}
 }
 
 // Unit returns the adoption of the filter's commune, else its province,
@@ -173,7 +223,7 @@ func (s *AdoptionService) markets(ctx context.Context, f UnitFilter) ([]MarketAd
 // only.
 func (s *AdoptionService) Unit(ctx context.Context, f UnitFilter) (UnitAdoption, error) {
 	f.MarketIDs = nil
-	rows, src, err := s.markets(ctx, f)
+	rows, fr, err := s.markets(ctx, f)
 	if err != nil {
 		return UnitAdoption{}, err
 	}
@@ -181,7 +231,9 @@ func (s *AdoptionService) Unit(ctx context.Context, f UnitFilter) (UnitAdoption,
 	if err != nil {
 		return UnitAdoption{}, err
 	}
-	return sumUnit(f, rows, thr, src), nil
+	u := sumUnit(f, rows, thr, fr.source)
+	u.Stale, u.AsOf = fr.stale, fr.asOf
+	return u, nil
 }
 
 // sumUnit adds up market rows into the adoption of the filter's unit.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -157,5 +158,123 @@ func TestDerivedFigures(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int64{2, 1, 3}, order); diff != "" {
 		t.Errorf("members order (most vendors first, then by ID) (-want +got):\n%s", diff)
+	}
+}
+
+// TestAdoptionReadsThroughOutage: while the database cannot be reached, a
+// read answers from the counters, marked stale as of the last moment they
+// were known in step with the database (a drain that emptied the outbox,
+// or a read that found it empty), and only then.
+func TestAdoptionReadsThroughOutage(t *testing.T) {
+	ctx := context.Background()
+	drainedAt := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	readAt := time.Date(2026, 12, 7, 9, 0, 30, 0, time.UTC)
+	scenarios := []struct {
+		name    string
+		prepare func(store *fakeStore, c *countingCounters, svc *merchants.AdoptionService, clock *time.Time)
+		// wantErr: the read fails with ErrUnavailable; else wantWithQR
+		// (the counters' 8; the database has 9 after the change), stale
+		// and as_of.
+		wantErr    bool
+		wantWithQR int64
+		wantStale  bool
+		wantAsOf   time.Time
+	}{
+		{"database up: fresh from the cache", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService, clock *time.Time) {
+			drain(t, svc)
+		}, false, 8, false, time.Time{}},
+		{"drained, then the database goes: the counters, stale as of the drain", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService, clock *time.Time) {
+			drain(t, svc)
+			*clock = readAt
+			s.down = true
+		}, false, 8, true, drainedAt},
+		{"a change committed after the drain is not in them: still as of the drain", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService, clock *time.Time) {
+			drain(t, svc)
+			*clock = readAt
+			s.change(market(1, "01", "00004", 10, 9))
+			s.down = true
+		}, false, 8, true, drainedAt},
+		{"a read that found the outbox empty moves as_of on", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService, clock *time.Time) {
+			drain(t, svc)
+			*clock = readAt
+			if _, err := svc.Market(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			s.down = true
+		}, false, 8, true, readAt},
+		{"thresholds never read: 503", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService, clock *time.Time) {
+			if _, err := svc.Rebuild(ctx); err != nil {
+				t.Fatal(err)
+			}
+			drainOnly(t, svc)
+			s.down = true
+		}, true, 0, false, time.Time{}},
+		{"never known in step: 503 as before", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService, clock *time.Time) {
+			s.down = true
+		}, true, 0, false, time.Time{}},
+		{"counters unreachable too: 503", func(s *fakeStore, c *countingCounters, svc *merchants.AdoptionService, clock *time.Time) {
+			drain(t, svc)
+			s.down, c.down = true, true
+		}, true, 0, false, time.Time{}},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			clock := drainedAt
+			store := newFakeStore()
+			counters := &countingCounters{AdoptionCounters: newCounters()}
+			svc := merchants.NewAdoptionService(store, counters, merchants.AdoptionConfig{
+				BatchSize: 3, Now: func() time.Time { return clock },
+			})
+			store.change(market(1, "01", "00004", 10, 8))
+			sc.prepare(store, counters, svc, &clock)
+
+			m, err := svc.Market(ctx, 1)
+			u, uerr := svc.Unit(ctx, merchants.UnitFilter{CommuneCode: "00004"})
+			if sc.wantErr {
+				if !errors.Is(err, merchants.ErrUnavailable) || !errors.Is(uerr, merchants.ErrUnavailable) {
+					t.Fatalf("errors %v / %v, want ErrUnavailable", err, uerr)
+				}
+				return
+			}
+			if err != nil || uerr != nil {
+				t.Fatal(err, uerr)
+			}
+			type seen struct {
+				Vendors int64
+				Source  merchants.Source
+				Stale   bool
+				AsOf    time.Time
+			}
+			want := seen{sc.wantWithQR, merchants.SourceCache, sc.wantStale, sc.wantAsOf}
+			if diff := cmp.Diff(want, seen{m.VendorsWithQR, m.Source, m.Stale, m.AsOf}); diff != "" {
+				t.Errorf("market (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(want, seen{u.VendorsWithQR, u.Source, u.Stale, u.AsOf}); diff != "" {
+				t.Errorf("commune (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func drainOnly(t *testing.T, svc *merchants.AdoptionService) {
+	t.Helper()
+	if _, err := svc.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// drain builds the counters and drains the outbox into them, then reads.
+func drain(t *testing.T, svc *merchants.AdoptionService) {
+	t.Helper()
+	if _, err := svc.Rebuild(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// A first read loads the provinces' thresholds, which a stale read
+	// reuses.
+	if _, err := svc.Market(context.Background(), 1); err != nil {
+		t.Fatal(err)
 	}
 }

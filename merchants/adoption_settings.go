@@ -2,6 +2,7 @@ package merchants
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -14,6 +15,11 @@ func (s *AdoptionService) loadThresholds(ctx context.Context) (map[string]float6
 		return s.thresholds, nil
 	}
 	t, err := s.store.Cho40Thresholds(ctx)
+	if err != nil && errors.Is(err, ErrUnavailable) && s.thresholds != nil {
+		// The database is away: the thresholds last read stand, as the
+		// counters do (see countsOrStale).
+		return s.thresholds, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("adoption: thresholds: %w", err)
 	}

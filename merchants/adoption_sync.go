@@ -30,11 +30,13 @@ func (s *AdoptionService) Drain(ctx context.Context) (int, error) {
 	defer s.drainMu.Unlock()
 	applied := 0
 	for {
+		begun := s.cfg.Now()
 		events, err := s.store.PendingCounterEvents(ctx, s.cfg.BatchSize)
 		if err != nil {
 			return applied, fmt.Errorf("adoption: drain: %w", err)
 		}
 		if len(events) == 0 {
+			s.markInStep(begun)
 			return applied, nil
 		}
 		newest := make(map[int64]MarketCounts, len(events))
@@ -59,6 +61,8 @@ func (s *AdoptionService) Drain(ctx context.Context) (int, error) {
 		}
 		applied += len(events)
 		if len(events) < s.cfg.BatchSize {
+			// Every row committed before the batch was read is applied.
+			s.markInStep(begun)
 			return applied, nil
 		}
 	}

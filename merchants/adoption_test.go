@@ -3,6 +3,7 @@ package merchants_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -23,6 +24,17 @@ type fakeStore struct {
 	targets    []merchants.AdoptionTarget
 	snapshots  map[time.Time][]merchants.MarketCounts
 	names      map[int64]string
+	// down makes the reads of the counters' outbox, recounts and
+	// thresholds fail as an unreachable database does.
+	down bool
+}
+
+// unreachable is the error of a read while the fake database is down.
+func (s *fakeStore) unreachable() error {
+	if s.down {
+		return fmt.Errorf("fake store: %w", merchants.ErrUnavailable)
+	}
+	return nil
 }
 
 func newFakeStore() *fakeStore {
@@ -61,6 +73,9 @@ func matches(f merchants.UnitFilter, c merchants.MarketCounts) bool {
 func (s *fakeStore) PendingCounterEvents(ctx context.Context, limit int) ([]merchants.CounterEvent, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.unreachable(); err != nil {
+		return nil, err
+	}
 	return slices.Clone(s.outbox[:min(limit, len(s.outbox))]), nil
 }
 
@@ -74,12 +89,18 @@ func (s *fakeStore) DeleteCounterEvents(ctx context.Context, ids []int64) error 
 func (s *fakeStore) HasPendingCounterEvents(ctx context.Context, f merchants.UnitFilter) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.unreachable(); err != nil {
+		return false, err
+	}
 	return slices.ContainsFunc(s.outbox, func(e merchants.CounterEvent) bool { return matches(f, e.Counts) }), nil
 }
 
 func (s *fakeStore) PendingCounterMarkets(ctx context.Context, limit int) ([]merchants.MarketCounts, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.unreachable(); err != nil {
+		return nil, false, err
+	}
 	var out []merchants.MarketCounts
 	for _, e := range s.outbox[:min(limit, len(s.outbox))] {
 		c := merchants.MarketCounts{MarketID: e.Counts.MarketID, CommuneCode: e.Counts.CommuneCode, ProvinceCode: e.Counts.ProvinceCode}
@@ -93,6 +114,9 @@ func (s *fakeStore) PendingCounterMarkets(ctx context.Context, limit int) ([]mer
 func (s *fakeStore) RecountMarkets(ctx context.Context, f merchants.UnitFilter) ([]merchants.MarketCounts, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.unreachable(); err != nil {
+		return nil, err
+	}
 	var out []merchants.MarketCounts
 	for _, c := range s.markets {
 		if matches(f, c) {
@@ -106,6 +130,9 @@ func (s *fakeStore) RecountMarkets(ctx context.Context, f merchants.UnitFilter) 
 func (s *fakeStore) Cho40Thresholds(ctx context.Context) (map[string]float64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.unreachable(); err != nil {
+		return nil, err
+	}
 	return maps(s.thresholds), nil
 }
 

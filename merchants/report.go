@@ -184,10 +184,11 @@ func (s *AdoptionService) Report(ctx context.Context, req ReportRequest) (Report
 // no source. It returns store errors.
 func (s *AdoptionService) reportMarkets(ctx context.Context, f UnitFilter, to time.Time) (rows []MarketAdoption, asOf time.Time, src Source, err error) {
 	if today := s.today(); !to.Before(today) {
-		if rows, src, err = s.markets(ctx, f); err != nil {
+		var fr freshness
+		if rows, fr, err = s.markets(ctx, f); err != nil {
 			return nil, time.Time{}, "", err
 		}
-		return rows, today, src, nil
+		return rows, today, fr.source, nil
 	}
 	counts, err := s.store.AdoptionSnapshotAt(ctx, f, to)
 	if err != nil {

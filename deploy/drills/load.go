@@ -187,6 +187,52 @@ func readAdoption(clients []*harness.Client, markets []int64) func(ctx context.C
 	}
 }
 
+// outagePrefix marks the kind of a read that began and ended while the
+// drill held its database down; staleOK is the kind of a 200 answered
+// from the counters marked stale.
+const (
+	outagePrefix = "while down: "
+	staleOK      = "200 stale"
+)
+
+// readAdoptionMarked is readAdoption telling the reads made while s's
+// database is down (kinds prefixed outagePrefix) and the answers marked
+// stale (staleOK).
+func readAdoptionMarked(s *stack) func(ctx context.Context, w int, t *harness.Tally) {
+	return func(ctx context.Context, w int, t *harness.Tally) {
+		c := s.clients[rand.N(len(s.clients))]
+		path := "/api/v1/markets/" + strconv.FormatInt(s.markets[rand.N(len(s.markets))], 10) + "/adoption"
+		before := s.down.Load()
+		t0 := time.Now()
+		r, err := c.Do(ctx, http.MethodGet, path, nil, nil)
+		d := time.Since(t0)
+		if err != nil && ctx.Err() != nil {
+			return
+		}
+		kind := ""
+		switch {
+		case err != nil:
+			kind = harness.TransportKind(err)
+		case r.Status == http.StatusOK && stale(r.Body):
+			kind = staleOK
+		default:
+			kind = r.Kind()
+		}
+		if before && s.down.Load() {
+			kind = outagePrefix + kind
+		}
+		t.Observe(kind, d)
+	}
+}
+
+// stale reports whether an adoption answer says "stale": true.
+func stale(body []byte) bool {
+	var a struct {
+		Stale bool `json:"stale"`
+	}
+	return json.Unmarshal(body, &a) == nil && a.Stale
+}
+
 // errorsIn counts the observations that are not 2xx.
 func errorsIn(t *harness.Tally) int {
 	return t.CountIf(func(k string) bool { return !strings.HasPrefix(k, "2") })

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sapqr/sapqr/deploy/harness"
@@ -58,6 +59,9 @@ type stack struct {
 	servers []*harness.Server
 	// clients[i] talks to servers[i]; all share one token.
 	clients []*harness.Client
+	// down is set while a drill holds its database down, so readers can
+	// tell what they saw during the outage.
+	down    atomic.Bool
 	markets []int64
 }
 

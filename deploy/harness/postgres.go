@@ -194,3 +194,46 @@ func appendFile(name, s string) error {
 	_, err = f.WriteString(s)
 	return errors.Join(err, f.Close())
 }
+
+// Pgbench runs the pgbench script text (a custom script, "-f") against
+// database db for d with clients connections over threads threads, by TCP
+// to 127.0.0.1 like the service under test, and returns the transactions
+// per second it reports, with its output. The script is written in the
+// cluster's directory, where the cluster's user can read it.
+func (pg *Postgres) Pgbench(ctx context.Context, db, script string, clients, threads int, d time.Duration) (float64, string, error) {
+	name := filepath.Join(pg.dir, "script.pgbench")
+	if err := os.WriteFile(name, []byte(script), 0o644); err != nil {
+		return 0, "", err
+	}
+	out, err := pg.run(ctx, "pgbench", "-h", "127.0.0.1", "-p", strconv.Itoa(pg.Port), "-U", "postgres", "-n",
+		"-f", name, "-c", strconv.Itoa(clients), "-j", strconv.Itoa(threads), "-T", strconv.Itoa(max(1, int(d.Seconds()))), db)
+	if err != nil {
+		return 0, string(out), fmt.Errorf("postgres: pgbench: %w\n%s", err, out)
+	}
+	for line := range strings.SplitSeq(string(out), "\n") {
+		// "tps = 2042.123456 (without initial connection time)"
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "tps = "); ok {
+			f, _, _ := strings.Cut(rest, " ")
+			tps, err := strconv.ParseFloat(f, 64)
+			if err == nil {
+				return tps, string(out), nil
+			}
+		}
+	}
+	return 0, string(out), fmt.Errorf("postgres: pgbench printed no tps:\n%s", out)
+}
+
+// RunSQL runs the SQL text in database db with psql, stopping at the first
+// error.
+func (pg *Postgres) RunSQL(ctx context.Context, db, sql string) error {
+	name := filepath.Join(pg.dir, "script.sql")
+	if err := os.WriteFile(name, []byte(sql), 0o644); err != nil {
+		return err
+	}
+	out, err := pg.run(ctx, "psql", "-h", "127.0.0.1", "-p", strconv.Itoa(pg.Port), "-U", "postgres",
+		"-d", db, "-v", "ON_ERROR_STOP=1", "-q", "-f", name)
+	if err != nil {
+		return fmt.Errorf("postgres: psql -f: %w\n%s", err, out)
+	}
+	return nil
+}

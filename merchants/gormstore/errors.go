@@ -115,7 +115,10 @@ func translate(err error, what string) error {
 // connections): a connection exception (SQLSTATE class 08), the server
 // shutting down, crashed or starting up (57P01, 57P02, 57P03), out of
 // connections (53300), a connection the driver already closed, refused,
-// reset or cut short (EOF), or a network error.
+// reset or cut short (EOF), a network error, or this process's pool
+// closed as it shuts down (database/sql's "sql: database is closed", an
+// unexported error matched by its text): a request still running then
+// should be retried elsewhere.
 func unavailable(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -127,5 +130,5 @@ func unavailable(err error) bool {
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
-		errors.As(err, &ne)
+		errors.As(err, &ne) || strings.Contains(err.Error(), "sql: database is closed")
 }

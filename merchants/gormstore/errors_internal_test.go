@@ -44,6 +44,7 @@ func TestTranslateUnavailable(t *testing.T) {
 		{"EOF", fmt.Errorf("receive message failed: %w", io.EOF), merchants.ErrUnavailable},
 		{"unexpected EOF", fmt.Errorf("receive message failed: %w", io.ErrUnexpectedEOF), merchants.ErrUnavailable},
 		{"bad driver connection", driver.ErrBadConn, merchants.ErrUnavailable},
+		{"pool closed at shutdown", fmt.Errorf("session: %w", errors.New("sql: database is closed")), merchants.ErrUnavailable},
 		{"unique violation", &pgconn.PgError{Code: "23505", ConstraintName: "vendor_stalls_one_active"}, merchants.ErrConflict},
 		{"foreign key violation", &pgconn.PgError{Code: "23503"}, merchants.ErrNotFound},
 		{"no row", gorm.ErrRecordNotFound, merchants.ErrNotFound},

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,6 +15,8 @@ import (
 // caller makes unique to one request (the API uses "<process
 // instance>/<sequence>"), with the request's fingerprint. The claim blocks
 // other requests under the key until now+lease; the record lives for ttl.
+// Inside Atomically on PostgreSQL the claim is part of that transaction
+// and held by a lock, not a lease (see ClaimsInTransaction).
 //
 // It reports claimed true when the key was free, its record had expired,
 // the claim holding it outlived its lease (its request died with its
@@ -31,10 +34,80 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, userID int64, key, fing
 	}
 	c.lockedUntil, c.expires = c.now.Add(lease), c.now.Add(ttl)
 	err = s.idempotencyWrite(ctx, func(db *gorm.DB) error {
+		if s.ClaimsInTransaction() && inTx(ctx) {
+			var busy bool
+			var held *heldAnswer
+			if claimed, busy, held, err = c.lockAndInsert(db); err != nil || claimed {
+				return err
+			}
+			switch {
+			case busy:
+				// The holder's record is not committed yet: its
+				// fingerprint is unknown, and taken to be this one.
+				heldFingerprint = fingerprint
+				return nil
+			case held != nil:
+				heldFingerprint, response = held.fingerprint, held.response
+				return nil
+			}
+		}
 		claimed, heldFingerprint, response, err = c.run(db, abandoned)
 		return err
 	})
 	return claimed, heldFingerprint, response, translate(err, "idempotency")
+}
+
+// ClaimsInTransaction reports whether ClaimIdempotencyKey, called inside
+// Atomically, claims the key in that transaction, so that the claim, the
+// request's writes and its stored answer commit together (PostgreSQL).
+// There a claim is also a transaction-scoped advisory lock on the key,
+// taken without waiting: a concurrent request under the key finds it held
+// (claimed false, no response: in progress) at once, and a request that
+// fails or dies with its replica leaves nothing behind, since its
+// transaction rolls back and the lock goes with it; no lease, no release.
+// On SQLite, one writer at a time, a claim inside Atomically would wait
+// for every other request's transaction: claim first, then open it.
+func (s *Store) ClaimsInTransaction() bool { return s.dialect == Postgres }
+
+// inTx reports whether ctx carries Atomically's transaction.
+func inTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
+}
+
+// lockAndInsert is the first statement of a claim inside a transaction on
+// PostgreSQL: try the key's advisory lock and, when it is taken, insert the
+// claim unless a record exists (committed: nobody else holds the lock),
+// and read that record. It reports claimed when inserted; busy when
+// another transaction holds the key; else a stored, unexpired answer when
+// it saw one (held), and nothing when the rest of the claim must look.
+func (c idemClaim) lockAndInsert(db *gorm.DB) (claimed, busy bool, held *heldAnswer, err error) {
+	var got bool
+	var inserted int64
+	var fp, resp sql.NullString
+	var expires sql.NullTime
+	err = db.Raw(`WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0)) AS got),
+		ins AS (INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, response, claim, locked_until, expires_at, created_at)
+			SELECT ?, ?, ?, NULL, ?, ?, ?, ? FROM l WHERE l.got
+			ON CONFLICT (user_id, idem_key) DO NOTHING RETURNING 1)
+		SELECT l.got, (SELECT count(*) FROM ins), k.fingerprint, k.response, k.expires_at
+		FROM l LEFT JOIN idempotency_keys k ON l.got AND k.user_id = ? AND k.idem_key = ?`,
+		strconv.FormatInt(c.userID, 10)+"/"+c.key,
+		c.userID, c.key, c.fingerprint, c.claim, c.lockedUntil, c.expires, c.now,
+		c.userID, c.key).Row().Scan(&got, &inserted, &fp, &resp, &expires)
+	if err != nil {
+		return false, false, nil, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	if got && inserted == 0 && resp.Valid && expires.Valid && expires.Time.After(c.now) {
+		held = &heldAnswer{fingerprint: fp.String, response: []byte(resp.String)}
+	}
+	return inserted == 1, !got, held, nil
+}
+
+// heldAnswer is a stored answer found under a key.
+type heldAnswer struct {
+	fingerprint string
+	response    []byte
 }
 
 // idemClaim is one ClaimIdempotencyKey call.
@@ -134,12 +207,17 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, userID int64, key, cl
 	return translate(err, "release idempotency key")
 }
 
-// idempotencyWrite runs fn; on PostgreSQL in a transaction that commits
+// idempotencyWrite runs fn: inside Atomically in its transaction, else on
+// PostgreSQL in a transaction that commits
 // without waiting for the WAL flush (synchronous_commit off). Claims and
 // releases are such writes: losing the last moments of them in a database
 // crash costs nothing, since the requests that made them failed with the
 // database.
 func (s *Store) idempotencyWrite(ctx context.Context, fn func(*gorm.DB) error) error {
+	if inTx(ctx) {
+		// Inside Atomically: part of the request's own transaction.
+		return fn(s.with(ctx))
+	}
 	db := s.db.WithContext(ctx)
 	if s.dialect != Postgres {
 		return fn(db)

@@ -245,3 +245,79 @@ func TestPurgeIdempotencyKeys(t *testing.T) {
 		t.Fatalf("claim of the kept key: claimed %v, response %q, err %v; want its stored answer", claimed, resp, err)
 	}
 }
+
+// TestIdempotencyClaimsInTransaction: on PostgreSQL a claim made inside
+// Atomically belongs to that transaction. Of concurrent requests under
+// one key exactly one claims it and the others are told at once that it
+// is in progress (no response), without waiting for the first to end; a
+// claim whose transaction rolls back (the request failed, or its replica
+// died) leaves the key free for the next request at once; a committed
+// answer is replayed.
+func TestIdempotencyClaimsInTransaction(t *testing.T) {
+	st := merchantstest.NewStoreOn(t, gormstore.Postgres)
+	if !st.ClaimsInTransaction() {
+		t.Fatal("PostgreSQL claims outside the transaction")
+	}
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	claim := func(ctx context.Context, name string) claimResult {
+		t.Helper()
+		claimed, fp, resp, err := st.ClaimIdempotencyKey(ctx, 7, "k", "fp", name, now, testLease, testTTL, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return claimResult{Claimed: claimed, Fingerprint: fp, Response: string(resp)}
+	}
+	errRollback := errors.New("the request failed")
+
+	// A held key: the others answer at once, while the holder still runs.
+	release := make(chan struct{})
+	held := make(chan claimResult, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_ = st.Atomically(ctx, func(ctx context.Context) error {
+			held <- claim(ctx, "a/1")
+			<-release
+			return errRollback
+		})
+	})
+	if got := <-held; !got.Claimed {
+		t.Fatalf("first claim: %+v; want claimed", got)
+	}
+	for i := range 3 {
+		done := make(chan claimResult, 1)
+		go func() {
+			_ = st.Atomically(ctx, func(ctx context.Context) error {
+				done <- claim(ctx, fmt.Sprintf("b/%d", i))
+				return errRollback
+			})
+		}()
+		select {
+		case got := <-done:
+			if diff := cmp.Diff(claimResult{Fingerprint: "fp"}, got); diff != "" {
+				t.Fatalf("concurrent claim (-want +got):\n%s", diff)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a concurrent claim waited for the holder's transaction")
+		}
+	}
+	close(release)
+	wg.Wait()
+
+	// Rolled back: free again; committed with an answer: replayed.
+	err := st.Atomically(ctx, func(ctx context.Context) error {
+		if got := claim(ctx, "c/1"); !got.Claimed {
+			t.Fatalf("claim after a rollback: %+v; want claimed", got)
+		}
+		return st.SaveIdempotentResponse(ctx, 7, "k", "c/1", []byte("done"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = st.Atomically(ctx, func(ctx context.Context) error {
+		if diff := cmp.Diff(claimResult{Fingerprint: "fp", Response: "done"}, claim(ctx, "d/1")); diff != "" {
+			t.Errorf("claim of an answered key (-want +got):\n%s", diff)
+		}
+		return errRollback
+	})
+}

@@ -33,6 +33,8 @@ type Store struct {
 	// writer at a time: waiting here is cheaper and fairer than SQLite's
 	// busy loop. It is nil on PostgreSQL, whose row locks do the job.
 	writeMu *sync.Mutex
+	// counts are the Stats, shared by every copy of the Store.
+	counts *storeCounts
 }
 
 var _ merchants.Store = (*Store)(nil)
@@ -97,7 +99,9 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", redact(dbURL), err)
 	}
-	s := &Store{q: q{db: db, dialect: dialect}, sqlDB: sqlDB}
+	counts := new(storeCounts)
+	countPool(db, sqlDB, counts)
+	s := &Store{q: q{db: db, dialect: dialect}, sqlDB: sqlDB, counts: counts}
 	if dialect == SQLite {
 		s.writeMu = new(sync.Mutex)
 		sqlDB.SetMaxOpenConns(8)

@@ -125,13 +125,12 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 					"missing or wrong X-CSRF-Token header: send the value of the sapqr_csrf cookie with every change made with the session cookie")
 			}
 		}
-		a, ok := s.auth.get(token, s.now())
-		if !ok {
-			var err error
-			if a, err = s.cfg.Merchants.Authenticate(req.Context(), token); err != nil {
-				return err
-			}
-			s.auth.put(token, a, s.now())
+		// Every request asks the store, so a session ended on any replica
+		// (logout, a disabled user, a password reset) is refused by every
+		// replica from the moment that change commits.
+		a, err := s.cfg.Merchants.Authenticate(req.Context(), token)
+		if err != nil {
+			return err
 		}
 		c.Set(ctxKeyUser, &a)
 		c.Set(ctxKeyToken, token)
@@ -165,6 +164,8 @@ type userJSON struct {
 	Role         string   `json:"role"`
 	ProvinceCode string   `json:"province_code,omitempty"`
 	CommuneCodes []string `json:"commune_codes"`
+	Phone        string   `json:"phone,omitempty"`
+	Active       bool     `json:"active"`
 }
 
 func toUserJSON(u merchants.User) userJSON {
@@ -173,7 +174,7 @@ func toUserJSON(u merchants.User) userJSON {
 		cc = []string{}
 	}
 	return userJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role),
-		ProvinceCode: u.ProvinceCode, CommuneCodes: cc}
+		ProvinceCode: u.ProvinceCode, CommuneCodes: cc, Phone: u.Phone, Active: u.Active}
 }
 
 // handleLogin exchanges a username and password for a bearer token (and,
@@ -251,7 +252,6 @@ func (s *Server) setSessionCookies(c echo.Context, token string, expires time.Ti
 // handleLogout revokes the caller's token and clears the cookies.
 func (s *Server) handleLogout(c echo.Context) error {
 	token, _ := c.Get(ctxKeyToken).(string)
-	s.auth.forget(token)
 	if err := s.cfg.Merchants.Logout(c.Request().Context(), token); err != nil {
 		return err
 	}

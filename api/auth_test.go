@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -236,30 +235,6 @@ func TestSessionCookieNames(t *testing.T) {
 	if !strings.Contains(string(js), "(?:__Host-)?sapqr_csrf=") {
 		t.Error("app.js does not read the __Host-sapqr_csrf cookie")
 	}
-}
-
-// TestAuthCache: a replica trusts a checked token for AuthCacheTTL, so a
-// session ended elsewhere (another replica, the command line) is refused
-// once that has passed, and at once with the cache off.
-func TestAuthCache(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	f := newFixture(t, func(c *apiConfig) { c.Now = clock.Now; c.AuthCacheTTL = 5 * time.Second })
-	tok := f.as(uMemberA)
-	f.do("GET", "/api/v1/me", tok, nil).want(t, http.StatusOK) // now cached
-	if err := f.svc.Logout(context.Background(), tok); err != nil {
-		t.Fatal(err)
-	}
-	f.do("GET", "/api/v1/me", tok, nil).want(t, http.StatusOK)
-	clock.advance(5 * time.Second)
-	f.do("GET", "/api/v1/me", tok, nil).wantProblem(t, http.StatusUnauthorized, "unauthenticated")
-
-	off := newFixture(t, func(c *apiConfig) { c.AuthCacheTTL = -1 })
-	tok = off.as(uMemberA)
-	off.do("GET", "/api/v1/me", tok, nil).want(t, http.StatusOK)
-	if err := off.svc.Logout(context.Background(), tok); err != nil {
-		t.Fatal(err)
-	}
-	off.do("GET", "/api/v1/me", tok, nil).wantProblem(t, http.StatusUnauthorized, "unauthenticated")
 }
 
 // fakeClock is a clock tests move by hand.

@@ -41,17 +41,6 @@ func (s *Server) sessionCookieName() string {
 	return name
 }
 
-// Login rate limits: per client address, a burst of 20 attempts then one
-// every 3 seconds; per account, a burst of 5 failed attempts then one every
-// minute. A correct password does not spend the account's budget, so an
-// attacker guessing cannot lock the owner out for long.
-const (
-	loginBurstPerIP       = 20
-	loginRefillPerIP      = 3 * time.Second
-	loginBurstPerAccount  = 5
-	loginRefillPerAccount = time.Minute
-)
-
 // ctxKeyUser and ctxKeyToken are the echo.Context keys of the
 // authenticated user and its bearer token.
 const (
@@ -178,9 +167,10 @@ func toUserJSON(u merchants.User) userJSON {
 }
 
 // handleLogin exchanges a username and password for a bearer token (and,
-// for the UI, a session cookie plus its CSRF cookie). Attempts are limited
-// per client address and per account; over the limit it answers 429 with
-// Retry-After without checking the password.
+// for the UI, a session cookie plus its CSRF cookie). merchants throttles
+// failed attempts (per address and per account, shared by every replica);
+// while throttled it answers 429 with Retry-After without checking the
+// password.
 func (s *Server) handleLogin(c echo.Context) error {
 	var in loginRequest
 	if err := decodeJSON(c, &in); err != nil {
@@ -196,19 +186,15 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if fields != nil {
 		return validationError(fields...)
 	}
-	now := s.now()
-	ip := "ip:" + c.RealIP()
-	account := "user:" + strings.ToLower(strings.TrimSpace(in.Username))
-	if err := s.throttleLogin(ip, account, now); err != nil {
+	res, err := s.cfg.Merchants.LoginFrom(c.Request().Context(), in.Username, in.Password, c.RealIP())
+	switch {
+	case errors.Is(err, merchants.ErrThrottled):
+		s.metrics.logins.WithLabelValues("limited").Inc()
 		return err
-	}
-	res, err := s.cfg.Merchants.Login(c.Request().Context(), in.Username, in.Password)
-	if err != nil {
-		if errors.Is(err, merchants.ErrUnauthenticated) {
-			s.loginsByAccount.take(account, now)
-			s.metrics.logins.WithLabelValues("failed").Inc()
-			return newError(http.StatusUnauthorized, codeUnauthenticated, "wrong username or password")
-		}
+	case errors.Is(err, merchants.ErrUnauthenticated):
+		s.metrics.logins.WithLabelValues("failed").Inc()
+		return newError(http.StatusUnauthorized, codeUnauthenticated, "wrong username or password")
+	case err != nil:
 		return err
 	}
 	s.metrics.logins.WithLabelValues("ok").Inc()
@@ -216,20 +202,6 @@ func (s *Server) handleLogin(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, loginAnswer{
 		Token: res.Token, ExpiresAt: res.ExpiresAt.UTC(), CSRFToken: csrfTokenFor(res.Token), User: toUserJSON(res.User),
 	})
-}
-
-// throttleLogin answers 429 with Retry-After while the client address or
-// the account has to wait, else counts the attempt against the address.
-func (s *Server) throttleLogin(ip, account string, now time.Time) error {
-	if wait := max(s.loginsByIP.wait(ip, now), s.loginsByAccount.wait(account, now)); wait > 0 {
-		s.metrics.logins.WithLabelValues("limited").Inc()
-		e := newError(http.StatusTooManyRequests, codeRateLimited,
-			"too many login attempts; wait before trying again")
-		e.retryAfter = int((wait + time.Second - 1) / time.Second)
-		return e
-	}
-	s.loginsByIP.take(ip, now)
-	return nil
 }
 
 // setSessionCookies sets the HttpOnly session cookie and the script-readable

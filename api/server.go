@@ -110,9 +110,7 @@ type Server struct {
 	openapi  []byte
 	now      func() time.Time
 
-	loginsByIP      *limiter
-	loginsByAccount *limiter
-	claims          *claimSet
+	claims *claimSet
 }
 
 // New builds a Server with every route registered. It returns an error
@@ -159,15 +157,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:             cfg,
-		log:             cfg.Logger,
-		metrics:         m,
-		inflight:        make(chan struct{}, cfg.MaxInFlight),
-		openapi:         doc,
-		now:             cfg.Now,
-		loginsByIP:      newLimiter(loginBurstPerIP, loginRefillPerIP),
-		loginsByAccount: newLimiter(loginBurstPerAccount, loginRefillPerAccount),
-		claims:          newClaimSet(),
+		cfg:      cfg,
+		log:      cfg.Logger,
+		metrics:  m,
+		inflight: make(chan struct{}, cfg.MaxInFlight),
+		openapi:  doc,
+		now:      cfg.Now,
+		claims:   newClaimSet(),
 	}
 	s.promh = promHandler(cfg.Gatherer)
 

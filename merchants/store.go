@@ -16,6 +16,7 @@ import (
 type Store interface {
 	Reader
 	CounterStore
+	LoginThrottle
 	// InTx runs fn in one transaction, committed when fn returns nil and
 	// rolled back otherwise; fn's error is returned as is.
 	InTx(ctx context.Context, fn func(tx Tx) error) error

@@ -348,3 +348,13 @@ func (s *Service) inProvince(u User, province string) bool {
 	}
 	return false
 }
+
+// UserByUsername returns a user by username, as User does: the caller or
+// a user they manage, ErrNotFound otherwise.
+func (s *Service) UserByUsername(ctx context.Context, a Actor, username string) (User, error) {
+	cred, err := s.store.UserCredentials(ctx, strings.ToLower(strings.TrimSpace(username)))
+	if err != nil {
+		return User{}, err
+	}
+	return s.User(ctx, a, cred.User.ID)
+}

@@ -109,6 +109,7 @@ func (s *Server) uiRoutes() {
 	e.GET("/ui/login", s.handleUILogin(p), pageErrors)
 	e.GET("/ui/lang", s.handleUILang)
 	e.GET("/v/:token", s.handleUIVendorLinkPage(p), pageErrors)
+	e.GET("/ui/activate/:token", s.handleUIActivatePage(p), pageErrors, noStore)
 	e.GET("/v/:token/sign.pdf", s.handleUIVendorLinkSign(p), pageErrors)
 
 	e.GET("/ui", s.handleUIHome, session...)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -179,4 +180,31 @@ func (s *Server) handleActivate(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// uiActivateData is the activation page.
+type uiActivateData struct {
+	Token, Username, DisplayName string
+}
+
+// handleUIActivatePage asks the holder of a one-time link for a new
+// password; a wrong, used or expired link gets the plain "link no longer
+// valid" page with 404.
+func (s *Server) handleUIActivatePage(p *uiPages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := c.Param("token")
+		var u merchants.User
+		err := merchants.ErrNotFound
+		if validLinkToken(token) {
+			u, err = s.cfg.Merchants.ActivationUser(c.Request().Context(), token)
+		}
+		if errors.Is(err, merchants.ErrNotFound) {
+			return p.render(c, http.StatusNotFound, "link_invalid", "title.link_invalid", nil)
+		}
+		if err != nil {
+			return err
+		}
+		return p.render(c, http.StatusOK, "activate", "title.activate",
+			uiActivateData{Token: token, Username: u.Username, DisplayName: u.DisplayName}, "activate.js")
+	}
 }

@@ -131,11 +131,18 @@ func TestActivationRoutes(t *testing.T) {
 	}
 	r.decode(t, &created)
 	token := created.URL[strings.LastIndex(created.URL, "/")+1:]
+	page := f.do("GET", "/ui/activate/"+token, "", nil)
+	page.want(t, http.StatusOK)
+	if !strings.Contains(string(page.Body), "Nguyễn Thị Hoa") || !strings.Contains(string(page.Body), "hoa.nguyen") {
+		t.Errorf("activation page does not greet the user: %.300s", page.Body)
+	}
+	f.do("GET", "/ui/activate/"+strings.Repeat("x", 43), "", nil).want(t, http.StatusNotFound)
 	f.do("POST", "/api/v1/auth/activate", "", map[string]string{"token": token, "password": "hoa.nguyen"}).
 		wantProblem(t, http.StatusUnprocessableEntity, "validation_failed")
 	f.do("POST", "/api/v1/auth/activate", "", map[string]string{"token": token, "password": "canh chua cá lóc"}).want(t, http.StatusNoContent)
 	f.do("POST", "/api/v1/auth/activate", "", map[string]string{"token": token, "password": "canh chua cá lóc"}).
 		wantProblem(t, http.StatusNotFound, "not_found")
+	f.do("GET", "/ui/activate/"+token, "", nil).want(t, http.StatusNotFound)
 	r = f.do("POST", "/api/v1/auth/login", "", map[string]string{"username": "hoa.nguyen", "password": "canh chua cá lóc"})
 	r.want(t, http.StatusOK)
 	var login struct{ Token string }

@@ -41,17 +41,6 @@ func (s *Server) sessionCookieName() string {
 	return name
 }
 
-// Login rate limits: per client address, a burst of 20 attempts then one
-// every 3 seconds; per account, a burst of 5 failed attempts then one every
-// minute. A correct password does not spend the account's budget, so an
-// attacker guessing cannot lock the owner out for long.
-const (
-	loginBurstPerIP       = 20
-	loginRefillPerIP      = 3 * time.Second
-	loginBurstPerAccount  = 5
-	loginRefillPerAccount = time.Minute
-)
-
 // ctxKeyUser and ctxKeyToken are the echo.Context keys of the
 // authenticated user and its bearer token.
 const (
@@ -125,7 +114,15 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 					"missing or wrong X-CSRF-Token header: send the value of the sapqr_csrf cookie with every change made with the session cookie")
 			}
 		}
-		a, err := s.actorFor(req, token)
+		// Every request asks the store, so a session ended on any replica
+		// (logout, a disabled user, a password reset) is refused by every
+		// replica from the moment that change commits; only a read while
+		// the database is down rests on what this replica saw last.
+		authenticate := s.cfg.Merchants.Authenticate
+		if safeMethod(req.Method) {
+			authenticate = s.cfg.Merchants.AuthenticateRead
+		}
+		a, err := authenticate(req.Context(), token)
 		if err != nil {
 			return err
 		}
@@ -133,32 +130,6 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(ctxKeyToken, token)
 		return next(c)
 	}
-}
-
-// outageAuthGrace is how long after its cache entry expired a checked
-// token still serves reads while the database cannot be reached, so that
-// dashboards answer from the counters through an outage. Writes never use
-// it: they need the database anyway.
-const outageAuthGrace = 10 * time.Minute
-
-// actorFor returns the actor token belongs to: from the cache, else from
-// the database; while the database cannot be reached, a read may use an
-// entry expired less than outageAuthGrace ago.
-func (s *Server) actorFor(req *http.Request, token string) (merchants.Actor, error) {
-	if a, ok := s.auth.get(token, s.now()); ok {
-		return a, nil
-	}
-	a, err := s.cfg.Merchants.Authenticate(req.Context(), token)
-	if err == nil {
-		s.auth.put(token, a, s.now())
-		return a, nil
-	}
-	if errors.Is(err, merchants.ErrUnavailable) && safeMethod(req.Method) {
-		if a, ok := s.auth.getStale(token, s.now(), outageAuthGrace); ok {
-			return a, nil
-		}
-	}
-	return merchants.Actor{}, err
 }
 
 func safeMethod(m string) bool {
@@ -187,6 +158,8 @@ type userJSON struct {
 	Role         string   `json:"role"`
 	ProvinceCode string   `json:"province_code,omitempty"`
 	CommuneCodes []string `json:"commune_codes"`
+	Phone        string   `json:"phone,omitempty"`
+	Active       bool     `json:"active"`
 }
 
 func toUserJSON(u merchants.User) userJSON {
@@ -195,13 +168,14 @@ func toUserJSON(u merchants.User) userJSON {
 		cc = []string{}
 	}
 	return userJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role),
-		ProvinceCode: u.ProvinceCode, CommuneCodes: cc}
+		ProvinceCode: u.ProvinceCode, CommuneCodes: cc, Phone: u.Phone, Active: u.Active}
 }
 
 // handleLogin exchanges a username and password for a bearer token (and,
-// for the UI, a session cookie plus its CSRF cookie). Attempts are limited
-// per client address and per account; over the limit it answers 429 with
-// Retry-After without checking the password.
+// for the UI, a session cookie plus its CSRF cookie). merchants throttles
+// failed attempts (per address and per account, shared by every replica);
+// while throttled it answers 429 with Retry-After without checking the
+// password.
 func (s *Server) handleLogin(c echo.Context) error {
 	var in loginRequest
 	if err := decodeJSON(c, &in); err != nil {
@@ -217,19 +191,15 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if fields != nil {
 		return validationError(fields...)
 	}
-	now := s.now()
-	ip := "ip:" + c.RealIP()
-	account := "user:" + strings.ToLower(strings.TrimSpace(in.Username))
-	if err := s.throttleLogin(ip, account, now); err != nil {
+	res, err := s.cfg.Merchants.LoginFrom(c.Request().Context(), in.Username, in.Password, c.RealIP())
+	switch {
+	case errors.Is(err, merchants.ErrThrottled):
+		s.metrics.logins.WithLabelValues("limited").Inc()
 		return err
-	}
-	res, err := s.cfg.Merchants.Login(c.Request().Context(), in.Username, in.Password)
-	if err != nil {
-		if errors.Is(err, merchants.ErrUnauthenticated) {
-			s.loginsByAccount.take(account, now)
-			s.metrics.logins.WithLabelValues("failed").Inc()
-			return newError(http.StatusUnauthorized, codeUnauthenticated, "wrong username or password")
-		}
+	case errors.Is(err, merchants.ErrUnauthenticated):
+		s.metrics.logins.WithLabelValues("failed").Inc()
+		return newError(http.StatusUnauthorized, codeUnauthenticated, "wrong username or password")
+	case err != nil:
 		return err
 	}
 	s.metrics.logins.WithLabelValues("ok").Inc()
@@ -237,20 +207,6 @@ func (s *Server) handleLogin(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, loginAnswer{
 		Token: res.Token, ExpiresAt: res.ExpiresAt.UTC(), CSRFToken: csrfTokenFor(res.Token), User: toUserJSON(res.User),
 	})
-}
-
-// throttleLogin answers 429 with Retry-After while the client address or
-// the account has to wait, else counts the attempt against the address.
-func (s *Server) throttleLogin(ip, account string, now time.Time) error {
-	if wait := max(s.loginsByIP.wait(ip, now), s.loginsByAccount.wait(account, now)); wait > 0 {
-		s.metrics.logins.WithLabelValues("limited").Inc()
-		e := newError(http.StatusTooManyRequests, codeRateLimited,
-			"too many login attempts; wait before trying again")
-		e.retryAfter = int((wait + time.Second - 1) / time.Second)
-		return e
-	}
-	s.loginsByIP.take(ip, now)
-	return nil
 }
 
 // setSessionCookies sets the HttpOnly session cookie and the script-readable
@@ -273,7 +229,6 @@ func (s *Server) setSessionCookies(c echo.Context, token string, expires time.Ti
 // handleLogout revokes the caller's token and clears the cookies.
 func (s *Server) handleLogout(c echo.Context) error {
 	token, _ := c.Get(ctxKeyToken).(string)
-	s.auth.forget(token)
 	if err := s.cfg.Merchants.Logout(c.Request().Context(), token); err != nil {
 		return err
 	}

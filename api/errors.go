@@ -123,11 +123,15 @@ func problemFor(err error) (p Problem, retryAfter int, internal bool) {
 		ae *apiError
 		ve *merchants.ValidationError
 		ce *merchants.ConflictError
+		te *merchants.ThrottledError
 		he *echo.HTTPError
 	)
 	switch {
 	case errors.As(err, &ae):
 		return Problem{Status: ae.status, Code: ae.code, Detail: ae.detail, Errors: ae.fields}, ae.retryAfter, false
+	case errors.As(err, &te):
+		return Problem{Status: http.StatusTooManyRequests, Code: codeRateLimited,
+			Detail: "too many failed logins from this address; wait before trying again"}, int((te.RetryAfter + time.Second - 1) / time.Second), false
 	case errors.As(err, &ve):
 		return Problem{Status: http.StatusUnprocessableEntity, Code: codeValidation,
 			Detail: "some fields are invalid; see errors", Errors: fieldErrorsOf(ve)}, 0, false

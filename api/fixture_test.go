@@ -77,6 +77,7 @@ type fixture struct {
 	tok        map[string]string
 	logs       *syncBuffer
 	db, ctr    *switchPinger
+	cfg        api.Config
 }
 
 // syncBuffer is a log sink tests read after requests.
@@ -177,7 +178,7 @@ func newFixture(t testing.TB, tweak ...func(*api.Config)) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv = srv
+	f.srv, f.cfg = srv, cfg
 
 	f.p1, f.p2 = "01", "79"
 	c1, err := units.Communes(f.p1)
@@ -211,6 +212,24 @@ func newFixture(t testing.TB, tweak ...func(*api.Config)) *fixture {
 		f.tok[u.Username] = ans.Token
 	}
 	return f
+}
+
+// replica returns a second server on the fixture's database and counters,
+// with a domain service of its own, as another replica process would have;
+// it shares the fixture's tokens.
+func (f *fixture) replica() *fixture {
+	f.t.Helper()
+	units, _ := shared(f.t)
+	cfg := f.cfg
+	cfg.Merchants = merchants.NewService(f.store, merchants.Config{Units: units})
+	cfg.Registerer, cfg.Gatherer = nil, nil
+	srv, err := api.New(cfg)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	r := *f
+	r.srv, r.svc, r.cfg = srv, cfg.Merchants, cfg
+	return &r
 }
 
 // response is what a request got.

@@ -9,12 +9,12 @@ import (
 
 // TestRegistrationCost counts what one registration with an
 // Idempotency-Key asks of the database, through the whole HTTP stack with
-// the token checked every time (no auth cache): round trips (statements,
+// the token checked every time: round trips (statements,
 // BEGIN, SAVEPOINT, COMMIT) and commits, and what a replay of it costs.
 // The figures are the README's ("What a registration asks of the
 // database"); a change that adds a round trip must say so there.
 func TestRegistrationCost(t *testing.T) {
-	f := newFixture(t, func(c *apiConfig) { c.AuthCacheTTL = -1 })
+	f := newFixture(t)
 	m := f.market(f.cA, 10)
 	f.vendor(uMemberA, m, "A-1", 1) // first-use queries are not the steady state
 	type cost struct{ roundTrips, commits int64 }

@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	// Public API.
 	e.GET("/api/v1/openapi.json", s.handleOpenAPI)
 	e.POST("/api/v1/auth/login", s.handleLogin)
+	e.POST("/api/v1/auth/activate", s.handleActivate)
 
 	// Authenticated API.
 	a := e.Group("/api/v1")
@@ -74,6 +75,14 @@ func (s *Server) routes() {
 
 	post("/imports/vendors", newImportGate(maxImports).wrap(s.handleVendorImport))
 
+	// People (issue 14).
+	post("/users", s.handleUserCreate)
+	get("/users", s.handleUserList)
+	get("/users/:id", s.handleUserGet)
+	patch("/users/:id", s.handleUserUpdate)
+	post("/users/:id/password-reset", s.handleUserPasswordReset)
+	post("/me/password", s.handleMePassword)
+
 	s.uiRoutes()
 }
 
@@ -103,6 +112,7 @@ func (s *Server) uiRoutes() {
 	e.GET("/ui/login", s.handleUILogin(p), pageErrors)
 	e.GET("/ui/lang", s.handleUILang)
 	e.GET("/v/:token", s.handleUIVendorLinkPage(p), pageErrors)
+	e.GET("/ui/activate/:token", s.handleUIActivatePage(p), pageErrors, noStore)
 	e.GET("/v/:token/sign.pdf", s.handleUIVendorLinkSign(p), pageErrors)
 
 	e.GET("/ui", s.handleUIHome, session...)

@@ -89,12 +89,6 @@ type Config struct {
 	// login rate limit; only set it behind a proxy that overwrites it.
 	TrustProxy bool
 
-	// AuthCacheTTL is how long a replica trusts a token it has checked
-	// without asking the database again (default 5 s; negative disables).
-	// A token revoked or a user disabled through another replica is
-	// refused here at most this much later.
-	AuthCacheTTL time.Duration
-
 	// MaxBodyBytes caps JSON request bodies (default 64 KiB);
 	// MaxUploadBytes caps file uploads (default 10 MiB).
 	MaxBodyBytes   int64
@@ -129,10 +123,7 @@ type Server struct {
 	openapi  []byte
 	now      func() time.Time
 
-	loginsByIP      *limiter
-	loginsByAccount *limiter
-	auth            *authCache
-	claims          *claimSet
+	claims *claimSet
 }
 
 // New builds a Server with every route registered. It returns an error
@@ -170,9 +161,6 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.AuthCacheTTL == 0 {
-		cfg.AuthCacheTTL = 5 * time.Second
-	}
 	m, err := newHTTPMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, err
@@ -182,16 +170,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:             cfg,
-		log:             cfg.Logger,
-		metrics:         m,
-		inflight:        make(chan struct{}, cfg.MaxInFlight),
-		openapi:         doc,
-		now:             cfg.Now,
-		loginsByIP:      newLimiter(loginBurstPerIP, loginRefillPerIP),
-		loginsByAccount: newLimiter(loginBurstPerAccount, loginRefillPerAccount),
-		auth:            newAuthCache(cfg.AuthCacheTTL),
-		claims:          newClaimSet(),
+		cfg:      cfg,
+		log:      cfg.Logger,
+		metrics:  m,
+		inflight: make(chan struct{}, cfg.MaxInFlight),
+		openapi:  doc,
+		now:      cfg.Now,
+		claims:   newClaimSet(),
 	}
 	s.promh = promHandler(cfg.Gatherer)
 

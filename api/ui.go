@@ -67,7 +67,7 @@ func newUIPages() (*uiPages, error) {
 		}
 		p.pages[lang] = map[string]*template.Template{}
 		// Every page template, each rendered inside layout.html.
-		for _, name := range []string{"login", "signup", "vendor", "link", "link_invalid", "market", "markets", "dashboard", "error"} {
+		for _, name := range []string{"login", "signup", "vendor", "link", "link_invalid", "market", "markets", "dashboard", "error", "activate"} {
 			t, err := base.Clone()
 			if err == nil {
 				t, err = t.ParseFS(web, "templates/"+name+".html")

@@ -51,6 +51,7 @@ func TestUIPagesRender(t *testing.T) {
 		{"link", "title.link", uiLinkData{uiSign: sign, Base: "/v/token", StallCodes: "A-01, B-02",
 			Stalls: []uiVendorStall{{ID: 3, Code: "A-01", Main: true}, {ID: 4, Code: "B-02"}}}, nil},
 		{"link_invalid", "title.link_invalid", nil, nil},
+		{"activate", "title.activate", uiActivateData{Token: "t", Username: "hoa", DisplayName: "Nguyễn Thị Hoa"}, []string{"activate.js"}},
 		{"market", "title.market", uiMarketData{ID: 1, Name: "Chợ Ngọc Hà", Unit: "Phường Ba Đình, Thành phố Hà Nội",
 			Counts: merchants.MarketAdoption{StallsActive: 6, Vendors: 3}, QRRate: 0.5,
 			Statuses: []uiStatusFilter{{Class: "none", Count: 3}, {Class: "qr", Count: 2, On: true}},
@@ -64,7 +65,7 @@ func TestUIPagesRender(t *testing.T) {
 		{"error", "title.error", struct{ Title, Body string }{"err.page.not_found.title", "err.page.not_found.body"}, nil},
 	}
 	scriptTag := regexp.MustCompile(`<script[^>]*>`)
-	leaked := regexp.MustCompile(`>\s*(?:title|nav|login|signup|sign|vendor|link|status|adoption|market|markets|dash|err|lang)\.[a-z_.]+\s*<`)
+	leaked := regexp.MustCompile(`>\s*(?:title|nav|login|signup|sign|vendor|link|status|adoption|market|markets|dash|err|lang|activate)\.[a-z_.]+\s*<`)
 	for _, lang := range []string{langVI, langEN} {
 		for _, pg := range pages {
 			t.Run(lang+"/"+pg.page, func(t *testing.T) {

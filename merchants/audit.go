@@ -20,6 +20,10 @@ const (
 	ActionPrintSign    = "print_sign"
 	ActionLink         = "create_link"
 	ActionRevokeLink   = "revoke_link"
+	// ActionResetPassword removes a user's password and issues a link.
+	ActionResetPassword = "reset_password"
+	// ActionSetPassword is a user setting their own password.
+	ActionSetPassword = "set_password"
 )
 
 // The audit views: what a change records, with account numbers masked.
@@ -95,6 +99,7 @@ type userAudit struct {
 	ProvinceCode string   `json:"province_code,omitempty"`
 	CommuneCodes []string `json:"commune_codes,omitempty"`
 	Active       bool     `json:"active"`
+	Phone        string   `json:"phone,omitempty"`
 }
 
 // audit appends one audit entry to tx; a nil before or after is recorded

@@ -29,7 +29,7 @@ func TestUsersAndSessions(t *testing.T) {
 			t.Errorf("same username: %v", err)
 		}
 		_, err = s.CreateUser(ctx, mt.Admin(), merchants.CreateUserInput{Username: "x", Password: "short", Role: "boss", CommuneCodes: []string{"x"}})
-		if diff := cmp.Diff([]string{"username", "password", "role"}, fields(t, err)); diff != "" {
+		if diff := cmp.Diff([]string{"username", "role", "password"}, fields(t, err)); diff != "" {
 			t.Error(diff)
 		}
 		_, err = s.CreateUser(ctx, mt.Admin(), merchants.CreateUserInput{Username: "prov", Password: "long enough pw", Role: merchants.RoleProvince})

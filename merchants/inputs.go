@@ -154,6 +154,17 @@ type CreateUserInput struct {
 	Role         Role     // "role"
 	ProvinceCode string   // "province_code": required for a province officer
 	CommuneCodes []string // "commune_codes": required for a commune officer or member
+	Phone        string   // "phone": optional, a Vietnamese mobile number
+}
+
+// UpdateUserInput changes a user; nil fields stay as they are.
+type UpdateUserInput struct {
+	DisplayName  *string   // "display_name"
+	Phone        *string   // "phone"; "" clears it
+	Role         *Role     // "role"
+	ProvinceCode *string   // "province_code"
+	CommuneCodes *[]string // "commune_codes"
+	Active       *bool     // "active": false ends every session at once
 }
 
 // AuditFilter selects audit entries, newest first.

@@ -28,7 +28,8 @@ const (
 	PermDeactivateVendors
 	// PermManageTargets sets adoption targets and thresholds.
 	PermManageTargets
-	// PermManageUsers creates and changes users.
+	// PermManageUsers creates and changes users, within the limits of
+	// "Who manages users" in DESIGN.md.
 	PermManageUsers
 	// PermSeeAccountNumbers sees full account numbers; others see them masked.
 	PermSeeAccountNumbers
@@ -60,9 +61,12 @@ func roleAllows(r Role, p Permission) bool {
 	case RoleAdmin:
 		return true
 	case RoleProvince:
-		return p == PermRead || p == PermManageTargets
+		// Users: the commune officers and members of its province only
+		// (Service.manages decides which).
+		return p == PermRead || p == PermManageTargets || p == PermManageUsers
 	case RoleCommune:
-		return p != PermManageUsers
+		// Users: the members of its communes only (Service.manages).
+		return true
 	case RoleMember:
 		return p == PermRead || p == PermRegister || p == PermSeeAccountNumbers
 	}

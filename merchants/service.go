@@ -33,6 +33,9 @@ type Config struct {
 	// At most GOMAXPROCS hashes run at once, bounding the memory a storm
 	// of logins takes; the others wait their turn.
 	Password PasswordParams
+	// LoginThrottle keeps failed-login counts every replica shares (Redis
+	// when configured); nil for the Store's own table.
+	LoginThrottle LoginThrottle
 	// DefaultPageSize and MaxPageSize bound list pages; 0 for 50 and 200.
 	DefaultPageSize int
 	MaxPageSize     int
@@ -49,8 +52,10 @@ type Service struct {
 	random     io.Reader
 	sessionTTL time.Duration
 	passwords  *passwordHasher
+	throttle   LoginThrottle
 	pageSize   int
 	maxPage    int
+	outage     outageMemo // see AuthenticateRead
 }
 
 // NewService returns a Service keeping its data in store.
@@ -63,6 +68,10 @@ func NewService(store Store, cfg Config) *Service {
 		sessionTTL: cfg.SessionTTL,
 		pageSize:   cfg.DefaultPageSize,
 		maxPage:    cfg.MaxPageSize,
+		throttle:   cfg.LoginThrottle,
+	}
+	if s.throttle == nil {
+		s.throttle = store
 	}
 	if s.now == nil {
 		s.now = time.Now

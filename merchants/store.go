@@ -16,6 +16,7 @@ import (
 type Store interface {
 	Reader
 	CounterStore
+	LoginThrottle
 	// InTx runs fn in one transaction, committed when fn returns nil and
 	// rolled back otherwise; fn's error is returned as is.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
@@ -59,6 +60,10 @@ type Reader interface {
 	User(ctx context.Context, id int64) (User, error)
 	// UserCredentials finds a user by username, with its password hash.
 	UserCredentials(ctx context.Context, username string) (Credentials, error)
+	// ListUsers returns users matching q by ascending ID.
+	ListUsers(ctx context.Context, q UserQuery) ([]User, error)
+	// UserToken finds an activation or reset token by its hash, used or not.
+	UserToken(ctx context.Context, tokenHash []byte) (UserToken, error)
 	// SessionUser finds a session by the hash of its token, expired or
 	// not (the caller checks ExpiresAt), with its user, in one query: it
 	// runs on every authenticated request.
@@ -104,6 +109,19 @@ type Tx interface {
 	CreateSignRecord(ctx context.Context, r SignRecord) (SignRecord, error)
 
 	CreateUser(ctx context.Context, u User, passwordHash string) (User, error)
+	// UpdateUser writes u's DisplayName, Phone, Role, ProvinceCode,
+	// CommuneCodes and Active.
+	UpdateUser(ctx context.Context, u User) error
+	// SetUserPassword replaces a user's password hash ("" for none: no
+	// password then logs in).
+	SetUserPassword(ctx context.Context, userID int64, passwordHash string) error
+	// DeleteUserSessions ends every session of a user but the one whose
+	// token hash is keep (nil for none) and returns how many ended.
+	DeleteUserSessions(ctx context.Context, userID int64, keep []byte) (int64, error)
+	// CreateUserToken stores an activation or reset token.
+	CreateUserToken(ctx context.Context, t UserToken) error
+	// UseUserTokens marks every unused token of a user used at at.
+	UseUserTokens(ctx context.Context, userID int64, at time.Time) error
 	CreateSession(ctx context.Context, s Session) error
 	// DeleteSession removes a session; an unknown hash is not an error.
 	DeleteSession(ctx context.Context, tokenHash []byte) error
@@ -204,6 +222,19 @@ type VendorQuery struct {
 	Status       VendorStatus
 	AfterID      int64
 	Limit        int
+}
+
+// UserQuery selects users in a Store. Empty fields match everything.
+type UserQuery struct {
+	Role Role
+	// AnyCommunes matches users holding at least one of these communes
+	// (and, when OrProvince is set, province officers of OrProvince).
+	AnyCommunes []string
+	OrProvince  string
+	Text        string // lower-case part of the username or display name
+	Active      *bool
+	AfterID     int64
+	Limit       int
 }
 
 // AuditQuery selects audit entries in a Store, newest first.

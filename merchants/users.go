@@ -40,8 +40,10 @@ type User struct {
 	ProvinceCode string
 	// CommuneCodes is the scope of a commune officer or team member.
 	CommuneCodes []string
-	Active       bool
-	CreatedAt    time.Time
+	// Phone is a ten-digit mobile number, or "".
+	Phone     string
+	Active    bool
+	CreatedAt time.Time
 }
 
 // Actor returns the identity the user acts with.
@@ -86,4 +88,15 @@ type LoginResult struct {
 	Token     string
 	ExpiresAt time.Time
 	User      User
+}
+
+// UserToken is a one-time activation or password-reset link, stored by the
+// hash of its token.
+type UserToken struct {
+	TokenHash []byte
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	// UsedAt is when it was used or replaced; nil while it works.
+	UsedAt *time.Time
 }

@@ -26,14 +26,35 @@ func (l *stringList) Set(s string) error {
 	return nil
 }
 
-// cmdUser manages users: `sapqr user add --role admin|province|commune|member
-// --username U [--commune CODE...] [--province CODE] [--display-name NAME]
-// --password-stdin`.
+// userUsage lists the user subcommands.
+const userUsage = `usage: sapqr user add --role admin|province|commune|member --username U [--commune CODE...] [--province CODE] [--display-name NAME] --password-stdin
+       sapqr user list [--json]
+       sapqr user disable|enable|reset-password --username U
+       sapqr user set-scope --username U --commune CODE...|--province CODE`
+
+// cmdUser manages users: add, list, disable, enable, reset-password and
+// set-scope (user_manage.go).
 func cmdUser(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(env.stderr, "usage: sapqr user add --role admin|province|commune|member --username U [--commune CODE...] [--province CODE] [--display-name NAME] --password-stdin")
+	if len(args) == 0 {
+		fmt.Fprintln(env.stderr, userUsage)
 		return exitCode(2)
 	}
+	switch args[0] {
+	case "add":
+		return cmdUserAdd(ctx, env, args)
+	case "list":
+		return cmdUserList(ctx, env, args[1:])
+	case "disable", "enable", "reset-password", "set-scope":
+		return cmdUserChange(ctx, env, args[0], args[1:])
+	}
+	fmt.Fprintln(env.stderr, userUsage)
+	return exitCode(2)
+}
+
+// cmdUserAdd is `sapqr user add --role admin|province|commune|member
+// --username U [--commune CODE...] [--province CODE] [--display-name NAME]
+// --password-stdin`.
+func cmdUserAdd(ctx context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	var (

@@ -99,7 +99,12 @@ func wire(ctx context.Context, cfg config, p parts) (_ *app, err error) {
 		}
 	}
 	if p.service {
-		a.svc = merchants.NewService(a.store, merchants.Config{Units: a.units})
+		mc := merchants.Config{Units: a.units}
+		if a.redis != nil {
+			// Failed logins are counted where every replica sees them.
+			mc.LoginThrottle = a.redis
+		}
+		a.svc = merchants.NewService(a.store, mc)
 	}
 	if p.adoption {
 		a.adoption = merchants.NewAdoptionService(a.store, a.counters, merchants.AdoptionConfig{Logger: p.log, Units: a.units})

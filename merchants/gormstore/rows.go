@@ -212,15 +212,26 @@ type userRow struct {
 	ProvinceCode string
 	CommuneCodes string // comma-separated
 	PasswordHash string
+	Phone        string
 	Active       bool
 	CreatedAt    time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 
+type userTokenRow struct {
+	TokenHash []byte `gorm:"primaryKey"`
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+func (userTokenRow) TableName() string { return "user_tokens" }
+
 func (r userRow) toDomain() merchants.User {
 	u := merchants.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: merchants.Role(r.Role),
-		ProvinceCode: r.ProvinceCode, Active: r.Active, CreatedAt: r.CreatedAt.UTC()}
+		ProvinceCode: r.ProvinceCode, Phone: r.Phone, Active: r.Active, CreatedAt: r.CreatedAt.UTC()}
 	if r.CommuneCodes != "" {
 		u.CommuneCodes = strings.Split(r.CommuneCodes, ",")
 	}

@@ -132,7 +132,7 @@ func (t tx) CreateSignRecord(ctx context.Context, s merchants.SignRecord) (merch
 
 func (t tx) CreateUser(ctx context.Context, u merchants.User, passwordHash string) (merchants.User, error) {
 	r := userRow{Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), ProvinceCode: u.ProvinceCode,
-		CommuneCodes: strings.Join(u.CommuneCodes, ","), PasswordHash: passwordHash, Active: u.Active, CreatedAt: u.CreatedAt}
+		CommuneCodes: strings.Join(u.CommuneCodes, ","), PasswordHash: passwordHash, Phone: u.Phone, Active: u.Active, CreatedAt: u.CreatedAt}
 	if err := t.db.WithContext(ctx).Create(&r).Error; err != nil {
 		return merchants.User{}, translate(err, "create user")
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -232,4 +233,17 @@ func Vendor(t testing.TB, s *merchants.Service, m merchants.Market, stall string
 		t.Fatal(err)
 	}
 	return r.Vendor
+}
+
+// Communes lists a province's test communes, by code, as *merchants.Units
+// does.
+func (u Units) Communes(province string) ([]merchants.Commune, error) {
+	var out []merchants.Commune
+	for c, p := range u {
+		if p == province {
+			out = append(out, merchants.Commune{Code: c, ProvinceCode: p})
+		}
+	}
+	slices.SortFunc(out, func(a, b merchants.Commune) int { return strings.Compare(a.Code, b.Code) })
+	return out, nil
 }

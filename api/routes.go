@@ -71,6 +71,16 @@ func (s *Server) routes() {
 
 	post("/imports/vendors", newImportGate(maxImports).wrap(s.handleVendorImport))
 
+	// Money arrives (issue 15): hook sources, their deliveries (no
+	// session: each provider's own authentication), unmatched transfers.
+	if s.cfg.Transfers != nil {
+		post("/hook-sources", s.handleHookSourceCreate)
+		get("/hook-sources", s.handleHookSourceList)
+		del("/hook-sources/:id", s.handleHookSourceDelete)
+		get("/transfers/unmatched", s.handleTransfersUnmatched)
+		e.POST("/api/v1/hooks/:provider/:source_id", s.handleHookDelivery)
+	}
+
 	s.uiRoutes()
 }
 
@@ -101,6 +111,9 @@ func (s *Server) uiRoutes() {
 	e.GET("/ui/lang", s.handleUILang)
 	e.GET("/v/:token", s.handleUIVendorLinkPage(p), pageErrors)
 	e.GET("/v/:token/sign.pdf", s.handleUIVendorLinkSign(p), pageErrors)
+	if s.cfg.Transfers != nil {
+		e.GET("/v/:token/transfers", s.handleVendorLinkTransfers)
+	}
 
 	e.GET("/ui", s.handleUIHome, session...)
 	e.GET("/ui/", s.handleUIHome, session...)

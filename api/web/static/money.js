@@ -1,5 +1,5 @@
 // SạpQR vendor page: "Tiền vào". Polls the vendor's own feed of money in
-// (GET /v/{token}/transfers?after=) every 1.5 s, so a new amount shows
+// (GET /v/{token}/transfers?after=) every second, so a new amount shows
 // within 2 s even on a weak network (a failed poll is simply retried);
 // "Bật loa" reads each new amount aloud in Vietnamese; the screen is kept
 // awake while the page is open.
@@ -110,7 +110,7 @@
       if (speaking && !first) say(t('link.money.heard', { words: tr.amount_words }));
     }
     if (list.children.length) none.hidden = true;
-    setTimeout(poll, 1500);
+    setTimeout(poll, 1000);
   }
 
   // Keep the screen awake while the page is open, where the browser can.

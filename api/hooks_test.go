@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/merchantstest"
 )
 
 // sepayBody is a SePay money-in delivery for a Vietcombank account.
@@ -106,4 +107,26 @@ func TestHookSourcesAndDeliveries(t *testing.T) {
 	f.do("DELETE", "/api/v1/hook-sources/"+itoa(src.ID), f.as(uMemberB), nil).want(t, http.StatusNotFound)
 	f.do("DELETE", "/api/v1/hook-sources/"+itoa(src.ID), f.as(uOfficerA), nil).want(t, http.StatusNoContent)
 	f.do("POST", src.URLPath, "", sepayBody(505, "0011000000001", 1), key...).wantProblem(t, http.StatusUnauthorized, "unauthenticated")
+}
+
+// downTransfers is a TransferStore whose database is down: every read
+// and transaction of transfers fails as an unreachable database does.
+type downTransfers struct{ merchants.TransferStore }
+
+func (downTransfers) HookSourceSecret(context.Context, int64) (merchants.HookSource, []byte, error) {
+	return merchants.HookSource{}, nil, fmt.Errorf("hook source: %w: connection refused", merchants.ErrUnavailable)
+}
+
+// TestHookDeliveryDatabaseDown: with the database down a delivery answers
+// 503 with Retry-After, so that the provider retries it, never 200.
+func TestHookDeliveryDatabaseDown(t *testing.T) {
+	f := newFixture(t, func(cfg *apiConfig) {
+		st := merchantstest.NewStore(t)
+		cfg.Transfers = merchants.NewTransferService(cfg.Merchants, downTransfers{st}, merchants.TransferConfig{})
+	})
+	r := f.do("POST", "/api/v1/hooks/sepay/1", "", sepayBody(1, "0011000000001", 1000), "Authorization", "Apikey sepay-secret-key")
+	r.wantProblem(t, http.StatusServiceUnavailable, "unavailable")
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
 }

@@ -82,7 +82,8 @@ func newE2EWorld(t *testing.T) *e2eWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := api.New(api.Config{Merchants: svc, Units: units, Adoption: adoption, Signs: signs, Idempotency: store, Database: store})
+	srv, err := api.New(api.Config{Merchants: svc, Units: units, Adoption: adoption, Signs: signs, Idempotency: store, Database: store,
+		Transfers: merchants.NewTransferService(svc, store, merchants.TransferConfig{})})
 	if err != nil {
 		t.Fatal(err)
 	}

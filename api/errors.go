@@ -71,6 +71,11 @@ const (
 	codeClientClosed      = "client_closed_request"
 )
 
+// Problem codes of transfer notifications (issue 15).
+const (
+	codeMalformedDelivery = "malformed_delivery"
+)
+
 // problemCodes lists every code the API answers, in the order of the
 // OpenAPI enum.
 var problemCodes = []string{
@@ -78,6 +83,7 @@ var problemCodes = []string{
 	codeUnsupportedMedia, codeValidation, codeUnauthenticated, codeForbidden, codeCSRF, codeNotFound,
 	codeMethodNotAllowed, codeConflict, codeNoQR, codeUnprintable, codeIdempotencyReuse, codeIdempotencyBusy,
 	codeIdempotencyBadKey, codeRateLimited, codeUnavailable, codeInternal, codeClientClosed,
+	codeMalformedDelivery,
 }
 
 // conflictCodes gives the conflicts clients tell apart their own code;
@@ -148,6 +154,8 @@ func problemFor(err error) (p Problem, retryAfter int, internal bool) {
 			Detail: "this conflicts with existing data (a code, stall or bank account already in use)"}, 0, false
 	case errors.Is(err, merchants.ErrForbidden):
 		return Problem{Status: http.StatusForbidden, Code: codeForbidden, Detail: "your role or area does not allow this change"}, 0, false
+	case errors.Is(err, merchants.ErrMalformedDelivery):
+		return Problem{Status: http.StatusBadRequest, Code: codeMalformedDelivery, Detail: "the delivery is not in the provider's format"}, 0, false
 	case errors.Is(err, merchants.ErrUnauthenticated):
 		return Problem{Status: http.StatusUnauthorized, Code: codeUnauthenticated, Detail: "log in again: the token or session is missing, expired or revoked"}, 0, false
 	case errors.Is(err, merchants.ErrCountersUnavailable):

@@ -167,6 +167,7 @@ func newFixture(t testing.TB, tweak ...func(*api.Config)) *fixture {
 		db: &switchPinger{real: store}, ctr: &switchPinger{real: ctrPing}}
 	cfg := api.Config{
 		Merchants: svc, Units: units, Adoption: adoption, Signs: renderer,
+		Transfers:   merchants.NewTransferService(svc, store, merchants.TransferConfig{}),
 		Idempotency: store, Database: f.db, Counters: f.ctr,
 		Logger:  slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Version: "test",

@@ -82,6 +82,15 @@ func (s *Server) routes() {
 	patch("/users/:id", s.handleUserUpdate)
 	post("/users/:id/password-reset", s.handleUserPasswordReset)
 	post("/me/password", s.handleMePassword)
+	// Money arrives (issue 15): hook sources, their deliveries (no
+	// session: each provider's own authentication), unmatched transfers.
+	if s.cfg.Transfers != nil {
+		post("/hook-sources", s.handleHookSourceCreate)
+		get("/hook-sources", s.handleHookSourceList)
+		del("/hook-sources/:id", s.handleHookSourceDelete)
+		get("/transfers/unmatched", s.handleTransfersUnmatched)
+		e.POST("/api/v1/hooks/:provider/:source_id", s.handleHookDelivery)
+	}
 
 	s.uiRoutes()
 }
@@ -114,6 +123,9 @@ func (s *Server) uiRoutes() {
 	e.GET("/v/:token", s.handleUIVendorLinkPage(p), pageErrors)
 	e.GET("/ui/activate/:token", s.handleUIActivatePage(p), pageErrors, noStore)
 	e.GET("/v/:token/sign.pdf", s.handleUIVendorLinkSign(p), pageErrors)
+	if s.cfg.Transfers != nil {
+		e.GET("/v/:token/transfers", s.handleVendorLinkTransfers)
+	}
 
 	e.GET("/ui", s.handleUIHome, session...)
 	e.GET("/ui/", s.handleUIHome, session...)

@@ -57,6 +57,9 @@ type Config struct {
 	Units *merchants.Units
 	// Adoption answers adoption figures and reports.
 	Adoption *merchants.AdoptionService
+	// Transfers receives transfer notifications and serves hook sources;
+	// nil serves none of their routes.
+	Transfers *merchants.TransferService
 	// Signs draws the PDF stall signs.
 	Signs *printables.Renderer
 	// Idempotency stores Idempotency-Key answers.

@@ -44,6 +44,7 @@ type uiLinkData struct {
 	Base       string          // the link's path, for the sign downloads
 	StallCodes string          // every stall held, main first
 	Stalls     []uiVendorStall // a sign to download for each
+	Feed       string          // the vendor's feed of money in; "" when transfers are not received
 }
 
 // validLinkToken accepts only the shape tokens have (43 base64url
@@ -92,8 +93,11 @@ func (s *Server) handleUIVendorLinkPage(p *uiPages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return p.render(c, http.StatusOK, "link", "title.link", uiLinkData{uiSign: sign, Base: "/v/" + c.Param("token"),
-			StallCodes: strings.Join(v.StallCodes(), ", "), Stalls: uiVendorStalls(v)})
+		d := uiLinkData{uiSign: sign, Base: "/v/" + c.Param("token"), StallCodes: strings.Join(v.StallCodes(), ", "), Stalls: uiVendorStalls(v)}
+		if s.cfg.Transfers != nil {
+			d.Feed = d.Base + "/transfers"
+		}
+		return p.render(c, http.StatusOK, "link", "title.link", d, "money.js")
 	}
 }
 

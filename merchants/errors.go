@@ -28,6 +28,12 @@ var (
 	ErrUnavailable = errors.New("unavailable")
 )
 
+// ErrMalformedDelivery means a transfer notification passed its
+// authentication but its body is not in the provider's format: too large,
+// not JSON, a field missing, of the wrong type or out of bounds. The
+// provider is told 400 and nothing is stored.
+var ErrMalformedDelivery = errors.New("malformed delivery")
+
 // Rule names the rule a conflicting change would break, so callers can
 // tell conflicts apart without reading their text.
 type Rule string

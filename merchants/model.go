@@ -119,7 +119,9 @@ type Vendor struct {
 	// TransactingAt is when a first real payment was confirmed, if it was.
 	TransactingAt *time.Time
 	TransactingBy int64
-	RegisteredBy  int64
+	// TransactingSource says how: TransactingManual or TransactingBank.
+	TransactingSource string
+	RegisteredBy      int64
 	// RequestKey is the key of the request that registered the vendor
 	// (see RegisterVendorInput.RequestKey), empty when it had none.
 	RequestKey    string

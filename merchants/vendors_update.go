@@ -240,7 +240,7 @@ func (s *Service) ConfirmTransacting(ctx context.Context, a Actor, vendorID int6
 		}
 		before := auditVendor(*v)
 		now := s.clock()
-		v.TransactingAt, v.TransactingBy, v.UpdatedAt = &now, a.UserID, now
+		v.TransactingAt, v.TransactingBy, v.TransactingSource, v.UpdatedAt = &now, a.UserID, TransactingManual, now
 		if err := tx.UpdateVendor(ctx, *v); err != nil {
 			return false, err
 		}

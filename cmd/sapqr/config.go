@@ -52,6 +52,10 @@ type config struct {
 	ShutdownTimeout time.Duration
 	// Demo creates demo data and a demo admin on an empty database (--demo).
 	Demo bool
+	// TransferMemoRetention is how long transfer memos and payer names are
+	// kept (SAPQR_TRANSFER_MEMO_RETENTION, --transfer-memo-retention); 0
+	// for merchants' default, 30 days.
+	TransferMemoRetention time.Duration
 }
 
 // setting is one configuration value: its environment variable (if any),
@@ -74,6 +78,7 @@ func (cfg *config) settings() []setting {
 		{"SAPQR_MAX_IN_FLIGHT", "max-in-flight", "requests served at once before answering 503", &positiveInt{&cfg.MaxInFlight}},
 		{"SAPQR_LOG_LEVEL", "log-level", "debug, info, warn or error", (*logLevel)(&cfg.LogLevel)},
 		{"", "shutdown-timeout", "how long shutdown waits for requests in flight", &positiveDuration{&cfg.ShutdownTimeout}},
+		{"SAPQR_TRANSFER_MEMO_RETENTION", "transfer-memo-retention", "how long transfer memos and payer names are kept before they are cleared, amounts and times staying (default 720h, 30 days)", &positiveDuration{&cfg.TransferMemoRetention}},
 		{"", "demo", "on an empty database, create a demo commune with two markets of registered vendors (some signs printed, first payments confirmed) and a demo admin (password printed once); refused on a database with other users", (*strictBool)(&cfg.Demo)},
 	}
 }

@@ -67,6 +67,7 @@ func commands() []command {
 		{"user", "manage users", cmdUser},
 		{"counters", "inspect and reconcile adoption counters", cmdCounters},
 		{"report", "adoption report for a commune or province", cmdReport},
+		{"hooks", "manage hook sources (transfer notifications from SePay, Casso)", cmdHooks},
 	}
 }
 

@@ -80,7 +80,7 @@ func serveHTTP(ctx context.Context, a *app, ln net.Listener, timeout time.Durati
 	defer stopBG()
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.adoption.Run(bg) })
-	wg.Go(func() { purgeExpired(bg, a.store, a.svc, log) })
+	wg.Go(func() { purgeExpired(bg, a.store, a.svc, a.transfers, log) })
 	// Said once Shutdown has closed the listener and is waiting for the
 	// requests in flight: from then on no new request is taken.
 	hs.RegisterOnShutdown(func() {
@@ -132,9 +132,10 @@ func dialectOf(dbURL string) string {
 }
 
 // purgeExpired deletes expired Idempotency-Key answers and expired
-// sessions every hour, so neither table grows without bound. Expired rows
+// sessions every hour, so neither table grows without bound, and clears
+// the transfer memos past their retention. Expired rows
 // are ignored anyway, so a failed purge only costs space.
-func purgeExpired(ctx context.Context, store *gormstore.Store, svc *merchants.Service, log *slog.Logger) {
+func purgeExpired(ctx context.Context, store *gormstore.Store, svc *merchants.Service, transfers *merchants.TransferService, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -147,6 +148,15 @@ func purgeExpired(ctx context.Context, store *gormstore.Store, svc *merchants.Se
 			log.Warn("session purge failed", "error", err)
 		} else if n > 0 {
 			log.Info("expired sessions purged", "rows", n)
+		}
+		if transfers != nil {
+			// Memos and payer names are personal data of people who never
+			// signed up: cleared once the retention has passed.
+			if n, err := transfers.ClearPersonalData(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("transfer memo purge failed", "error", err)
+			} else if n > 0 {
+				log.Info("transfer memos cleared", "rows", n)
+			}
 		}
 		select {
 		case <-ctx.Done():

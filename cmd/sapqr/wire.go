@@ -42,6 +42,8 @@ type app struct {
 	redis    *rediscounters.Redis // nil for in-memory counters
 	adoption *merchants.AdoptionService
 	server   *api.Server
+	// transfers receives transfer notifications (with the service).
+	transfers *merchants.TransferService
 }
 
 // Close releases the counters' connections and the database.
@@ -105,6 +107,7 @@ func wire(ctx context.Context, cfg config, p parts) (_ *app, err error) {
 			mc.LoginThrottle = a.redis
 		}
 		a.svc = merchants.NewService(a.store, mc)
+		a.transfers = merchants.NewTransferService(a.svc, a.store, merchants.TransferConfig{PersonalDataRetention: cfg.TransferMemoRetention})
 	}
 	if p.adoption {
 		a.adoption = merchants.NewAdoptionService(a.store, a.counters, merchants.AdoptionConfig{Logger: p.log, Units: a.units})
@@ -152,6 +155,7 @@ func (a *app) newServer(cfg config, log *slog.Logger) (*api.Server, error) {
 		Merchants:     a.svc,
 		Units:         a.units,
 		Adoption:      a.adoption,
+		Transfers:     a.transfers,
 		Signs:         renderer,
 		Idempotency:   a.store,
 		Database:      a.store,

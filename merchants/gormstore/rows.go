@@ -95,6 +95,7 @@ type vendorRow struct {
 	SignPrintedVersion int
 	TransactingAt      *time.Time
 	TransactingBy      int64
+	TransactingSource  string
 	RegisteredBy       int64
 	RequestKey         *string // NULL when the registration had no key
 	CreatedAt          time.Time
@@ -110,7 +111,7 @@ func vendorToRow(v merchants.Vendor) vendorRow {
 		ID: v.ID, MarketID: v.MarketID, StallID: v.StallID, CommuneCode: v.CommuneCode, ProvinceCode: v.ProvinceCode,
 		FullName: v.FullName, NameFolded: merchants.Fold(v.FullName), Phone: v.Phone, Status: string(v.Status),
 		ConsentAt: v.ConsentAt, ConsentBy: v.ConsentBy, SignVersion: v.SignVersion, SignPrintedVersion: v.SignPrintedVersion,
-		TransactingAt: v.TransactingAt, TransactingBy: v.TransactingBy, RegisteredBy: v.RegisteredBy, RequestKey: nullString(v.RequestKey),
+		TransactingAt: v.TransactingAt, TransactingBy: v.TransactingBy, TransactingSource: v.TransactingSource, RegisteredBy: v.RegisteredBy, RequestKey: nullString(v.RequestKey),
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, DeactivatedAt: v.DeactivatedAt, DeactivatedBy: v.DeactivatedBy,
 	}
 }
@@ -120,7 +121,7 @@ func (r vendorRow) toDomain() merchants.Vendor {
 		ID: r.ID, MarketID: r.MarketID, StallID: r.StallID, StallCode: r.StallCode, CommuneCode: r.CommuneCode,
 		ProvinceCode: r.ProvinceCode, FullName: r.FullName, Phone: r.Phone, Status: merchants.VendorStatus(r.Status),
 		ConsentAt: r.ConsentAt.UTC(), ConsentBy: r.ConsentBy, SignVersion: r.SignVersion, SignPrintedVersion: r.SignPrintedVersion,
-		TransactingAt: utcPtr(r.TransactingAt), TransactingBy: r.TransactingBy, RegisteredBy: r.RegisteredBy, RequestKey: deref(r.RequestKey),
+		TransactingAt: utcPtr(r.TransactingAt), TransactingBy: r.TransactingBy, TransactingSource: r.TransactingSource, RegisteredBy: r.RegisteredBy, RequestKey: deref(r.RequestKey),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), DeactivatedAt: utcPtr(r.DeactivatedAt), DeactivatedBy: r.DeactivatedBy,
 	}
 }

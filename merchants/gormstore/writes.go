@@ -74,7 +74,13 @@ func (t tx) UpdateStall(ctx context.Context, s merchants.Stall) error {
 func (t tx) CreateVendor(ctx context.Context, v merchants.Vendor) (merchants.Vendor, error) {
 	r := vendorToRow(v)
 	r.ID = 0
-	if err := t.db.WithContext(ctx).Create(&r).Error; err != nil {
+	db := t.db.WithContext(ctx)
+	if r.TransactingSource == "" {
+		// Left to the column's default, so that vendors can be written
+		// on a schema from before migration 0120 (the migration tests).
+		db = db.Omit("transacting_source")
+	}
+	if err := db.Create(&r).Error; err != nil {
 		return merchants.Vendor{}, translate(err, "create vendor")
 	}
 	out := r.toDomain()
@@ -86,7 +92,7 @@ func (t tx) UpdateVendor(ctx context.Context, v merchants.Vendor) error {
 	r := vendorToRow(v)
 	return t.update(ctx, fmt.Sprintf("update vendor %d", v.ID), &r, v.ID,
 		"stall_id", "full_name", "name_folded", "phone", "status", "sign_version", "sign_printed_version",
-		"transacting_at", "transacting_by", "updated_at", "deactivated_at", "deactivated_by")
+		"transacting_at", "transacting_by", "updated_at", "deactivated_at", "deactivated_by", "transacting_source")
 }
 
 func (t tx) AssignStall(ctx context.Context, s merchants.VendorStall) (merchants.VendorStall, error) {

@@ -68,6 +68,9 @@ const (
 	codeUnavailable       = "unavailable"
 	codeInternal          = "internal"
 	codeClientClosed      = "client_closed_request"
+
+	// Issue 16: the payee checked before the first print.
+	codeUnverifiedAccount = "unverified_account"
 )
 
 // problemCodes lists every code the API answers, in the order of the
@@ -77,11 +80,15 @@ var problemCodes = []string{
 	codeUnsupportedMedia, codeValidation, codeUnauthenticated, codeForbidden, codeCSRF, codeNotFound,
 	codeMethodNotAllowed, codeConflict, codeNoQR, codeIdempotencyReuse, codeIdempotencyBusy,
 	codeIdempotencyBadKey, codeRateLimited, codeUnavailable, codeInternal, codeClientClosed,
+	codeUnverifiedAccount,
 }
 
 // conflictCodes gives the conflicts clients tell apart their own code;
 // every other rule answers codeConflict.
-var conflictCodes = map[merchants.Rule]string{merchants.RuleNoQR: codeNoQR}
+var conflictCodes = map[merchants.Rule]string{
+	merchants.RuleNoQR:              codeNoQR,
+	merchants.RuleUnverifiedAccount: codeUnverifiedAccount,
+}
 
 // apiError is an error the api raises itself (bad input, limits, auth
 // failures found by middleware). Domain errors are mapped in problemFor.

@@ -81,6 +81,9 @@ type marketPrintJSON struct {
 	Sheet    string `json:"sheet"`
 	Signs    int    `json:"signs"`
 	Vendors  int    `json:"vendors"`
+	// UnverifiedVendorIDs are the vendors left out of the batch because
+	// their account's payee was never checked.
+	UnverifiedVendorIDs []int64 `json:"unverified_vendor_ids"`
 }
 
 // handleMarketPrintCreate records that the market's batch of signs (as GET
@@ -102,12 +105,17 @@ func (s *Server) handleMarketPrintCreate(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	signs, n, err := s.cfg.Merchants.RecordMarketPrint(ctx, actorOf(c), id, printables.MaxBatch)
-	if len(signs) == 0 {
+	b, n, err := s.cfg.Merchants.RecordMarketPrint(ctx, actorOf(c), id, printables.MaxBatch)
+	if len(b.Signs) == 0 {
 		return err
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "market prints: not all recorded", "request_id", requestIDOf(c), "market_id", id, logError(err))
 	}
-	return writeJSON(c, http.StatusCreated, marketPrintJSON{MarketID: id, Sheet: sheet.String(), Signs: len(signs), Vendors: n})
+	unverified := b.Unverified
+	if unverified == nil {
+		unverified = []int64{}
+	}
+	return writeJSON(c, http.StatusCreated, marketPrintJSON{MarketID: id, Sheet: sheet.String(), Signs: len(b.Signs), Vendors: n,
+		UnverifiedVendorIDs: unverified})
 }

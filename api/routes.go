@@ -64,6 +64,8 @@ func (s *Server) routes() {
 	get("/markets/:id/signs.pdf", s.handleMarketSignsPDF)
 	post("/vendors/:id/prints", s.handleVendorPrintCreate)
 	post("/markets/:id/prints", s.handleMarketPrintCreate)
+	// Issue 16: the payee checked before the first print.
+	post("/vendors/:id/verification", s.handleVendorVerification)
 
 	get("/markets/:id/adoption", s.handleMarketAdoption)
 	get("/adoption", s.handleAdoption)

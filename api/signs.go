@@ -170,7 +170,24 @@ func (s *Server) handleStallSignPDF(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/pdf", pdf)
 }
 
-// handleMarketSignsPDF streams the signs of every active vendor with a QR
+// headerUnverifiedVendors lists, comma-separated, the vendors left out of a
+// market's batch because their account's payee was never checked.
+const headerUnverifiedVendors = "Sapqr-Unverified-Vendors"
+
+// joinIDs writes ids comma-separated.
+func joinIDs(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+// handleMarketSignsPDF streams the signs of every active vendor with a
+// verified QR (the others are listed in the Sapqr-Unverified-Vendors header)
 // in a market, one per stall it holds, main stall first (?sheet=a4-4up by
 // default, or none|a4-2up; ?size= for sheet=none): one PDF, or a ZIP of
 // PDFs for a very large market. At most printables.MaxBatch signs; memory
@@ -185,11 +202,15 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	signs, err := s.cfg.Merchants.MarketSigns(c.Request().Context(), actorOf(c), id, printables.MaxBatch)
+	b, err := s.cfg.Merchants.MarketSigns(c.Request().Context(), actorOf(c), id, printables.MaxBatch)
 	if err != nil {
 		return err
 	}
-	return s.writeSigns(c, fmt.Sprintf("sapqr-signs-market-%d", id), opt, signs)
+	if len(b.Unverified) > 0 {
+		// Left out of the batch until their payee is checked.
+		c.Response().Header().Set(headerUnverifiedVendors, joinIDs(b.Unverified))
+	}
+	return s.writeSigns(c, fmt.Sprintf("sapqr-signs-market-%d", id), opt, b.Signs)
 }
 
 // sheetParams reads ?sheet=none|a4-2up|a4-4up (a4-4up when absent) and

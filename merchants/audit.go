@@ -20,6 +20,9 @@ const (
 	ActionPrintSign    = "print_sign"
 	ActionLink         = "create_link"
 	ActionRevokeLink   = "revoke_link"
+	// ActionVerifyAccount checks a bank account's payee (or overrides the
+	// check); the entry's after holds the method, name seen or reason.
+	ActionVerifyAccount = "verify_account"
 )
 
 // The audit views: what a change records, with account numbers masked.
@@ -32,11 +35,12 @@ type accountAudit struct {
 	Confirmation Confirmation `json:"confirmation,omitempty"`
 	Active       bool         `json:"active"`
 	Primary      bool         `json:"primary"`
+	VerifyMethod VerifyMethod `json:"verify_method,omitempty"`
 }
 
 func auditAccount(a BankAccount) accountAudit {
 	return accountAudit{ID: a.ID, BIN: a.BIN, Account: maskAccount(a.AccountNumber), HolderName: a.HolderName,
-		Confirmation: a.Confirmation, Active: a.Active, Primary: a.Primary}
+		Confirmation: a.Confirmation, Active: a.Active, Primary: a.Primary, VerifyMethod: a.VerifyMethod}
 }
 
 type vendorAudit struct {

@@ -51,8 +51,9 @@ func (s *Service) VendorPayload(ctx context.Context, a Actor, vendorID int64) (V
 
 // VendorSign returns the sign of a vendor at the stall with stallID it
 // holds, or at its main stall for 0. It returns the errors of
-// VendorPayload, and a *ValidationError (stall_id) for a stall the vendor
-// does not hold.
+// VendorPayload, a *ConflictError with RuleUnverifiedAccount when the
+// payee of its account was never checked (see VerifyAccount), and a
+// *ValidationError (stall_id) for a stall the vendor does not hold.
 func (s *Service) VendorSign(ctx context.Context, a Actor, vendorID, stallID int64) (StallSign, error) {
 	v, err := s.VendorPayload(ctx, a, vendorID)
 	if err != nil {
@@ -69,7 +70,8 @@ func (s *Service) VendorSign(ctx context.Context, a Actor, vendorID, stallID int
 // with stallID the vendor holds or its main stall for 0: the link's holder
 // may print the sign, whose QR shows the account anyway. It returns
 // ErrNotFound exactly when VendorByLink does, a *ConflictError with
-// RuleNoQR and a *ValidationError (stall_id) like VendorSign.
+// RuleNoQR or RuleUnverifiedAccount and a *ValidationError (stall_id) like
+// VendorSign.
 func (s *Service) LinkSign(ctx context.Context, token string, stallID int64) (StallSign, error) {
 	v, err := s.linkVendor(ctx, token)
 	if err != nil {
@@ -99,6 +101,8 @@ func (s *Service) signAt(m Market, v Vendor, stallID int64) (StallSign, error) {
 			"the vendor does not hold stall %d; it holds %s", stallID, heldStalls(v))}}}
 	case !ok:
 		return StallSign{}, errNoQR(v.ID)
+	case !acc.Verified():
+		return StallSign{}, errUnverified(v.ID)
 	}
 	return StallSign{
 		VendorID: v.ID, StallID: stallID,
@@ -121,65 +125,81 @@ func heldStalls(v Vendor) string {
 	return strings.Join(out, ", ")
 }
 
-// MarketSigns returns the signs of every active vendor with a QR in a
-// market, one per stall it holds, main stall first, vendors by ID: what a
-// team member prints for a whole market. It returns ErrNotFound outside
+// MarketSignBatch is a market's batch of signs, and the vendors with a QR
+// left out of it because the payee of their account was never checked.
+type MarketSignBatch struct {
+	Signs      []StallSign
+	Unverified []int64 // vendor IDs, ascending
+}
+
+// MarketSigns returns the signs of every active vendor with a verified QR
+// in a market, one per stall it holds, main stall first, vendors by ID:
+// what a team member prints for a whole market; vendors whose account was
+// never checked are left out and listed. It returns ErrNotFound outside
 // the actor's scope, ErrForbidden unless the actor registers vendors there
 // and sees account numbers, a *ConflictError with RuleNoQR when no vendor
-// has a QR, and a *ValidationError (id) when there are more than max
+// has a QR (RuleUnverifiedAccount when some have one but none is
+// verified), and a *ValidationError (id) when there are more than max
 // signs.
-func (s *Service) MarketSigns(ctx context.Context, a Actor, marketID int64, max int) ([]StallSign, error) {
+func (s *Service) MarketSigns(ctx context.Context, a Actor, marketID int64, max int) (MarketSignBatch, error) {
+	var b MarketSignBatch
 	m, err := s.Market(ctx, a, marketID)
 	if err != nil {
-		return nil, err
+		return b, err
 	}
 	if err := Authorize(a, PermRegister, m.Unit()); err != nil {
-		return nil, fmt.Errorf("market %d signs: %w", marketID, err)
+		return b, fmt.Errorf("market %d signs: %w", marketID, err)
 	}
 	if !a.Can(PermSeeAccountNumbers) {
-		return nil, fmt.Errorf("market %d signs: role %s may not see account numbers: %w", marketID, a.Role, ErrForbidden)
+		return b, fmt.Errorf("market %d signs: role %s may not see account numbers: %w", marketID, a.Role, ErrForbidden)
 	}
-	var signs []StallSign
 	for q := (VendorQuery{MarketID: marketID, Status: VendorActive, Limit: s.maxPage + 1}); ; {
 		vs, err := s.store.ListVendors(ctx, q)
 		if err != nil {
-			return nil, fmt.Errorf("market %d signs: %w", marketID, err)
+			return b, fmt.Errorf("market %d signs: %w", marketID, err)
 		}
 		for _, v := range vs[:min(len(vs), s.maxPage)] {
-			if signs, err = s.appendSigns(signs, m, v); err != nil {
-				return nil, err
+			if err = s.appendSigns(&b, m, v); err != nil {
+				return b, err
 			}
 		}
-		if len(vs) <= s.maxPage || len(signs) > max {
+		if len(vs) <= s.maxPage || len(b.Signs) > max {
 			break
 		}
 		q.AfterID = vs[s.maxPage-1].ID
 	}
 	switch {
-	case len(signs) == 0:
-		return nil, conflict(RuleNoQR, "the market has no active vendor with a bank account, so there is no sign to print")
-	case len(signs) > max:
-		return nil, &ValidationError{Fields: []FieldError{{Field: "id", Message: fmt.Sprintf(
+	case len(b.Signs) == 0 && len(b.Unverified) > 0:
+		return b, conflict(RuleUnverifiedAccount, "none of the market's %d vendors with a QR has a checked bank account, so no sign prints; check each with POST /api/v1/vendors/{id}/verification", len(b.Unverified))
+	case len(b.Signs) == 0:
+		return b, conflict(RuleNoQR, "the market has no active vendor with a bank account, so there is no sign to print")
+	case len(b.Signs) > max:
+		return b, &ValidationError{Fields: []FieldError{{Field: "id", Message: fmt.Sprintf(
 			"the market's vendors with a QR hold more than %d stalls, one sign each; print them in parts from the vendor pages", max)}}}
 	}
-	return signs, nil
+	return b, nil
 }
 
-// appendSigns appends the signs of v at each stall it holds, none when it
-// has no QR.
-func (s *Service) appendSigns(signs []StallSign, m Market, v Vendor) ([]StallSign, error) {
+// appendSigns appends to b the signs of v at each stall it holds, none
+// when it has no QR; v is listed in b.Unverified instead when its
+// account's payee was never checked.
+func (s *Service) appendSigns(b *MarketSignBatch, m Market, v Vendor) error {
 	v, err := withPayload(v)
 	if err != nil || v.Payload == "" {
-		return signs, err
+		return err
+	}
+	if acc, ok := v.PrimaryAccount(); ok && !acc.Verified() {
+		b.Unverified = append(b.Unverified, v.ID)
+		return nil
 	}
 	for _, h := range v.Stalls {
 		sign, err := s.signAt(m, v, h.StallID)
 		if err != nil {
-			return signs, err
+			return err
 		}
-		signs = append(signs, sign)
+		b.Signs = append(b.Signs, sign)
 	}
-	return signs, nil
+	return nil
 }
 
 // RecordPrinted records signs as printed: for each vendor among them, one
@@ -206,17 +226,17 @@ func (s *Service) RecordPrinted(ctx context.Context, a Actor, signs ...StallSign
 }
 
 // RecordMarketPrint records that a market's batch of signs (MarketSigns,
-// at most max) was printed, and returns the signs and how many vendors'
+// at most max) was printed, and returns the batch and how many vendors'
 // prints were recorded. It returns MarketSigns' errors; a vendor whose
 // print cannot be recorded (removed meanwhile) is left out of the count
 // and its error joined to the answer's.
-func (s *Service) RecordMarketPrint(ctx context.Context, a Actor, marketID int64, max int) ([]StallSign, int, error) {
-	signs, err := s.MarketSigns(ctx, a, marketID, max)
+func (s *Service) RecordMarketPrint(ctx context.Context, a Actor, marketID int64, max int) (MarketSignBatch, int, error) {
+	b, err := s.MarketSigns(ctx, a, marketID, max)
 	if err != nil {
-		return nil, 0, err
+		return MarketSignBatch{}, 0, err
 	}
-	n, err := s.RecordPrinted(ctx, a, signs...)
-	return signs, n, err
+	n, err := s.RecordPrinted(ctx, a, b.Signs...)
+	return b, n, err
 }
 
 // SignReason says why the vendor's current sign is printed now at its

@@ -115,10 +115,11 @@ func TestMarketSignsAndRecordPrinted(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		signs, err := s.MarketSigns(ctx, member, m.ID, 10)
+		batch, err := s.MarketSigns(ctx, member, m.ID, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
+		signs := batch.Signs
 		var got []string
 		for _, sg := range signs {
 			got = append(got, sg.Stall)

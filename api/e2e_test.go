@@ -161,6 +161,10 @@ type e2eVendor struct {
 	ID        int64  `json:"id"`
 	FullName  string `json:"full_name"`
 	StallCode string `json:"stall_code"`
+	// BankAccount is the primary account with its payee check.
+	BankAccount struct {
+		Verification string `json:"verification"`
+	} `json:"bank_account"`
 }
 
 // chromium returns the browser to drive, skipping the test when there is
@@ -365,6 +369,9 @@ func previewAndSave(t *testing.T, ctx context.Context) {
 	t.Helper()
 	run(t, ctx, "preview", chromedp.Click(chromedp.ID("preview-btn")))
 	waitJS(t, ctx, "the preview complete", `document.getElementById('preview').dataset.ready === '1'`)
+	// The member's bank app shows the holder name, in its own casing.
+	seen := strings.ToLower(eval[string](t, ctx, `document.getElementById('holder').value`))
+	run(t, ctx, "type the name the bank app shows", chromedp.SendKeys(chromedp.ID("name-seen"), seen))
 	run(t, ctx, "save", chromedp.Click(chromedp.ID("save-btn")))
 }
 
@@ -433,6 +440,18 @@ func TestE2E(t *testing.T) {
 	if *screenshotDir != "" {
 		checkA11y(t, ctx, "signup-preview")
 	}
+	// The payee check: a name the bank app shows that is not the holder's
+	// is refused at once, in Vietnamese, next to its field; nothing is
+	// queued or saved.
+	run(t, ctx, "type another holder's name", chromedp.SendKeys(chromedp.ID("name-seen"), "TRAN VAN BINH"))
+	run(t, ctx, "save the mismatch", chromedp.Click(chromedp.ID("save-btn")))
+	waitJS(t, ctx, "the mismatch in Vietnamese", `document.getElementById('name-seen-error').textContent.includes('số tài khoản hoặc ngân hàng bị sai')`)
+	if n := eval[float64](t, ctx, `document.querySelectorAll('#queue li').length`); n != 0 || len(w.vendors(t)) != 0 {
+		t.Fatalf("a name mismatch queued %v registrations and saved %d vendors, want none", n, len(w.vendors(t)))
+	}
+	run(t, ctx, "type the name as the bank app shows it",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('name-seen').value = ''`),
+		chromedp.SendKeys(chromedp.ID("name-seen"), "Nguyễn  thị Hà"))
 	run(t, ctx, "save", chromedp.Click(chromedp.ID("save-btn")))
 	waitJS(t, ctx, "the vendor sent", `document.querySelector('#saved a') !== null && document.getElementById('queue-count').textContent === '0'`)
 	vs := w.vendors(t)
@@ -440,6 +459,9 @@ func TestE2E(t *testing.T) {
 		t.Fatalf("after the first registration the API lists %+v, want Nguyễn Thị Hà on A-01", vs)
 	}
 	first := vs[0]
+	if got := first.BankAccount.Verification; got != "bank_app_name" {
+		t.Errorf("the first vendor's account verification = %q, want bank_app_name (the name checked on the page)", got)
+	}
 	var payload struct{ Payload string }
 	w.call(t, "GET", fmt.Sprintf("/api/v1/vendors/%d/payload", first.ID), nil, http.StatusOK, &payload)
 	if payload.Payload != previewPayload {

@@ -69,6 +69,9 @@ const (
 	codeUnavailable       = "unavailable"
 	codeInternal          = "internal"
 	codeClientClosed      = "client_closed_request"
+
+	// Issue 16: the payee checked before the first print.
+	codeUnverifiedAccount = "unverified_account"
 )
 
 // Problem codes of transfer notifications (issue 15).
@@ -83,12 +86,16 @@ var problemCodes = []string{
 	codeUnsupportedMedia, codeValidation, codeUnauthenticated, codeForbidden, codeCSRF, codeNotFound,
 	codeMethodNotAllowed, codeConflict, codeNoQR, codeUnprintable, codeIdempotencyReuse, codeIdempotencyBusy,
 	codeIdempotencyBadKey, codeRateLimited, codeUnavailable, codeInternal, codeClientClosed,
-	codeMalformedDelivery,
+	codeMalformedDelivery, codeUnverifiedAccount,
 }
 
 // conflictCodes gives the conflicts clients tell apart their own code;
 // every other rule answers codeConflict.
-var conflictCodes = map[merchants.Rule]string{merchants.RuleNoQR: codeNoQR, merchants.RuleUnprintable: codeUnprintable}
+var conflictCodes = map[merchants.Rule]string{
+	merchants.RuleNoQR:              codeNoQR,
+	merchants.RuleUnprintable:       codeUnprintable,
+	merchants.RuleUnverifiedAccount: codeUnverifiedAccount,
+}
 
 // apiError is an error the api raises itself (bad input, limits, auth
 // failures found by middleware). Domain errors are mapped in problemFor.

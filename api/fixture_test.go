@@ -344,7 +344,8 @@ func vendorBody(marketID int64, stall string, n int) map[string]any {
 	return map[string]any{
 		"market_id": marketID, "stall_code": stall, "full_name": "Nguyễn Thị Hà",
 		"phone": fmt.Sprintf("09123%05d", n), "consent": true,
-		"bank_account": map[string]any{"bin": "970436", "account_number": fmt.Sprintf("00110%08d", n), "holder_name": "NGUYEN THI HA"},
+		"bank_account": map[string]any{"bin": "970436", "account_number": fmt.Sprintf("00110%08d", n), "holder_name": "NGUYEN THI HA",
+			"confirmation": map[string]any{"method": "bank_app_name", "name_seen": "NGUYEN THI HA"}},
 	}
 }
 

@@ -77,11 +77,16 @@ type marketPrintRequest struct {
 
 // marketPrintJSON answers a market's recorded batch.
 type marketPrintJSON struct {
-	MarketID int64         `json:"market_id"`
-	Sheet    string        `json:"sheet"`
-	Signs    int           `json:"signs"`
-	Vendors  int           `json:"vendors"`
-	LeftOut  []leftOutJSON `json:"left_out"` // vendors whose sign could not be printed
+	MarketID int64  `json:"market_id"`
+	Sheet    string `json:"sheet"`
+	Signs    int    `json:"signs"`
+	Vendors  int    `json:"vendors"`
+	// UnverifiedVendorIDs are the vendors left out of the batch because
+	// their account's payee was never checked.
+	UnverifiedVendorIDs []int64 `json:"unverified_vendor_ids"`
+	// LeftOut are the vendors left out because a name on their sign
+	// cannot be printed, and why.
+	LeftOut []leftOutJSON `json:"left_out"`
 }
 
 // leftOutJSON is a vendor a market's batch left out, and why.
@@ -116,8 +121,9 @@ func (s *Server) handleMarketPrintCreate(c echo.Context) error {
 	if err != nil {
 		s.log.WarnContext(ctx, "market prints: not all recorded", "request_id", requestIDOf(c), "market_id", id, logError(err))
 	}
-	out := marketPrintJSON{MarketID: id, Sheet: sheet.String(), Signs: len(b.Signs), Vendors: n, LeftOut: []leftOutJSON{}}
-	for _, o := range b.LeftOut {
+	out := marketPrintJSON{MarketID: id, Sheet: sheet.String(), Signs: len(b.Signs), Vendors: n,
+		UnverifiedVendorIDs: append([]int64{}, b.Unverified...), LeftOut: []leftOutJSON{}}
+	for _, o := range b.Unprintable {
 		out.LeftOut = append(out.LeftOut, leftOutJSON{VendorID: o.VendorID, Reason: o.Reason})
 	}
 	return writeJSON(c, http.StatusCreated, out)

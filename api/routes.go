@@ -68,6 +68,8 @@ func (s *Server) routes() {
 	post("/vendors/:id/links", s.handleVendorLinkCreate)
 	get("/vendors/:id/links", s.handleVendorLinkList)
 	del("/vendor-links/:id", s.handleVendorLinkRevoke)
+	// Issue 16: the payee checked before the first print.
+	post("/vendors/:id/verification", s.handleVendorVerification)
 
 	get("/markets/:id/adoption", s.handleMarketAdoption)
 	get("/adoption", s.handleAdoption)

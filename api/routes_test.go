@@ -60,7 +60,8 @@ func TestScopeMatrix(t *testing.T) {
 		}
 		res, err := f.svc.RegisterVendor(ctx, system, merchants.RegisterVendorInput{
 			MarketID: m.ID, StallCode: "S-1", FullName: "Lê Thị Mai", Phone: fmt.Sprintf("09123%05d", seq), Consent: true,
-			BankAccount: merchants.BankAccountInput{BIN: "970436", AccountNumber: fmt.Sprintf("00220%08d", seq), HolderName: "LE THI MAI"},
+			BankAccount: merchants.BankAccountInput{BIN: "970436", AccountNumber: fmt.Sprintf("00220%08d", seq), HolderName: "LE THI MAI",
+				Verify: &merchants.VerifyInput{Method: merchants.VerifyBankAppName, NameSeen: "Lê Thị Mai"}},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -115,6 +116,9 @@ func TestScopeMatrix(t *testing.T) {
 		{method: "GET", path: suffix(p("vendor"), "/payload"), needs: "account"},
 		{method: "GET", path: suffix(p("vendor"), "/sign.pdf"), needs: "print"},
 		{method: "GET", path: suffix(p("market"), "/signs.pdf"), needs: "print"},
+		{method: "POST", path: suffix(p("vendor"), "/verification"), body: func(target) any {
+			return map[string]any{"method": "bank_app_name", "name_seen": "LE THI MAI"}
+		}, needs: "register"},
 		{method: "GET", path: suffix(p("market"), "/adoption"), needs: "read"},
 		{method: "GET", path: func(t target) string { return "/api/v1/adoption?commune=" + t.commune }, needs: "read"},
 		{method: "GET", path: func(t target) string { return "/api/v1/reports?commune=" + t.commune }, needs: "reports"},

@@ -170,7 +170,24 @@ func (s *Server) handleStallSignPDF(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/pdf", pdf)
 }
 
-// handleMarketSignsPDF streams the signs of every active vendor with a QR
+// headerUnverifiedVendors lists, comma-separated, the vendors left out of a
+// market's batch because their account's payee was never checked.
+const headerUnverifiedVendors = "Sapqr-Unverified-Vendors"
+
+// joinIDs writes ids comma-separated.
+func joinIDs(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+// handleMarketSignsPDF streams the signs of every active vendor with a
+// verified QR (the others are listed in the Sapqr-Unverified-Vendors header)
 // in a market, one per stall it holds, main stall first (?sheet=a4-4up by
 // default, or none|a4-2up; ?size= for sheet=none): one PDF, or a ZIP of
 // PDFs for a very large market. At most printables.MaxBatch signs; memory
@@ -190,9 +207,7 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if len(b.LeftOut) > 0 {
-		c.Response().Header().Set(headerLeftOut, leftOutIDs(b.LeftOut))
-	}
+	setLeftOut(c.Response().Header(), b)
 	return s.writeSigns(c, fmt.Sprintf("sapqr-signs-market-%d", id), opt, b.Signs)
 }
 
@@ -200,13 +215,19 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 // sign could not be printed (POST /markets/{id}/prints says why).
 const headerLeftOut = "Sapqr-Left-Out"
 
-// leftOutIDs is "12, 15": the vendors a batch left out.
-func leftOutIDs(out []merchants.LeftOut) string {
-	ids := make([]string, len(out))
-	for i, o := range out {
-		ids[i] = strconv.FormatInt(o.VendorID, 10)
+// setLeftOut names in h the vendors a market's batch left out.
+func setLeftOut(h http.Header, b merchants.MarketBatch) {
+	if len(b.Unverified) > 0 {
+		// Left out of the batch until their payee is checked.
+		h.Set(headerUnverifiedVendors, joinIDs(b.Unverified))
 	}
-	return strings.Join(ids, ", ")
+	if len(b.Unprintable) > 0 {
+		ids := make([]int64, len(b.Unprintable))
+		for i, o := range b.Unprintable {
+			ids[i] = o.VendorID
+		}
+		h.Set(headerLeftOut, joinIDs(ids))
+	}
 }
 
 // sheetParams reads ?sheet=none|a4-2up|a4-4up (a4-4up when absent) and

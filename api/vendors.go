@@ -36,6 +36,9 @@ type vendorJSON struct {
 	UpdatedAt          time.Time         `json:"updated_at"`
 	DeactivatedAt      *time.Time        `json:"deactivated_at"`
 	Warnings           []warningJSON     `json:"warnings,omitempty"`
+	// BankAccount is the primary active account (the one on the sign),
+	// null when there is none; it is also among Accounts.
+	BankAccount *bankAccountJSON `json:"bank_account"`
 }
 
 // vendorStallJSON is one stall a vendor holds; the vendor's main stall
@@ -61,6 +64,7 @@ type bankAccountJSON struct {
 	Active        bool      `json:"active"`
 	Primary       bool      `json:"primary"`
 	CreatedAt     time.Time `json:"created_at"`
+	verificationJSON
 }
 
 // warningJSON is something a successful change tells its user.
@@ -101,8 +105,11 @@ func toVendorJSON(a merchants.Actor, v merchants.Vendor) vendorJSON {
 		out.Accounts = append(out.Accounts, bankAccountJSON{
 			ID: acc.ID, BIN: acc.BIN, Bank: bank, AccountNumber: acc.AccountNumber,
 			HolderName: acc.HolderName, Confirmation: string(acc.Confirmation), Active: acc.Active,
-			Primary: acc.Primary, CreatedAt: acc.CreatedAt.UTC(),
+			Primary: acc.Primary, CreatedAt: acc.CreatedAt.UTC(), verificationJSON: toVerificationJSON(acc),
 		})
+		if acc.Active && acc.Primary {
+			out.BankAccount = &out.Accounts[len(out.Accounts)-1]
+		}
 	}
 	return out
 }
@@ -130,12 +137,19 @@ type bankAccountRequest struct {
 	BIN           string `json:"bin"`
 	AccountNumber string `json:"account_number"`
 	HolderName    string `json:"holder_name"`
-	Confirmation  string `json:"confirmation"`
+	// Confirmation is the payee check as an object, or an older client's
+	// string (see confirmationField).
+	Confirmation confirmationField `json:"confirmation"`
 }
 
 func (b bankAccountRequest) domain() merchants.BankAccountInput {
-	return merchants.BankAccountInput{BIN: b.BIN, AccountNumber: b.AccountNumber, HolderName: b.HolderName,
-		Confirmation: merchants.Confirmation(b.Confirmation)}
+	in := merchants.BankAccountInput{BIN: b.BIN, AccountNumber: b.AccountNumber, HolderName: b.HolderName,
+		Confirmation: merchants.Confirmation(b.Confirmation.legacy)}
+	if b.Confirmation.check != nil {
+		v := b.Confirmation.check.domain()
+		in.Verify = &v
+	}
+	return in
 }
 
 // vendorCreateRequest is the body of POST /vendors: the vendor, the stall

@@ -24,6 +24,9 @@ const (
 	ActionResetPassword = "reset_password"
 	// ActionSetPassword is a user setting their own password.
 	ActionSetPassword = "set_password"
+	// ActionVerifyAccount checks a bank account's payee (or overrides the
+	// check); the entry's after holds the method, name seen or reason.
+	ActionVerifyAccount = "verify_account"
 )
 
 // The audit views: what a change records, with account numbers masked.
@@ -36,11 +39,12 @@ type accountAudit struct {
 	Confirmation Confirmation `json:"confirmation,omitempty"`
 	Active       bool         `json:"active"`
 	Primary      bool         `json:"primary"`
+	VerifyMethod VerifyMethod `json:"verify_method,omitempty"`
 }
 
 func auditAccount(a BankAccount) accountAudit {
 	return accountAudit{ID: a.ID, BIN: a.BIN, Account: maskAccount(a.AccountNumber), HolderName: a.HolderName,
-		Confirmation: a.Confirmation, Active: a.Active, Primary: a.Primary}
+		Confirmation: a.Confirmation, Active: a.Active, Primary: a.Primary, VerifyMethod: a.VerifyMethod}
 }
 
 type vendorAudit struct {

@@ -58,7 +58,8 @@ func (s *Service) SeedDemo(ctx context.Context, a Actor, c Commune, r *rand.Rand
 			vr, err := s.RegisterVendor(ctx, a, RegisterVendorInput{
 				MarketID: m.ID, StallCode: sv.Stall.Code, FullName: sv.Vendor.FullName, Phone: sv.Vendor.Phone, Consent: true,
 				BankAccount: BankAccountInput{BIN: sv.Account.BIN, AccountNumber: sv.Account.AccountNumber,
-					HolderName: sv.Account.HolderName, Confirmation: ConfirmAppShown},
+					HolderName: sv.Account.HolderName,
+					Verify:     &VerifyInput{Method: VerifyBankAppName, NameSeen: sv.Account.HolderName}},
 			})
 			if err != nil {
 				return res, fmt.Errorf("demo vendor: %w", err)

@@ -317,6 +317,9 @@ func (g *seedGen) vendor(m Market, n int) (SeedVendor, error) {
 		Active:        true,
 		Primary:       true,
 		CreatedAt:     g.now,
+		// Generated as checked with the bank app, so its signs print.
+		VerifiedAt:   &g.now,
+		VerifyMethod: VerifyBankAppName,
 	}
 	payload, err := signPayload(acc)
 	if err != nil {

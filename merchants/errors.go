@@ -40,16 +40,17 @@ type Rule string
 
 // Conflict rules.
 const (
-	RuleStallTaken      Rule = "stall_taken"       // the stall already has an active vendor
-	RuleAccountTaken    Rule = "account_taken"     // the bank account is active on another vendor
-	RulePrimaryAccount  Rule = "primary_account"   // the vendor already has a primary account
-	RuleStallCodeTaken  Rule = "stall_code_taken"  // the market already has a stall with the code
-	RuleMarketCodeTaken Rule = "market_code_taken" // the commune already has a market with the code
-	RuleUsernameTaken   Rule = "username_taken"    // the username is taken
-	RuleRequestKey      Rule = "request_key"       // the user already registered a vendor under the request key
-	RuleNoQR            Rule = "no_qr"             // the vendor (or market) has no active bank account, so no QR or sign
-	RuleUnprintable     Rule = "unprintable"       // a name stored before the sign rules cannot be printed
-	RuleUnique          Rule = "unique"            // another uniqueness rule of the database
+	RuleStallTaken        Rule = "stall_taken"        // the stall already has an active vendor
+	RuleAccountTaken      Rule = "account_taken"      // the bank account is active on another vendor
+	RulePrimaryAccount    Rule = "primary_account"    // the vendor already has a primary account
+	RuleStallCodeTaken    Rule = "stall_code_taken"   // the market already has a stall with the code
+	RuleMarketCodeTaken   Rule = "market_code_taken"  // the commune already has a market with the code
+	RuleUsernameTaken     Rule = "username_taken"     // the username is taken
+	RuleRequestKey        Rule = "request_key"        // the user already registered a vendor under the request key
+	RuleNoQR              Rule = "no_qr"              // the vendor (or market) has no active bank account, so no QR or sign
+	RuleUnprintable       Rule = "unprintable"        // a name stored before the sign rules cannot be printed
+	RuleUnverifiedAccount Rule = "unverified_account" // the vendor's account payee was never checked, so no sign prints
+	RuleUnique            Rule = "unique"             // another uniqueness rule of the database
 )
 
 // ConflictError is a change refused because it would break a rule: it

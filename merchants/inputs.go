@@ -81,7 +81,20 @@ type BankAccountInput struct {
 	BIN           string       // "bin": six digits in the qr bank directory
 	AccountNumber string       // "account_number": digits (and letters some banks use), spaces ignored
 	HolderName    string       // "holder_name": as the bank app shows it; upper-cased, diacritics removed
-	Confirmation  Confirmation // "confirmation", optional
+	Confirmation  Confirmation // "confirmation" as a string, optional: recorded, verifies nothing
+	// Verify ("confirmation" as an object) checks the payee as the account
+	// is stored: {"method":"bank_app_name","name_seen":"…"}.
+	Verify *VerifyInput
+}
+
+// VerifyInput checks the payee of a vendor's account: the holder name a
+// team member's bank app showed on scanning the preview (method
+// bank_app_name, "name_seen"), or a commune officer's override with a
+// reason (method officer_override, "reason").
+type VerifyInput struct {
+	Method   VerifyMethod // "method"
+	NameSeen string       // "name_seen", for bank_app_name
+	Reason   string       // "reason", for officer_override
 }
 
 // RegisterVendorInput is what a team member submits at the stall: the

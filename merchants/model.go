@@ -217,7 +217,34 @@ type BankAccount struct {
 	CreatedBy     int64
 	CreatedAt     time.Time
 	DeactivatedAt *time.Time
+	// VerifiedAt, VerifiedBy and VerifyMethod record how the payee was
+	// checked before a sign with the account may print: VerifiedAt is nil
+	// while it is not. VerifiedBy is the user who checked, 0 for
+	// VerifyLegacy.
+	VerifiedAt   *time.Time
+	VerifiedBy   int64
+	VerifyMethod VerifyMethod
 }
+
+// Verified reports whether the account's payee was checked (see
+// VerifyMethod), so signs carrying it may print.
+func (a BankAccount) Verified() bool { return a.VerifiedAt != nil }
+
+// VerifyMethod is how a bank account's payee was checked.
+type VerifyMethod string
+
+// Verify methods.
+const (
+	// VerifyBankAppName: a team member scanned the preview with their own
+	// bank app and typed the holder name it showed; it matched.
+	VerifyBankAppName VerifyMethod = "bank_app_name"
+	// VerifyOfficerOverride: a commune officer let the account print
+	// unchecked, with a reason, audited.
+	VerifyOfficerOverride VerifyMethod = "officer_override"
+	// VerifyLegacy: the account was stored before payees were checked; it
+	// keeps printing and is on the revisit list until checked.
+	VerifyLegacy VerifyMethod = "legacy"
+)
 
 // SignReason is why a sign was issued or printed.
 type SignReason string

@@ -33,6 +33,9 @@ const (
 	PermManageUsers
 	// PermSeeAccountNumbers sees full account numbers; others see them masked.
 	PermSeeAccountNumbers
+	// PermOverrideVerification lets an account's signs print without the
+	// bank app name check, with a reason (commune officers and admins).
+	PermOverrideVerification
 )
 
 func (p Permission) String() string {
@@ -51,6 +54,8 @@ func (p Permission) String() string {
 		return "manage users"
 	case PermSeeAccountNumbers:
 		return "see account numbers"
+	case PermOverrideVerification:
+		return "override account verification"
 	}
 	return fmt.Sprintf("Permission(%d)", int(p))
 }

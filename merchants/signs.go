@@ -17,7 +17,8 @@ import (
 // those stalls' signs are then up to date. It returns ErrNotFound,
 // ErrForbidden, a *ValidationError for an unknown reason, a stall the
 // vendor does not hold or an inactive vendor, and a *ConflictError with
-// RuleNoQR for a vendor without an active bank account.
+// RuleNoQR for a vendor without an active bank account, RuleUnverifiedAccount
+// for one whose account's payee was never checked.
 func (s *Service) RecordSignPrint(ctx context.Context, a Actor, vendorID int64, reason SignReason, stallIDs ...int64) ([]SignRecord, error) {
 	var p problems
 	switch reason {
@@ -61,6 +62,9 @@ func (s *Service) RecordSignPrint(ctx context.Context, a Actor, vendorID int64, 
 		acc, ok := nv.PrimaryAccount()
 		if !ok {
 			return false, errNoQR(vendorID)
+		}
+		if !acc.Verified() {
+			return false, errUnverified(vendorID)
 		}
 		before := auditVendor(*v)
 		now := s.clock()

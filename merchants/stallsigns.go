@@ -53,8 +53,9 @@ func (s *Service) VendorPayload(ctx context.Context, a Actor, vendorID int64) (V
 
 // VendorSign returns the sign of a vendor at the stall with stallID it
 // holds, or at its main stall for 0. It returns the errors of
-// VendorPayload, and a *ValidationError (stall_id) for a stall the vendor
-// does not hold.
+// VendorPayload, a *ConflictError with RuleUnverifiedAccount when the
+// payee of its account was never checked (see VerifyAccount), and a
+// *ValidationError (stall_id) for a stall the vendor does not hold.
 func (s *Service) VendorSign(ctx context.Context, a Actor, vendorID, stallID int64) (StallSign, error) {
 	v, err := s.VendorPayload(ctx, a, vendorID)
 	if err != nil {
@@ -71,7 +72,8 @@ func (s *Service) VendorSign(ctx context.Context, a Actor, vendorID, stallID int
 // with stallID the vendor holds or its main stall for 0: the link's holder
 // may print the sign, whose QR shows the account anyway. It returns
 // ErrNotFound exactly when VendorByLink does, a *ConflictError with
-// RuleNoQR and a *ValidationError (stall_id) like VendorSign.
+// RuleNoQR or RuleUnverifiedAccount and a *ValidationError (stall_id) like
+// VendorSign.
 func (s *Service) LinkSign(ctx context.Context, token string, stallID int64) (StallSign, error) {
 	v, err := s.linkVendor(ctx, token)
 	if err != nil {
@@ -101,6 +103,8 @@ func (s *Service) signAt(m Market, v Vendor, stallID int64) (StallSign, error) {
 			"the vendor does not hold stall %d; it holds %s", stallID, heldStalls(v))}}}
 	case !ok:
 		return StallSign{}, errNoQR(v.ID)
+	case !acc.Verified():
+		return StallSign{}, errUnverified(v.ID)
 	}
 	sign := StallSign{
 		VendorID: v.ID, StallID: stallID,
@@ -146,34 +150,37 @@ func heldStalls(v Vendor) string {
 	return strings.Join(out, ", ")
 }
 
-// MarketSigns returns the signs of every active vendor with a QR in a
-// market, one per stall it holds, main stall first, vendors by ID: what a
-// team member prints for a whole market. A vendor whose sign cannot be
-// printed (a name stored before the sign rules) is left out and listed
-// with why. It returns ErrNotFound outside the actor's scope, ErrForbidden
-// unless the actor registers vendors there and sees account numbers, a
-// *ConflictError with RuleNoQR when no vendor has a printable QR, and a
-// *ValidationError (id) when there are more than max signs.
+// MarketSigns returns the signs of every active vendor with a verified,
+// printable QR in a market, one per stall it holds, main stall first,
+// vendors by ID: what a team member prints for a whole market. Vendors
+// whose account's payee was never checked are left out and listed in
+// Unverified; vendors whose sign cannot be printed (a name stored before
+// the sign rules) in Unprintable, with why. It returns ErrNotFound outside
+// the actor's scope, ErrForbidden unless the actor registers vendors there
+// and sees account numbers, a *ConflictError with RuleNoQR when no vendor
+// has a QR (RuleUnverifiedAccount when some have one but none is
+// verified), and a *ValidationError (id) when there are more than max
+// signs.
 func (s *Service) MarketSigns(ctx context.Context, a Actor, marketID int64, max int) (MarketBatch, error) {
+	var b MarketBatch
 	m, err := s.Market(ctx, a, marketID)
 	if err != nil {
-		return MarketBatch{}, err
+		return b, err
 	}
 	if err := Authorize(a, PermRegister, m.Unit()); err != nil {
-		return MarketBatch{}, fmt.Errorf("market %d signs: %w", marketID, err)
+		return b, fmt.Errorf("market %d signs: %w", marketID, err)
 	}
 	if !a.Can(PermSeeAccountNumbers) {
-		return MarketBatch{}, fmt.Errorf("market %d signs: role %s may not see account numbers: %w", marketID, a.Role, ErrForbidden)
+		return b, fmt.Errorf("market %d signs: role %s may not see account numbers: %w", marketID, a.Role, ErrForbidden)
 	}
-	var b MarketBatch
 	for q := (VendorQuery{MarketID: marketID, Status: VendorActive, Limit: s.maxPage + 1}); ; {
 		vs, err := s.store.ListVendors(ctx, q)
 		if err != nil {
-			return MarketBatch{}, fmt.Errorf("market %d signs: %w", marketID, err)
+			return b, fmt.Errorf("market %d signs: %w", marketID, err)
 		}
 		for _, v := range vs[:min(len(vs), s.maxPage)] {
-			if err := s.addSigns(&b, m, v); err != nil {
-				return MarketBatch{}, err
+			if err = s.addSigns(&b, m, v); err != nil {
+				return b, err
 			}
 		}
 		if len(vs) <= s.maxPage || len(b.Signs) > max {
@@ -182,19 +189,23 @@ func (s *Service) MarketSigns(ctx context.Context, a Actor, marketID int64, max 
 		q.AfterID = vs[s.maxPage-1].ID
 	}
 	switch {
+	case len(b.Signs) == 0 && len(b.Unverified) > 0:
+		return b, conflict(RuleUnverifiedAccount, "none of the market's %d vendors with a QR has a checked bank account, so no sign prints; check each with POST /api/v1/vendors/{id}/verification", len(b.Unverified))
 	case len(b.Signs) == 0:
-		return MarketBatch{}, conflict(RuleNoQR, "the market has no active vendor with a bank account and a printable sign, so there is no sign to print")
+		return b, conflict(RuleNoQR, "the market has no active vendor with a bank account and a printable sign, so there is no sign to print")
 	case len(b.Signs) > max:
-		return MarketBatch{}, &ValidationError{Fields: []FieldError{{Field: "id", Message: fmt.Sprintf(
+		return b, &ValidationError{Fields: []FieldError{{Field: "id", Message: fmt.Sprintf(
 			"the market's vendors with a QR hold more than %d stalls, one sign each; print them in parts from the vendor pages", max)}}}
 	}
 	return b, nil
 }
 
-// MarketBatch is a market's signs to print, and the vendors left out.
+// MarketBatch is a market's signs to print, and the vendors with a QR
+// left out of it.
 type MarketBatch struct {
-	Signs   []StallSign
-	LeftOut []LeftOut
+	Signs       []StallSign
+	Unverified  []int64   // vendor IDs, ascending: the account's payee was never checked
+	Unprintable []LeftOut // a name on the sign cannot be printed
 }
 
 // LeftOut is a vendor a market's batch leaves out, and why.
@@ -203,19 +214,24 @@ type LeftOut struct {
 	Reason   string
 }
 
-// addSigns adds the signs of v at each stall it holds to b: none when it
-// has no QR, and v to the left-out list when a sign cannot be printed.
+// addSigns adds to b the signs of v at each stall it holds: none when it
+// has no QR; v is listed in b.Unverified instead when its account's payee
+// was never checked, and in b.Unprintable when a sign cannot be printed.
 func (s *Service) addSigns(b *MarketBatch, m Market, v Vendor) error {
 	v, err := withPayload(v)
 	if err != nil || v.Payload == "" {
 		return err
 	}
-	var signs []StallSign
+	if acc, ok := v.PrimaryAccount(); ok && !acc.Verified() {
+		b.Unverified = append(b.Unverified, v.ID)
+		return nil
+	}
+	signs := make([]StallSign, 0, len(v.Stalls))
 	for _, h := range v.Stalls {
 		sign, err := s.signAt(m, v, h.StallID)
 		var ce *ConflictError
 		if errors.As(err, &ce) && ce.Rule == RuleUnprintable {
-			b.LeftOut = append(b.LeftOut, LeftOut{VendorID: v.ID, Reason: ce.Detail})
+			b.Unprintable = append(b.Unprintable, LeftOut{VendorID: v.ID, Reason: ce.Detail})
 			return nil
 		}
 		if err != nil {

@@ -216,8 +216,8 @@ func TestUnprintableStoredNames(t *testing.T) {
 		if len(b.Signs) != 1 || b.Signs[0].VendorID != good.ID {
 			t.Errorf("batch signs %+v; want only vendor %d's", b.Signs, good.ID)
 		}
-		if len(b.LeftOut) != 1 || b.LeftOut[0].VendorID != bad.ID || !strings.Contains(b.LeftOut[0].Reason, "U+202E") {
-			t.Errorf("left out %+v; want vendor %d, naming U+202E", b.LeftOut, bad.ID)
+		if len(b.Unprintable) != 1 || b.Unprintable[0].VendorID != bad.ID || !strings.Contains(b.Unprintable[0].Reason, "U+202E") {
+			t.Errorf("left out %+v; want vendor %d, naming U+202E", b.Unprintable, bad.ID)
 		}
 	})
 }

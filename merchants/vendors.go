@@ -22,6 +22,14 @@ func checkBankAccount(p *problems, prefix string, in BankAccountInput) BankAccou
 	default:
 		p.add(prefix+"confirmation", "must be app_shown, test_transfer or empty")
 	}
+	if in.Verify != nil {
+		if in.Confirmation == ConfirmAppShown || in.Confirmation == ConfirmTestTransfer {
+			p.add(prefix+"confirmation", "is either an object (the payee check) or one of the older strings, not both")
+		}
+		if len(*p) == n {
+			acc.VerifyMethod = checkVerify(p, prefix+"confirmation.", *in.Verify, acc.HolderName, false)
+		}
+	}
 	if len(*p) == n {
 		checkPayload(p, prefix, acc)
 	}

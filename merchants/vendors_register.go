@@ -141,6 +141,7 @@ func (s *Service) registerInTx(ctx context.Context, tx Tx, a Actor, m Market, v 
 	now := s.clock()
 	v.MarketID, v.ConsentAt, v.ConsentBy, v.RegisteredBy = m.ID, now, a.UserID, a.UserID
 	acc.Primary, acc.CreatedBy, acc.Active = true, a.UserID, true
+	stampVerified(&acc, a, now)
 	f, err := tx.RegistrationFacts(ctx, RegistrationQuery{MarketID: m.ID, StallCode: stallCode,
 		BIN: acc.BIN, AccountNumber: acc.AccountNumber, Phone: v.Phone})
 	if err != nil {

@@ -165,6 +165,7 @@ func (s *Service) AddBankAccount(ctx context.Context, a Actor, vendorID int64, i
 	var p problems
 	acc := checkBankAccount(&p, "", in.BankAccountInput)
 	acc.VendorID, acc.CreatedBy = vendorID, a.UserID
+	stampVerified(&acc, a, s.clock())
 	v, err := s.changeVendor(ctx, a, vendorID, PermRegister, func(tx Tx, m Market, v *Vendor) (bool, error) {
 		if err := p.err(); err != nil {
 			return false, err

@@ -46,7 +46,7 @@ var seedTables = []struct {
 		"status", "consent_at", "consent_by", "sign_version", "sign_printed_version", "transacting_at", "transacting_by",
 		"registered_by", "created_at", "updated_at", "deactivated_by"}},
 	{"bank_accounts", []string{"id", "vendor_id", "bin", "account_number", "holder_name", "confirmation", "active",
-		"is_primary", "created_by", "created_at"}},
+		"is_primary", "created_by", "created_at", "verified_at", "verified_by", "verify_method"}},
 	{"sign_records", []string{"id", "vendor_id", "market_id", "version", "bank_account_id", "payload", "reason",
 		"printed", "by_user", "at", "stall_id"}},
 	{"vendor_stalls", []string{"id", "vendor_id", "stall_id", "market_id", "active", "assigned_by", "assigned_at", "released_by",
@@ -117,7 +117,7 @@ func seedRows(vs []merchants.SeedVendor, ids func(table, n int) []int64) [][][]a
 			merchants.Fold(v.FullName), v.Phone, string(v.Status), v.ConsentAt, v.ConsentBy, v.SignVersion, v.SignPrintedVersion,
 			v.TransactingAt, v.TransactingBy, v.RegisteredBy, v.CreatedAt, v.UpdatedAt, int64(0)})
 		out[2] = append(out[2], []any{accountIDs[i], vendorIDs[i], a.BIN, a.AccountNumber, a.HolderName, string(a.Confirmation),
-			a.Active, a.Primary, a.CreatedBy, a.CreatedAt})
+			a.Active, a.Primary, a.CreatedBy, a.CreatedAt, a.VerifiedAt, a.VerifiedBy, string(a.VerifyMethod)})
 		out[3] = append(out[3], []any{signIDs[sign], vendorIDs[i], v.MarketID, v.SignVersion, accountIDs[i], sv.Payload,
 			string(merchants.SignNew), false, v.RegisteredBy, v.CreatedAt, nil})
 		out[4] = append(out[4], []any{assignmentIDs[i], vendorIDs[i], stallIDs[i], v.MarketID, v.Status == merchants.VendorActive,

@@ -167,6 +167,9 @@ type bankAccountRow struct {
 	CreatedBy     int64
 	CreatedAt     time.Time
 	DeactivatedAt *time.Time
+	VerifiedAt    *time.Time
+	VerifiedBy    int64
+	VerifyMethod  string
 }
 
 func (bankAccountRow) TableName() string { return "bank_accounts" }
@@ -174,13 +177,15 @@ func (bankAccountRow) TableName() string { return "bank_accounts" }
 func accountToRow(a merchants.BankAccount) bankAccountRow {
 	return bankAccountRow{ID: a.ID, VendorID: a.VendorID, BIN: a.BIN, AccountNumber: a.AccountNumber, HolderName: a.HolderName,
 		Confirmation: string(a.Confirmation), Active: a.Active, IsPrimary: a.Primary, CreatedBy: a.CreatedBy,
-		CreatedAt: a.CreatedAt, DeactivatedAt: a.DeactivatedAt}
+		CreatedAt: a.CreatedAt, DeactivatedAt: a.DeactivatedAt,
+		VerifiedAt: a.VerifiedAt, VerifiedBy: a.VerifiedBy, VerifyMethod: string(a.VerifyMethod)}
 }
 
 func (r bankAccountRow) toDomain() merchants.BankAccount {
 	return merchants.BankAccount{ID: r.ID, VendorID: r.VendorID, BIN: r.BIN, AccountNumber: r.AccountNumber,
 		HolderName: r.HolderName, Confirmation: merchants.Confirmation(r.Confirmation), Active: r.Active, Primary: r.IsPrimary,
-		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), DeactivatedAt: utcPtr(r.DeactivatedAt)}
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), DeactivatedAt: utcPtr(r.DeactivatedAt),
+		VerifiedAt: utcPtr(r.VerifiedAt), VerifiedBy: r.VerifiedBy, VerifyMethod: merchants.VerifyMethod(r.VerifyMethod)}
 }
 
 type signRecordRow struct {

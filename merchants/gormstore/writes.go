@@ -124,7 +124,7 @@ func (t tx) CreateBankAccount(ctx context.Context, a merchants.BankAccount) (mer
 func (t tx) UpdateBankAccount(ctx context.Context, a merchants.BankAccount) error {
 	r := accountToRow(a)
 	return t.update(ctx, fmt.Sprintf("update bank account %d", a.ID), &r, a.ID,
-		"holder_name", "confirmation", "active", "is_primary", "deactivated_at")
+		"holder_name", "confirmation", "active", "is_primary", "deactivated_at", "verified_at", "verified_by", "verify_method")
 }
 
 func (t tx) CreateSignRecord(ctx context.Context, s merchants.SignRecord) (merchants.SignRecord, error) {

@@ -209,9 +209,17 @@ func Market(t testing.TB, s *merchants.Service, commune string, stalls int) merc
 	return m
 }
 
-// BankAccount returns a valid bank account input; n makes the account
-// number unique.
+// BankAccount returns a valid bank account input, its payee checked with
+// the bank app name so its signs print; n makes the account number unique.
 func BankAccount(n int) merchants.BankAccountInput {
+	in := UncheckedAccount(n)
+	in.Verify = &merchants.VerifyInput{Method: merchants.VerifyBankAppName, NameSeen: "Nguyen Thi Ha"}
+	return in
+}
+
+// UncheckedAccount is BankAccount without the payee check: its signs do
+// not print until it is verified.
+func UncheckedAccount(n int) merchants.BankAccountInput {
 	return merchants.BankAccountInput{BIN: "970436", AccountNumber: "00110012" + pad(n, 5), HolderName: "NGUYEN THI HA"}
 }
 

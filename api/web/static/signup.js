@@ -185,7 +185,7 @@
 
   // ---- validation and preview -----------------------------------------------
   function body() {
-    return {
+    const b = {
       market_id: /^\d+$/.test(market.value) ? Number(market.value) : market.value,
       stall_code: stallCode(),
       full_name: fullName.value.trim().normalize('NFC'),
@@ -197,6 +197,12 @@
         holder_name: plain(holder.value),
       },
     };
+    // The payee check: the holder name the member's own bank app showed on
+    // scanning the preview. Without it the vendor is saved unverified and
+    // its sign does not print.
+    const seen = $('name-seen').value.trim();
+    if (seen) b.bank_account.confirmation = { method: 'bank_app_name', name_seen: seen };
+    return b;
   }
 
   // check finds what is plainly missing before anything is queued; the
@@ -212,6 +218,13 @@
     if (!/^\d{6,19}$/.test(b.bank_account.account_number)) add('bank_account.account_number', 'err.field.bank_account.account_number');
     if (!b.bank_account.holder_name) add('bank_account.holder_name', 'err.field.bank_account.holder_name');
     if (!b.consent) add('consent', 'err.field.consent');
+    // The server compares the same way (merchants.NamesMatch); a different
+    // name means the account number or bank is probably wrong: nothing is
+    // saved or printed.
+    const c = b.bank_account.confirmation;
+    if (c && b.bank_account.holder_name && fold(c.name_seen) !== fold(b.bank_account.holder_name)) {
+      add('bank_account.confirmation.name_seen', 'err.field.bank_account.confirmation.name_seen');
+    }
     return errors;
   }
 
@@ -240,7 +253,7 @@
       el('p', { class: 'guide' }, t('sign.guide')));
     $('preview').hidden = false;
     delete $('preview').dataset.ready;
-    $('save-btn').focus();
+    $('name-seen').focus();
     $('preview').scrollIntoView({ block: 'start' });
     const res = await fetch('/ui/preview', {
       method: 'POST', credentials: 'same-origin',
@@ -411,7 +424,9 @@
   bankQ.addEventListener('input', () => { bin.value = ''; bankChosen.textContent = ''; renderBankList(); });
   $('preview-btn').addEventListener('click', preview);
   form.addEventListener('submit', submit);
-  form.addEventListener('input', () => { $('preview').hidden = true; });
+  // A change to what the sign shows hides the preview; typing the name the
+  // bank app showed for it does not.
+  form.addEventListener('input', (ev) => { if (ev.target.id !== 'name-seen') $('preview').hidden = true; });
   $('retry-btn').addEventListener('click', () => { backoff = 5000; flush(); });
   // Back online: send now, and if the network is not quite there yet,
   // try again soon (1 s, 2 s, 4 s…) rather than after a long back-off.

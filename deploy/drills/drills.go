@@ -18,6 +18,7 @@ const drillReaders = 4
 
 // loadRun is a registration load with dashboard reads, and a fault.
 type loadRun struct {
+	start   time.Time
 	g       *registrar
 	reads   *harness.Tally
 	elapsed time.Duration
@@ -37,6 +38,7 @@ func runRegistrations(ctx context.Context, s *stack, fault func(ctx context.Cont
 	run.mem = sampleMemory(mctx, run.pids, 250*time.Millisecond)
 
 	start := time.Now()
+	run.start = start
 	issue, stopIssue := context.WithTimeout(ctx, s.o.duration)
 	defer stopIssue()
 	var wg sync.WaitGroup

@@ -61,9 +61,9 @@ screenshots:
 # and redis-server on free loopback ports, never the shared 5432/6379, and is
 # bounded in time. DRILLFLAGS passes flags, e.g. DRILLFLAGS='-duration 30s -keep'.
 DRILLFLAGS ?=
-.PHONY: loadtest drill-redis drill-postgres drill-replicas drill-badinput drills
+.PHONY: loadtest drill-redis drill-postgres drill-replicas drill-badinput drill-redis-failover drills
 
-## loadtest: registrations and dashboard reads at full speed on PostgreSQL + Redis
+## loadtest: the PostgreSQL-only anchor (pgbench), then registrations and dashboard reads at full speed on PostgreSQL + Redis, as shares of it
 loadtest:
 	$(GO) run ./deploy/drills $(DRILLFLAGS) loadtest
 
@@ -82,6 +82,10 @@ drill-replicas:
 ## drill-badinput: malformed requests at full speed: no 5xx, memory flat
 drill-badinput:
 	$(GO) run ./deploy/drills $(DRILLFLAGS) badinput
+
+## drill-redis-failover: a Redis primary, a replica and three Sentinels; the primary killed during registrations and reads
+drill-redis-failover:
+	$(GO) run ./deploy/drills $(DRILLFLAGS) redis-failover
 
 ## drills: every fault drill
 drills:

@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./deploy/drills [flags] loadtest|redis|postgres|replicas|badinput|all
+//	go run ./deploy/drills [flags] loadtest|redis|postgres|replicas|badinput|redis-failover|all
 //
 // The exit status is 0 when every guarantee held, 1 when one broke and 2 when
 // the drill could not run.
@@ -63,6 +63,7 @@ func drills() []drill {
 		{"postgres", "PostgreSQL restarted during registrations", drillPostgres},
 		{"replicas", "two replicas migrating at once, registrations spread over both", drillReplicas},
 		{"badinput", "malformed requests at full speed: no 5xx, memory flat", drillBadInput},
+		{"redis-failover", "Redis primary killed under Sentinel during registrations", drillRedisFailover},
 	}
 }
 
@@ -81,9 +82,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.only, "only", "", "badinput: only the kinds of bad input whose names contain this (e.g. oversize)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory with the server, PostgreSQL and Redis logs")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: drills [flags] loadtest|redis|postgres|replicas|badinput|all")
+		fmt.Fprintln(stderr, "usage: drills [flags] loadtest|redis|postgres|replicas|badinput|redis-failover|all")
 		for _, d := range drills() {
-			fmt.Fprintf(stderr, "  %-9s %s\n", d.name, d.summary)
+			fmt.Fprintf(stderr, "  %-14s %s\n", d.name, d.summary)
 		}
 		fs.PrintDefaults()
 	}

@@ -20,6 +20,9 @@ type Redis struct {
 	bin  string
 	proc *Process
 	runs int
+	// name tells this server's logs apart; args are added to every start.
+	name string
+	args []string
 }
 
 // StartRedis starts redis-server (found on PATH) in dir and waits until it
@@ -34,7 +37,19 @@ func StartRedis(ctx context.Context, dir string) (*Redis, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Redis{Port: port, dir: dir, bin: bin}
+	r := &Redis{Port: port, dir: dir, bin: bin, name: "redis"}
+	return r, r.Start(ctx)
+}
+
+// StartRedisReplica starts a redis-server like StartRedis that replicates
+// primary (replicaof), as the replica a Sentinel promotes.
+func StartRedisReplica(ctx context.Context, dir string, primary *Redis) (*Redis, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	r := &Redis{Port: port, dir: dir, bin: primary.bin, name: "redis-replica",
+		args: []string{"--replicaof", "127.0.0.1", strconv.Itoa(primary.Port)}}
 	return r, r.Start(ctx)
 }
 
@@ -47,10 +62,10 @@ func (r *Redis) URL(db int) string {
 // as a crashed Redis without persistence comes back.
 func (r *Redis) Start(ctx context.Context) error {
 	r.runs++
-	log := filepath.Join(r.dir, fmt.Sprintf("redis-%d.log", r.runs))
-	p, err := StartProcess("redis-server", log, nil, r.bin,
-		"--port", strconv.Itoa(r.Port), "--bind", "127.0.0.1", "--dir", r.dir,
-		"--save", "", "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no")
+	log := filepath.Join(r.dir, fmt.Sprintf("%s-%d-%d.log", r.name, r.Port, r.runs))
+	args := append([]string{"--port", strconv.Itoa(r.Port), "--bind", "127.0.0.1", "--dir", r.dir,
+		"--save", "", "--appendonly", "no", "--protected-mode", "yes", "--daemonize", "no"}, r.args...)
+	p, err := StartProcess(r.name, log, nil, append([]string{r.bin}, args...)...)
 	if err != nil {
 		return err
 	}

@@ -63,6 +63,12 @@ const (
 
 const testPassword = "correct horse battery"
 
+// cheapPasswords are argon2id parameters for tests: every fixture creates
+// and logs in six users, and the production cost (19 MiB, two passes) under
+// the race detector would make the package's run minutes longer without
+// testing anything more.
+var cheapPasswords = merchants.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
+
 // fixture is a server on a fresh database with a user per role and scope,
 // logged in.
 type fixture struct {
@@ -159,7 +165,7 @@ func newFixture(t testing.TB, tweak ...func(*api.Config)) *fixture {
 	t.Helper()
 	units, renderer := shared(t)
 	store := merchantstest.NewStore(t)
-	svc := merchants.NewService(store, merchants.Config{Units: units})
+	svc := merchants.NewService(store, merchants.Config{Units: units, Password: cheapPasswords})
 	counters, ctrPing := testCounters(t)
 	adoption := merchants.NewAdoptionService(store, counters, merchants.AdoptionConfig{Units: units})
 	logs := &syncBuffer{}
@@ -222,7 +228,7 @@ func (f *fixture) replica() *fixture {
 	f.t.Helper()
 	units, _ := shared(f.t)
 	cfg := f.cfg
-	cfg.Merchants = merchants.NewService(f.store, merchants.Config{Units: units})
+	cfg.Merchants = merchants.NewService(f.store, merchants.Config{Units: units, Password: cheapPasswords})
 	cfg.Registerer, cfg.Gatherer = nil, nil
 	srv, err := api.New(cfg)
 	if err != nil {

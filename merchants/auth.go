@@ -82,14 +82,19 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.store.InTx(ctx, func(tx Tx) error { return tx.DeleteSession(ctx, tokenHash(token)) })
 }
 
-// PurgeSessions deletes expired sessions and returns how many; serve
+// PurgeSessions deletes expired sessions, and lapsed failed-login counts,
+// and returns how many sessions; serve
 // calls it now and then so the table does not grow without bound.
 func (s *Service) PurgeSessions(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		var err error
-		n, err = tx.DeleteExpiredSessions(ctx, s.clock())
-		return err
+		if n, err = tx.DeleteExpiredSessions(ctx, s.clock()); err != nil {
+			return err
+		}
+		// Failed-login counts of the database throttle lapse after
+		// throttleKeep; drop the rows too (Redis keys expire on their own).
+		return tx.DeleteLoginFailures(ctx, s.clock().Add(-throttleKeep))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("purge sessions: %w", err)

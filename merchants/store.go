@@ -128,6 +128,9 @@ type Tx interface {
 	// DeleteExpiredSessions removes the sessions that expired before t and
 	// returns how many.
 	DeleteExpiredSessions(ctx context.Context, t time.Time) (int64, error)
+	// DeleteLoginFailures removes the failed-login counts whose last
+	// failure is before t.
+	DeleteLoginFailures(ctx context.Context, t time.Time) error
 
 	CreateVendorLink(ctx context.Context, l VendorLink, tokenHash []byte) (VendorLink, error)
 	RevokeVendorLink(ctx context.Context, id int64, at time.Time) error

@@ -30,11 +30,11 @@ func TestLoginThrottlePolicy(t *testing.T) {
 	mt.OnEachDatabase(t, func(t *testing.T, db string) {
 		t.Parallel()
 		ctx := context.Background()
-		st := mt.NewStoreOn(t, db)
+		store := mt.NewStoreOn(t, db)
 		clock := &testClock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 		cfg := mt.Config()
 		cfg.Now = clock.now
-		s := merchants.NewService(st, cfg)
+		s := merchants.NewService(store, cfg)
 		if _, err := s.CreateUser(ctx, mt.Admin(), merchants.CreateUserInput{Username: "lan", Password: "rau muống xào tỏi",
 			Role: merchants.RoleMember, CommuneCodes: []string{mt.CommuneA1}}); err != nil {
 			t.Fatal(err)
@@ -75,6 +75,19 @@ func TestLoginThrottlePolicy(t *testing.T) {
 			wait, err := try(st.addr, st.pw)
 			if wait != st.wait || st.ok != (err == nil) {
 				t.Errorf("%s: wait %v, err %v; want wait %v, ok %v", st.name, wait, err, st.wait, st.ok)
+			}
+		}
+		clock.add(16 * time.Minute)
+		if _, err := s.PurgeSessions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		left, err := store.LoginFailures(ctx, []string{"addr:a", "acct:lan", "addr:c", "pair:lan|c"}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, f := range left {
+			if f.Count != 0 {
+				t.Errorf("row %d outlived the purge: %+v", i, f)
 			}
 		}
 	})

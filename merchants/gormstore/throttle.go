@@ -52,3 +52,7 @@ func (s *Store) RecordLoginFailure(ctx context.Context, keys []string, now, sinc
 func (s *Store) ClearLoginFailures(ctx context.Context, keys []string) error {
 	return translate(s.db.WithContext(ctx).Where("key IN ?", keys).Delete(&loginFailureRow{}).Error, "clear login failures")
 }
+
+func (t tx) DeleteLoginFailures(ctx context.Context, before time.Time) error {
+	return translate(t.db.WithContext(ctx).Where("last_at < ?", before.UTC()).Delete(&loginFailureRow{}).Error, "delete login failures")
+}

@@ -61,7 +61,7 @@ screenshots:
 # and redis-server on free loopback ports, never the shared 5432/6379, and is
 # bounded in time. DRILLFLAGS passes flags, e.g. DRILLFLAGS='-duration 30s -keep'.
 DRILLFLAGS ?=
-.PHONY: loadtest drill-redis drill-postgres drill-replicas drill-badinput drills
+.PHONY: loadtest drill-redis drill-postgres drill-replicas drill-badinput drills drill-hooks
 
 ## loadtest: registrations and dashboard reads at full speed on PostgreSQL + Redis
 loadtest:
@@ -82,6 +82,10 @@ drill-replicas:
 ## drill-badinput: malformed requests at full speed: no 5xx, memory flat
 drill-badinput:
 	$(GO) run ./deploy/drills $(DRILLFLAGS) badinput
+
+## drill-hooks: 10,000 transfer deliveries from two sources (20% duplicates, 5% bad signatures, 1% malformed, shuffled, retried on 503) while registrations run; every valid transfer stored once, counters equal to a recount. Uses SAPQR_TEST_DATABASE_URL / SAPQR_TEST_REDIS_URL when set
+drill-hooks:
+	SAPQR_HOOKS_DRILL_DELIVERIES=10000 $(GO) test -run '^TestHooksDrill$$' -count=1 -v -timeout 10m ./api/
 
 ## drills: every fault drill
 drills:

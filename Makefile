@@ -61,7 +61,7 @@ screenshots:
 # and redis-server on free loopback ports, never the shared 5432/6379, and is
 # bounded in time. DRILLFLAGS passes flags, e.g. DRILLFLAGS='-duration 30s -keep'.
 DRILLFLAGS ?=
-.PHONY: loadtest drill-redis drill-postgres drill-replicas drill-badinput drill-redis-failover drills
+.PHONY: loadtest drill-redis drill-postgres drill-replicas drill-badinput drill-redis-failover drills drill-hooks
 
 ## loadtest: the PostgreSQL-only anchor (pgbench), then registrations and dashboard reads at full speed on PostgreSQL + Redis, as shares of it
 loadtest:
@@ -86,6 +86,10 @@ drill-badinput:
 ## drill-redis-failover: a Redis primary, a replica and three Sentinels; the primary killed during registrations and reads
 drill-redis-failover:
 	$(GO) run ./deploy/drills $(DRILLFLAGS) redis-failover
+
+## drill-hooks: 10,000 transfer deliveries from two sources (20% duplicates, 5% bad signatures, 1% malformed, shuffled, retried on 503) while registrations run; every valid transfer stored once, counters equal to a recount. Uses SAPQR_TEST_DATABASE_URL / SAPQR_TEST_REDIS_URL when set
+drill-hooks:
+	SAPQR_HOOKS_DRILL_DELIVERIES=10000 $(GO) test -run '^TestHooksDrill$$' -count=1 -v -timeout 10m ./api/
 
 ## drills: every fault drill
 drills:

@@ -53,9 +53,10 @@ type TransferStore interface {
 	// ListHookSources returns the sources not deleted, by ascending ID.
 	ListHookSources(ctx context.Context) ([]HookSource, error)
 	DeleteHookSource(ctx context.Context, id int64, at time.Time) error
-	// MatchTransfer returns the active vendor (and its market) with an
-	// active bank account matching m in m.Scope; ErrNotFound when none.
-	MatchTransfer(ctx context.Context, m TransferMatch) (vendorID, marketID int64, err error)
+	// MatchTransfer returns the active vendor (its ID, its market's and
+	// whether it is transacting already) with an active bank account
+	// matching m in m.Scope; ErrNotFound when none.
+	MatchTransfer(ctx context.Context, m TransferMatch) (vendorID, marketID int64, transacting bool, err error)
 	// InTransferTx is InTx with the transfer writes.
 	InTransferTx(ctx context.Context, fn func(tx TransferTx) error) error
 	// VendorTransfers returns a vendor's transfers of money in, not tests,
@@ -133,16 +134,27 @@ func (t *TransferService) ReceiveDelivery(ctx context.Context, provider string, 
 	if b, ok := transferBank(n); ok {
 		tr.BIN = b.BIN
 	}
+	transacting := false
 	if tr.In && !tr.Test && tr.BIN != "" {
-		tr.VendorID, tr.MarketID, err = t.store.MatchTransfer(ctx, TransferMatch{BIN: tr.BIN, AccountNumber: tr.AccountNumber, Scope: src.Scope()})
+		tr.VendorID, tr.MarketID, transacting, err = t.store.MatchTransfer(ctx, TransferMatch{BIN: tr.BIN, AccountNumber: tr.AccountNumber, Scope: src.Scope()})
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return Transfer{}, err
 		}
 	}
+	// A transfer that may make its vendor transacting locks the market
+	// first, like every change that moves its counts, and before the
+	// insert: the insert's foreign-key share lock on the market, taken
+	// first, would deadlock with another delivery's lock of it.
+	first := tr.Counts() && !transacting
 	var stored Transfer
 	err = t.store.InTransferTx(ctx, func(tx TransferTx) error {
+		if first {
+			if _, err := tx.LockMarket(ctx, tr.MarketID); err != nil {
+				return err
+			}
+		}
 		var created bool
-		if stored, created, err = tx.InsertTransfer(ctx, tr); err != nil || !created || !stored.Counts() {
+		if stored, created, err = tx.InsertTransfer(ctx, tr); err != nil || !created || !first {
 			return err
 		}
 		return t.markTransacting(ctx, tx, stored)
@@ -168,11 +180,9 @@ func transferBank(n Notification) (qr.Bank, bool) {
 
 // markTransacting marks the vendor of a counted transfer transacting with
 // source bank, at the transfer's time, unless it already is; the counts
-// go to the outbox like every other change.
+// go to the outbox like every other change. The caller holds the market
+// lock.
 func (t *TransferService) markTransacting(ctx context.Context, tx TransferTx, tr Transfer) error {
-	if _, err := tx.LockMarket(ctx, tr.MarketID); err != nil {
-		return err
-	}
 	v, err := tx.Vendor(ctx, tr.VendorID)
 	if err != nil {
 		return err

@@ -138,7 +138,7 @@ func (s *Store) DeleteHookSource(ctx context.Context, id int64, at time.Time) er
 }
 
 // MatchTransfer finds the active vendor with the active account in scope.
-func (s *Store) MatchTransfer(ctx context.Context, m merchants.TransferMatch) (int64, int64, error) {
+func (s *Store) MatchTransfer(ctx context.Context, m merchants.TransferMatch) (int64, int64, bool, error) {
 	db := s.with(ctx).Table("bank_accounts a").Joins("JOIN vendors v ON v.id = a.vendor_id").
 		Where("a.bin = ? AND a.account_number = ? AND a.active AND v.status = 'active'", m.BIN, m.AccountNumber)
 	switch sc := m.Scope; {
@@ -149,11 +149,15 @@ func (s *Store) MatchTransfer(ctx context.Context, m merchants.TransferMatch) (i
 	default:
 		db = db.Where("v.province_code = ?", sc.ProvinceCode)
 	}
-	var hit struct{ ID, MarketID int64 }
-	if err := db.Select("v.id AS id, v.market_id AS market_id").Order("v.id").Limit(1).Take(&hit).Error; err != nil {
-		return 0, 0, translate(err, "match transfer")
+	var hit struct {
+		ID, MarketID int64
+		Transacting  bool
 	}
-	return hit.ID, hit.MarketID, nil
+	err := db.Select("v.id AS id, v.market_id AS market_id, v.transacting_at IS NOT NULL AS transacting").Order("v.id").Limit(1).Take(&hit).Error
+	if err != nil {
+		return 0, 0, false, translate(err, "match transfer")
+	}
+	return hit.ID, hit.MarketID, hit.Transacting, nil
 }
 
 // InTransferTx runs fn in one transaction (see merchants.TransferStore).

@@ -118,6 +118,30 @@ type uiVendorData struct {
 	Transacting   bool
 	TransactingAt string
 	Links         []uiLinkRow // active private links, shown only to CanEdit
+	// Verify is the payee check of the primary account: "ok" (the bank app
+	// name), "override" (a commune officer's), "legacy" (stored before
+	// checks), "none" (not checked: no sign prints), or empty without one.
+	Verify      string
+	VerifiedAt  string
+	CanOverride bool // may let the signs print without the check
+}
+
+// verifyState is the Verify of the vendor page for v's primary account.
+func verifyState(v merchants.Vendor) (state, at string) {
+	acc, ok := v.PrimaryAccount()
+	switch {
+	case !ok:
+		return "", ""
+	case !acc.Verified():
+		return "none", ""
+	case acc.VerifyMethod == merchants.VerifyLegacy:
+		state = "legacy"
+	case acc.VerifyMethod == merchants.VerifyOfficerOverride:
+		state = "override"
+	default:
+		state = "ok"
+	}
+	return state, showTime(*acc.VerifiedAt)
 }
 
 // uiLinkRow is one of a vendor's active private links: when it was made,
@@ -169,7 +193,9 @@ func vendorPage(view merchants.VendorView) (uiVendorData, error) {
 		StatusClass:  string(v.Progress()),
 		SignOutdated: view.SignOutdated,
 		Transacting:  v.TransactingAt != nil,
+		CanOverride:  view.CanOverride,
 	}
+	d.Verify, d.VerifiedAt = verifyState(v)
 	if !d.Active {
 		d.StatusClass = "inactive"
 		d.StallCodes = v.StallCode // the stall it last held

@@ -18,6 +18,9 @@ type VendorView struct {
 	CanEdit bool
 	// SeeQR: the actor may see account numbers, which the QR carries.
 	SeeQR bool
+	// CanOverride: the actor may let the vendor's signs print without the
+	// bank app name check, with a reason (commune officers and admins).
+	CanOverride bool
 	// SignOutdated: a stall the vendor holds hangs a sign with an old QR
 	// (a stall that never had a sign is not outdated, only new).
 	SignOutdated bool
@@ -31,7 +34,8 @@ func (s *Service) VendorView(ctx context.Context, a Actor, vendorID int64) (Vend
 	if err != nil {
 		return VendorView{}, err
 	}
-	view := VendorView{Vendor: v, CanEdit: a.Can(PermRegister), SeeQR: a.Can(PermSeeAccountNumbers)}
+	view := VendorView{Vendor: v, CanEdit: a.Can(PermRegister), SeeQR: a.Can(PermSeeAccountNumbers),
+		CanOverride: a.Can(PermOverrideVerification)}
 	if view.Market, err = s.store.Market(ctx, v.MarketID); err != nil {
 		return VendorView{}, err
 	}

@@ -17,3 +17,10 @@ func UnitMigration(i int, u *merchants.Units) (name, sql string) {
 func (s *Store) MigrateTo(ctx context.Context, version int) ([]Migration, error) {
 	return s.migrate(ctx, version)
 }
+
+// ExecSQL runs raw SQL on the store's database, for the external tests
+// that write rows as they were before a migration.
+func (s *Store) ExecSQL(ctx context.Context, query string) error {
+	_, err := s.sqlDB.ExecContext(ctx, query)
+	return err
+}

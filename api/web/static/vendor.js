@@ -1,6 +1,6 @@
 // Vendor page actions: confirm the first payment, add and release stalls,
-// create and revoke the vendor's private link. Everything else on the page
-// is rendered by the server and works without this file.
+// check the payee, create and revoke the vendor's private link. Everything
+// else on the page is rendered by the server and works without this file.
 'use strict';
 
 (() => {
@@ -42,6 +42,31 @@
       b.disabled = true;
       const res = await api('DELETE', vendor + '/' + encodeURIComponent(b.dataset.release));
       if (!res.ok) { b.disabled = false; showErrors(stalls, res); return; }
+      location.reload();
+    });
+  }
+
+  // The payee check of an account stored unchecked: the holder name the
+  // member's own bank app shows on scanning the QR above, or a commune
+  // officer's override with a reason. Either reloads the page, whose signs
+  // then print; a refusal is shown next to its field, in the page's
+  // language.
+  const checks = [
+    ['verify', 'name-seen', 'name_seen', (v) => ({ method: 'bank_app_name', name_seen: v })],
+    ['override', 'override-reason', 'reason', (v) => ({ method: 'officer_override', reason: v })],
+  ];
+  for (const [formID, inputID, field, body] of checks) {
+    const f = $(formID);
+    if (!f) continue;
+    f.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const v = $(inputID).value.trim().normalize('NFC');
+      if (!v) {
+        showErrors(f, { problem: { errors: [{ field, code: 'required' }] } });
+        return;
+      }
+      const res = await api('POST', '/vendors/' + encodeURIComponent(f.dataset.vendor) + '/verification', body(v), { 'Idempotency-Key': SapQR.newKey() });
+      if (!res.ok) { showErrors(f, res); return; }
       location.reload();
     });
   }

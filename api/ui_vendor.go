@@ -117,7 +117,12 @@ type uiVendorData struct {
 	SignOutdated  bool
 	Transacting   bool
 	TransactingAt string
-	Links         []uiLinkRow // active private links, shown only to CanEdit
+	// Transfer notifications (issue 15): whether known, connected, and
+	// whether the first payment came from a transfer.
+	NotificationsKnown bool
+	Notifications      bool
+	TransactingBank    bool
+	Links              []uiLinkRow // active private links, shown only to CanEdit
 }
 
 // uiLinkRow is one of a vendor's active private links: when it was made,
@@ -136,7 +141,11 @@ func (s *Server) handleUIVendorPage(p *uiPages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		view, err := s.cfg.Merchants.VendorView(c.Request().Context(), actorOf(c), id)
+		read := s.cfg.Merchants.VendorView
+		if s.cfg.Transfers != nil {
+			read = s.cfg.Transfers.VendorView
+		}
+		view, err := read(c.Request().Context(), actorOf(c), id)
 		if err != nil {
 			return err
 		}
@@ -169,6 +178,10 @@ func vendorPage(view merchants.VendorView) (uiVendorData, error) {
 		StatusClass:  string(v.Progress()),
 		SignOutdated: view.SignOutdated,
 		Transacting:  v.TransactingAt != nil,
+
+		NotificationsKnown: view.HookSources >= 0,
+		Notifications:      view.HookSources > 0,
+		TransactingBank:    v.TransactingSource == merchants.TransactingBank,
 	}
 	if !d.Active {
 		d.StatusClass = "inactive"

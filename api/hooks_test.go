@@ -63,6 +63,13 @@ func TestHookSourcesAndDeliveries(t *testing.T) {
 	f.do("POST", src.URLPath, "", sepayBody(503, "0011000000001", 1), append(key, "Content-Type", "application/x-www-form-urlencoded")...).
 		wantProblem(t, http.StatusBadRequest, "malformed_delivery")
 
+	// The officers' vendor page says notifications are connected and the
+	// first payment came from a transfer.
+	if status, body, _ := f.page(t, uMemberA, "/ui/vendors/"+itoa(vid)); status != http.StatusOK ||
+		!strings.Contains(body, "Báo tiền vào: đã kết nối") || !strings.Contains(body, "từ giao dịch chuyển khoản nhận được") || strings.Contains(body, "200.000") {
+		t.Errorf("vendor page %d: want notifications connected, the first payment from a transfer and no amount", status)
+	}
+
 	// The vendor is transacting from the bank; its own page lists the
 	// amount in words.
 	var v vendorJSON

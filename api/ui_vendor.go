@@ -124,6 +124,11 @@ type uiVendorData struct {
 	Verify      string
 	VerifiedAt  string
 	CanOverride bool // may let the signs print without the check
+	// Transfer notifications: whether known, connected, and whether the
+	// first payment came from a transfer.
+	NotificationsKnown bool
+	Notifications      bool
+	TransactingBank    bool
 }
 
 // verifyState is the Verify of the vendor page for v's primary account.
@@ -160,7 +165,11 @@ func (s *Server) handleUIVendorPage(p *uiPages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		view, err := s.cfg.Merchants.VendorView(c.Request().Context(), actorOf(c), id)
+		read := s.cfg.Merchants.VendorView
+		if s.cfg.Transfers != nil {
+			read = s.cfg.Transfers.VendorView
+		}
+		view, err := read(c.Request().Context(), actorOf(c), id)
 		if err != nil {
 			return err
 		}
@@ -194,6 +203,10 @@ func vendorPage(view merchants.VendorView) (uiVendorData, error) {
 		SignOutdated: view.SignOutdated,
 		Transacting:  v.TransactingAt != nil,
 		CanOverride:  view.CanOverride,
+
+		NotificationsKnown: view.HookSources >= 0,
+		Notifications:      view.HookSources > 0,
+		TransactingBank:    v.TransactingSource == merchants.TransactingBank,
 	}
 	d.Verify, d.VerifiedAt = verifyState(v)
 	if !d.Active {

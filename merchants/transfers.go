@@ -65,6 +65,10 @@ type TransferStore interface {
 	// UnmatchedTransfers returns unmatched transfers of money in, not
 	// tests, of the given sources, newest first, at most limit.
 	UnmatchedTransfers(ctx context.Context, sourceIDs []int64, limit int) ([]Transfer, error)
+	// CountHookSourcesFor counts the sources not deleted whose scope covers
+	// a vendor of the commune and province: its own, its commune's, its
+	// province's.
+	CountHookSourcesFor(ctx context.Context, vendorID int64, communeCode, provinceCode string) (int, error)
 	// ClearTransferPersonalData clears the memo and payer of transfers
 	// received before t and returns how many were cleared.
 	ClearTransferPersonalData(ctx context.Context, before time.Time) (int64, error)
@@ -276,6 +280,20 @@ func (t *TransferService) UnmatchedTransfers(ctx context.Context, a Actor) ([]Un
 			AccountNumber: tr.AccountNumber, ReceivedAt: tr.ReceivedAt})
 	}
 	return out, nil
+}
+
+// VendorView is Service.VendorView with whether the vendor's transfer
+// notifications are connected (VendorView.HookSources); its errors.
+func (t *TransferService) VendorView(ctx context.Context, a Actor, vendorID int64) (VendorView, error) {
+	view, err := t.svc.VendorView(ctx, a, vendorID)
+	if err != nil {
+		return VendorView{}, err
+	}
+	v := view.Vendor
+	if view.HookSources, err = t.store.CountHookSourcesFor(ctx, v.ID, v.CommuneCode, v.ProvinceCode); err != nil {
+		return VendorView{}, err
+	}
+	return view, nil
 }
 
 // ClearPersonalData clears the memos and payer names of transfers older

@@ -48,6 +48,18 @@ func testTransfers(t *testing.T, db string) {
 	if want := fmt.Sprintf("/api/v1/hooks/sepay/%d", src.ID); src.URLPath != want {
 		t.Errorf("url_path = %q, want %q", src.URLPath, want)
 	}
+	for _, c := range []struct {
+		id   int64
+		want int
+	}{{v1.ID, 1}, {v2.ID, 0}} {
+		view, err := ts.VendorView(ctx, admin, c.id)
+		if err != nil || view.HookSources != c.want {
+			t.Errorf("vendor %d: %d hook sources, %v; want %d", c.id, view.HookSources, err, c.want)
+		}
+	}
+	if view, _ := s.VendorView(ctx, admin, v1.ID); view.HookSources != -1 {
+		t.Errorf("VendorView without transfers: HookSources %d, want -1 (unknown)", view.HookSources)
+	}
 	key := headers("Authorization", "Apikey province-a-key")
 	deliver := func(body []byte) (merchants.Transfer, error) {
 		return ts.ReceiveDelivery(ctx, "sepay", src.ID, key, body)

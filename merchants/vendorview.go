@@ -24,6 +24,10 @@ type VendorView struct {
 	// SignOutdated: a stall the vendor holds hangs a sign with an old QR
 	// (a stall that never had a sign is not outdated, only new).
 	SignOutdated bool
+	// HookSources counts the hook sources whose scope covers the vendor:
+	// whether its transfer notifications are connected. It is -1 when the
+	// view was read without transfers (Service.VendorView).
+	HookSources int
 }
 
 // VendorView returns what a vendor's page shows the actor. It returns
@@ -35,7 +39,7 @@ func (s *Service) VendorView(ctx context.Context, a Actor, vendorID int64) (Vend
 		return VendorView{}, err
 	}
 	view := VendorView{Vendor: v, CanEdit: a.Can(PermRegister), SeeQR: a.Can(PermSeeAccountNumbers),
-		CanOverride: a.Can(PermOverrideVerification)}
+		CanOverride: a.Can(PermOverrideVerification), HookSources: -1}
 	if view.Market, err = s.store.Market(ctx, v.MarketID); err != nil {
 		return VendorView{}, err
 	}

@@ -123,6 +123,15 @@ func (s *Store) ListHookSources(ctx context.Context) ([]merchants.HookSource, er
 	return out, nil
 }
 
+// CountHookSourcesFor counts the sources covering a vendor.
+func (s *Store) CountHookSourcesFor(ctx context.Context, vendorID int64, communeCode, provinceCode string) (int, error) {
+	var n int64
+	err := s.with(ctx).Model(&hookSourceRow{}).Where("deleted_at IS NULL AND province_code = ? AND "+
+		"(vendor_id = ? OR (vendor_id IS NULL AND (commune_code = ? OR commune_code = '')))", provinceCode, vendorID, communeCode).
+		Count(&n).Error
+	return int(n), translate(err, "hook sources of a vendor")
+}
+
 // DeleteHookSource marks a source deleted.
 func (s *Store) DeleteHookSource(ctx context.Context, id int64, at time.Time) error {
 	return s.transact(ctx, func(t tx) error {

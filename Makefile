@@ -14,7 +14,7 @@ run:
 
 ## test: the whole suite with the race detector
 test:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 ## build: a static binary in bin/
 build:

@@ -84,6 +84,12 @@ func (s *Server) routes() {
 	patch("/users/:id", s.handleUserUpdate)
 	post("/users/:id/password-reset", s.handleUserPasswordReset)
 	post("/me/password", s.handleMePassword)
+	// Targets and thresholds (issue 14).
+	put := func(path string, h echo.HandlerFunc) { a.PUT(path, h, authed...) }
+	put("/targets", s.handleTargetPut)
+	get("/targets", s.handleTargetList)
+	del("/targets", s.handleTargetDelete)
+	put("/provinces/:code/threshold", s.handleThresholdPut)
 	// Money arrives (issue 15): hook sources, their deliveries (no
 	// session: each provider's own authentication), unmatched transfers.
 	if s.cfg.Transfers != nil {

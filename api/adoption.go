@@ -113,25 +113,31 @@ func (s *Server) handleReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if q.json {
+		return writeJSON(c, http.StatusOK, rep)
+	}
 	return s.writeReport(c, rep, q.format)
 }
 
 // reportQuery is what a report request asks for besides its unit.
 type reportQuery struct {
+	json   bool // format=json: the rows as JSON instead of a download
 	format tabular.Format
 	period merchants.Period
 	at     time.Time
 }
 
-// reportParams reads ?format=csv|xlsx&period=…&at=YYYY-MM-DD, each
+// reportParams reads ?format=csv|xlsx|json&period=…&at=YYYY-MM-DD, each
 // defaulted when absent; a *ValidationError names every bad one.
 func reportParams(c echo.Context) (reportQuery, error) {
 	q := reportQuery{format: tabular.CSV, period: merchants.PeriodMonth}
 	var fields []FieldError
 	var err error
-	if v := c.QueryParam("format"); v != "" {
+	if v := c.QueryParam("format"); v == "json" {
+		q.json = true
+	} else if v != "" {
 		if q.format, err = tabular.ParseFormat(v); err != nil {
-			fields = append(fields, FieldError{Field: "format", Message: "must be csv or xlsx"})
+			fields = append(fields, FieldError{Field: "format", Message: "must be csv, xlsx or json"})
 		}
 	}
 	if v := c.QueryParam("period"); v != "" {

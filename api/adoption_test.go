@@ -76,3 +76,34 @@ func TestAdoptionDuringOutage(t *testing.T) {
 	}
 	f.do("GET", paths[0], f.as(uOfficerA), nil).wantProblem(t, http.StatusServiceUnavailable, "unavailable")
 }
+
+// TestReportJSON: format=json answers the report's rows with every column;
+// a commune without a target of its own is measured against its
+// province's, and the XLSX report fills "% so với chỉ tiêu" the same way.
+func TestReportJSON(t *testing.T) {
+	f := newFixture(t)
+	m := f.market(f.cA, 2)
+	f.vendor(uMemberA, m, "A-1", 1)
+	f.do("PUT", "/api/v1/targets", f.as(uProv1), map[string]any{"province_code": f.p1, "cho40_share": 0.5, "due": "2030-12-31"}).want(t, http.StatusOK)
+	var rep struct {
+		Rows []struct {
+			Code    string `json:"code"`
+			Markets int64  `json:"markets"`
+		} `json:"rows"`
+		Total struct {
+			Cho40Markets   int64    `json:"cho40_markets"`
+			TargetShare    *float64 `json:"target_share"`
+			TargetDue      *string  `json:"target_due"`
+			TargetProgress *float64 `json:"target_progress"`
+		} `json:"total"`
+		PreviousTo string `json:"previous_to"`
+	}
+	f.do("GET", "/api/v1/reports?format=json&commune="+f.cA, f.as(uOfficerA), nil).decode(t, &rep)
+	// One market, all its one stall with QR: chợ 4.0; 1/1 against 0.5 is 2.
+	if len(rep.Rows) != 1 || rep.Rows[0].Code != itoa(m) || rep.Total.Cho40Markets != 1 ||
+		rep.Total.TargetShare == nil || *rep.Total.TargetShare != 0.5 || rep.Total.TargetDue == nil || *rep.Total.TargetDue != "2030-12-31" ||
+		rep.Total.TargetProgress == nil || *rep.Total.TargetProgress != 2 || rep.PreviousTo == "" {
+		t.Errorf("report JSON: %+v", rep)
+	}
+	f.do("GET", "/api/v1/reports?format=pdf&commune="+f.cA, f.as(uOfficerA), nil).wantProblem(t, http.StatusUnprocessableEntity, "validation_failed")
+}

@@ -84,6 +84,7 @@ func (s *Server) routes() {
 	patch("/users/:id", s.handleUserUpdate)
 	post("/users/:id/password-reset", s.handleUserPasswordReset)
 	post("/me/password", s.handleMePassword)
+	s.targetRoutes(a, authed)
 	// Money arrives (issue 15): hook sources, their deliveries (no
 	// session: each provider's own authentication), unmatched transfers.
 	if s.cfg.Transfers != nil {
@@ -95,6 +96,15 @@ func (s *Server) routes() {
 	}
 
 	s.uiRoutes()
+}
+
+// targetRoutes registers the targets and thresholds (issue 14), with the
+// authenticated API's middleware.
+func (s *Server) targetRoutes(a *echo.Group, authed []echo.MiddlewareFunc) {
+	a.PUT("/targets", s.handleTargetPut, authed...)
+	a.GET("/targets", s.handleTargetList, authed...)
+	a.DELETE("/targets", s.handleTargetDelete, authed...)
+	a.PUT("/provinces/:code/threshold", s.handleThresholdPut, authed...)
 }
 
 // uiRoutes registers the web UI: static files and the login page are

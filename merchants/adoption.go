@@ -243,9 +243,6 @@ type AdoptionConfig struct {
 	// SnapshotEvery is how often Run records today's snapshot (the last one
 	// of a day stands for that day); 0 for 1 hour.
 	SnapshotEvery time.Duration
-	// ThresholdsTTL is how long thresholds read from the store are reused
-	// by this process; 0 for 1 minute.
-	ThresholdsTTL time.Duration
 	// Logger receives what Run does and what goes wrong; nil discards.
 	Logger *slog.Logger
 	// Now is the clock; nil for time.Now.
@@ -268,9 +265,9 @@ type AdoptionService struct {
 	wake      chan struct{}
 	cold      chan struct{}
 
+	// thresholds are those the last pendingRound read.
 	thrMu      sync.Mutex
 	thresholds map[string]float64
-	thrRead    time.Time
 
 	pending pendingGate
 
@@ -294,7 +291,6 @@ func NewAdoptionService(store AdoptionStore, counters AdoptionCounters, cfg Adop
 	def(&cfg.ProbeEvery, 2*time.Second)
 	def(&cfg.ReconcileEvery, 15*time.Minute)
 	def(&cfg.SnapshotEvery, time.Hour)
-	def(&cfg.ThresholdsTTL, time.Minute)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}

@@ -20,9 +20,7 @@ import (
 // counters, before it began, and the counters are read after it.
 func (s *AdoptionService) counts(ctx context.Context, f UnitFilter) ([]MarketCounts, Source, error) {
 	begun := s.cfg.Now()
-	waitingMarkets, more, err := s.pending.markets(ctx, func(ctx context.Context) ([]MarketCounts, bool, error) {
-		return s.store.PendingCounterMarkets(ctx, s.cfg.BatchSize)
-	})
+	waitingMarkets, more, err := s.pendingRound(ctx)
 	if err != nil {
 		return nil, "", fmt.Errorf("adoption: %w", err)
 	}
@@ -168,13 +166,25 @@ type freshness struct {
 // markets is Markets saying where the figures come from, even when there
 // are no rows.
 func (s *AdoptionService) markets(ctx context.Context, f UnitFilter) ([]MarketAdoption, freshness, error) {
+	rows, _, fr, err := s.marketsThresholds(ctx, f)
+	return rows, fr, err
+}
+
+// marketsThresholds is markets with the thresholds it applied: those read
+// by the round counts joined (see pendingRound), or the last read while
+// the database is away.
+func (s *AdoptionService) marketsThresholds(ctx context.Context, f UnitFilter) ([]MarketAdoption, map[string]float64, freshness, error) {
 	counts, fr, err := s.countsOrStale(ctx, f)
 	if err != nil {
-		return nil, freshness{}, err
+		return nil, nil, freshness{}, err
 	}
-	thr, err := s.loadThresholds(ctx)
+	var roundErr error
+	if fr.stale {
+		roundErr = ErrUnavailable
+	}
+	thr, err := s.thresholdsAfter(roundErr)
 	if err != nil {
-		return nil, freshness{}, err
+		return nil, nil, freshness{}, err
 	}
 	rows := make([]MarketAdoption, len(counts))
 	for i, c := range counts {
@@ -182,7 +192,7 @@ func (s *AdoptionService) markets(ctx context.Context, f UnitFilter) ([]MarketAd
 		rows[i].Stale, rows[i].AsOf = fr.stale, fr.asOf
 	}
 	slices.SortFunc(rows, func(a, b MarketAdoption) int { return cmp.Compare(a.MarketID, b.MarketID) })
-	return rows, fr, nil
+	return rows, thr, fr, nil
 }
 
 // countsOrStale is counts, except that while the database cannot be
@@ -223,11 +233,7 @@ func (s *AdoptionService) markInStep(t time.Time) {
 // only.
 func (s *AdoptionService) Unit(ctx context.Context, f UnitFilter) (UnitAdoption, error) {
 	f.MarketIDs = nil
-	rows, fr, err := s.markets(ctx, f)
-	if err != nil {
-		return UnitAdoption{}, err
-	}
-	thr, err := s.loadThresholds(ctx)
+	rows, thr, fr, err := s.marketsThresholds(ctx, f)
 	if err != nil {
 		return UnitAdoption{}, err
 	}

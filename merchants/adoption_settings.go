@@ -6,25 +6,42 @@ import (
 	"fmt"
 )
 
-// loadThresholds returns the chợ 4.0 threshold of every province, read from the
-// store at most once per ThresholdsTTL.
+// pendingRound joins a shared round (pendingGate) that reads, on one
+// query runner, the chợ 4.0 thresholds and then the markets waiting in the
+// outbox. A round begins after the call does, so the thresholds it keeps
+// include every change committed before the read began, on whichever
+// replica made it: a threshold moves every market's chợ 4.0 state at once,
+// with no per-process cache to wait out.
+func (s *AdoptionService) pendingRound(ctx context.Context) ([]MarketCounts, bool, error) {
+	return s.pending.markets(ctx, func(ctx context.Context) ([]MarketCounts, bool, error) {
+		thr, err := s.store.Cho40Thresholds(ctx)
+		if err != nil {
+			return nil, false, fmt.Errorf("thresholds: %w", err)
+		}
+		s.thrMu.Lock()
+		s.thresholds = thr
+		s.thrMu.Unlock()
+		return s.store.PendingCounterMarkets(ctx, s.cfg.BatchSize)
+	})
+}
+
+// loadThresholds returns the chợ 4.0 threshold of every province as
+// committed before the call (see pendingRound).
 func (s *AdoptionService) loadThresholds(ctx context.Context) (map[string]float64, error) {
+	_, _, err := s.pendingRound(ctx)
+	return s.thresholdsAfter(err)
+}
+
+// thresholdsAfter returns the thresholds the last round read, given that
+// round's error: while the database is away (ErrUnavailable) the
+// thresholds last read stand, as the counters do (see countsOrStale).
+func (s *AdoptionService) thresholdsAfter(roundErr error) (map[string]float64, error) {
 	s.thrMu.Lock()
 	defer s.thrMu.Unlock()
-	if s.thresholds != nil && s.cfg.Now().Sub(s.thrRead) < s.cfg.ThresholdsTTL {
+	if roundErr == nil || (errors.Is(roundErr, ErrUnavailable) && s.thresholds != nil) {
 		return s.thresholds, nil
 	}
-	t, err := s.store.Cho40Thresholds(ctx)
-	if err != nil && errors.Is(err, ErrUnavailable) && s.thresholds != nil {
-		// The database is away: the thresholds last read stand, as the
-		// counters do (see countsOrStale).
-		return s.thresholds, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("adoption: thresholds: %w", err)
-	}
-	s.thresholds, s.thrRead = t, s.cfg.Now()
-	return t, nil
+	return nil, fmt.Errorf("adoption: thresholds: %w", roundErr)
 }
 
 func thresholdOf(t map[string]float64, provinceCode string) float64 {
@@ -32,51 +49,4 @@ func thresholdOf(t map[string]float64, provinceCode string) float64 {
 		return v
 	}
 	return DefaultCho40Threshold
-}
-
-// SetThreshold sets the chợ 4.0 threshold of a province. It returns a
-// *ValidationError, changing nothing, for a threshold outside (0, 1] or an
-// empty province code, or a store error.
-func (s *AdoptionService) SetThreshold(ctx context.Context, provinceCode string, threshold float64) error {
-	var p problems
-	if provinceCode == "" {
-		p.add("province_code", "is required")
-	}
-	if !(threshold > 0 && threshold <= 1) {
-		p.add("threshold", fmt.Sprintf("%v is outside the allowed range: a share of active stalls with QR above 0 and at most 1 (0.8 is 80%%)", threshold))
-	}
-	if err := p.err(); err != nil {
-		return err
-	}
-	if err := s.store.SetCho40Threshold(ctx, provinceCode, threshold); err != nil {
-		return fmt.Errorf("adoption: threshold: %w", err)
-	}
-	s.thrMu.Lock()
-	s.thresholds = nil
-	s.thrMu.Unlock()
-	return nil
-}
-
-// SetTarget creates or replaces a unit's target for a due date. It returns
-// a *ValidationError, changing nothing, for a missing province, a share
-// outside (0, 1] or a missing due date, or a store error.
-func (s *AdoptionService) SetTarget(ctx context.Context, t AdoptionTarget) error {
-	var p problems
-	if t.ProvinceCode == "" {
-		p.add("province_code", "is required (with commune_code for a commune's target)")
-	}
-	if !(t.Cho40Share > 0 && t.Cho40Share <= 1) {
-		p.add("cho40_share", fmt.Sprintf("%v is outside the allowed range: a share of markets above 0 and at most 1 (1 is every market)", t.Cho40Share))
-	}
-	if t.Due.IsZero() {
-		p.add("due", "is required: the day the target is due")
-	}
-	if err := p.err(); err != nil {
-		return err
-	}
-	t.Due = dayOf(t.Due)
-	if err := s.store.SetAdoptionTarget(ctx, t); err != nil {
-		return fmt.Errorf("adoption: target: %w", err)
-	}
-	return nil
 }

@@ -2,39 +2,54 @@ package merchants_test
 
 import (
 	"context"
-	"errors"
 	"testing"
-	"time"
 
 	"github.com/sapqr/sapqr/merchants"
+	"github.com/sapqr/sapqr/merchants/rediscounters"
 )
 
-func TestAdoptionSettingsValidation(t *testing.T) {
+// TestThresholdMovesEveryReplicaAtOnce: two services over one store stand
+// for two replicas. Once a threshold is committed, the next read on either
+// — even one that read a moment before — applies it, to the market and to
+// the unit's count of chợ 4.0 markets: nothing waits for a cache to expire.
+func TestThresholdMovesEveryReplicaAtOnce(t *testing.T) {
 	ctx := context.Background()
-	_, _, svc := setup(t)
-	due := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
-	cases := []struct {
-		name  string
-		call  func() error
-		field string
-	}{
-		{"threshold above 1", func() error { return svc.SetThreshold(ctx, "01", 1.5) }, "threshold"},
-		{"threshold zero", func() error { return svc.SetThreshold(ctx, "01", 0) }, "threshold"},
-		{"threshold without province", func() error { return svc.SetThreshold(ctx, "", 0.9) }, "province_code"},
-		{"target share above 1", func() error {
-			return svc.SetTarget(ctx, merchants.AdoptionTarget{ProvinceCode: "01", Cho40Share: 2, Due: due})
-		}, "cho40_share"},
-		{"target without due date", func() error { return svc.SetTarget(ctx, merchants.AdoptionTarget{ProvinceCode: "01", Cho40Share: 1}) }, "due"},
+	store := newFakeStore()
+	// 4 of 5 active stalls with QR: chợ 4.0 at the default 0.8, not at 0.9.
+	store.change(merchants.MarketCounts{MarketID: 1, CommuneCode: "26734", ProvinceCode: "79", StallsActive: 5, StallsWithQR: 4})
+	replicas := []*merchants.AdoptionService{
+		merchants.NewAdoptionService(store, rediscounters.NewMemory(), merchants.AdoptionConfig{}),
+		merchants.NewAdoptionService(store, rediscounters.NewMemory(), merchants.AdoptionConfig{}),
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var v *merchants.ValidationError
-			if err := c.call(); !errors.As(err, &v) {
-				t.Fatalf("err = %v, want a *ValidationError", err)
+	steps := []struct {
+		threshold float64 // 0: none set
+		cho40     bool
+		markets   int64
+	}{
+		{0, true, 1},
+		{0.9, false, 0},
+		{0.8, true, 1},
+		{1, false, 0},
+	}
+	for _, st := range steps {
+		if st.threshold > 0 {
+			if err := store.SetCho40Threshold(ctx, "79", st.threshold); err != nil {
+				t.Fatal(err)
 			}
-			if len(v.Fields) != 1 || v.Fields[0].Field != c.field {
-				t.Errorf("fields %+v, want one error on %q", v.Fields, c.field)
+		}
+		for i, r := range replicas {
+			m, err := r.Market(ctx, 1)
+			if err != nil {
+				t.Fatal(err)
 			}
-		})
+			u, err := r.Unit(ctx, merchants.UnitFilter{CommuneCode: "26734"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Cho40 != st.cho40 || u.Cho40Markets != st.markets {
+				t.Errorf("threshold %v, replica %d: market cho40 %v, unit cho40_markets %d; want %v, %d",
+					st.threshold, i, m.Cho40, u.Cho40Markets, st.cho40, st.markets)
+			}
+		}
 	}
 }

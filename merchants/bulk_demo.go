@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"time"
 )
 
 // DemoResult is what SeedDemo created.
 type DemoResult struct {
 	Markets []Market
 	Vendors int
+	// Target is the commune's target, so "% so với chỉ tiêu" is filled
+	// from the first run.
+	Target AdoptionTarget
 }
 
 // demoMarkets are the demo commune's two markets: a morning market with
@@ -37,10 +41,18 @@ func demoSecondStall(vendors, n int) string {
 // something to show. Unlike Seed it goes through the ordinary Service
 // calls, so the demo data is validated, audited and counted like real
 // data; a nil r draws random data. It returns the errors of CreateMarket,
-// RegisterVendor, AssignStall, RecordSignPrint and ConfirmTransacting.
+// RegisterVendor, AssignStall, RecordSignPrint, ConfirmTransacting and
+// SetTarget.
 func (s *Service) SeedDemo(ctx context.Context, a Actor, c Commune, r *rand.Rand) (DemoResult, error) {
 	g := newSeedGen(r, s.clock())
 	var res DemoResult
+	// Every market of the commune chợ 4.0 by the end of the year.
+	target, err := s.SetTarget(ctx, a, AdoptionTarget{ProvinceCode: c.ProvinceCode, CommuneCode: c.Code, Cho40Share: 1,
+		Due: time.Date(s.clock().In(Vietnam).Year(), time.December, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		return res, fmt.Errorf("demo target: %w", err)
+	}
+	res.Target = target
 	for _, dm := range demoMarkets {
 		m, err := s.CreateMarket(ctx, a, CreateMarketInput{
 			Name: "Chợ " + c.Name + dm.suffix, CommuneCode: c.Code, ProvinceCode: c.ProvinceCode,

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -92,6 +93,12 @@ func testSeedDemo(t *testing.T, db string) {
 	}
 	if len(res.Markets) != 2 || res.Vendors != 38 {
 		t.Fatalf("demo: %d markets, %d vendors; want 2, 38", len(res.Markets), res.Vendors)
+	}
+	// The demo commune has a target (every market chợ 4.0 by 31 December),
+	// so the report's "% so với chỉ tiêu" is never blank on a first run.
+	targets, err := svc.Targets(ctx, merchantstest.Admin(), "", c.Code)
+	if err != nil || len(targets) != 1 || targets[0].Cho40Share != 1 || targets[0].Due.Month() != time.December || targets[0].Due.Day() != 31 {
+		t.Errorf("demo targets %+v, %v; want one: 1 by 31 December", targets, err)
 	}
 	if res.Markets[0].Name != "Chợ Ba Đình" || res.Markets[1].Name != "Chợ Ba Đình Chiều" {
 		t.Errorf("demo markets %q, %q", res.Markets[0].Name, res.Markets[1].Name)

@@ -87,6 +87,10 @@ type Report struct {
 	Source Source      `json:"source,omitempty"`
 	Rows   []ReportRow `json:"rows"`
 	Total  ReportRow   `json:"total"`
+	// PreviousFrom and PreviousTo are the period before; each row's
+	// Previous holds its figures at PreviousTo.
+	PreviousFrom time.Time `json:"previous_from"`
+	PreviousTo   time.Time `json:"previous_to"`
 }
 
 // ReportRow is one line of a Report: a market, a commune or the total.
@@ -112,6 +116,9 @@ type ReportRow struct {
 	// TargetShare and TargetDue describe the target used.
 	TargetShare *float64   `json:"target_share,omitempty"`
 	TargetDue   *time.Time `json:"target_due,omitempty"`
+	// Previous is the same unit's figures at the end of the previous
+	// period (no target); nil when its snapshot had none of its markets.
+	Previous *ReportRow `json:"previous,omitempty"`
 }
 
 // totalName names the total row of a report.
@@ -148,34 +155,70 @@ func (s *AdoptionService) Report(ctx context.Context, req ReportRequest) (Report
 		return Report{}, err
 	}
 	rep.AsOf, rep.Source = asOf, src
-	if rep.ProvinceCode == "" && len(rows) > 0 {
-		rep.ProvinceCode = rows[0].ProvinceCode
+	if rep.ProvinceCode == "" {
+		rep.ProvinceCode = s.provinceOf(f.CommuneCode, rows)
 	}
-
-	targets, err := s.store.AdoptionTargets(ctx, f)
+	unitTarget, err := s.reportTargets(ctx, rep.ProvinceCode, f, to)
 	if err != nil {
-		return Report{}, fmt.Errorf("adoption: report: %w", err)
+		return Report{}, err
 	}
-	unitTarget := func(commune string) *AdoptionTarget {
-		return targetFor(targets, rep.ProvinceCode, commune, to)
+	if rep.Rows, rep.Total, err = s.reportTable(ctx, f, rows, unitTarget); err != nil {
+		return Report{}, err
 	}
+	return rep, s.addPrevious(ctx, &rep, f)
+}
 
-	if f.CommuneCode != "" {
-		names, err := s.store.MarketNames(ctx, f)
-		if err != nil {
-			return Report{}, fmt.Errorf("adoption: report: %w", err)
+// reportTable builds a report's rows and total from its market rows: one
+// row per market for a commune, one per commune for a province, each
+// commune against its own target or else its province's.
+func (s *AdoptionService) reportTable(ctx context.Context, f UnitFilter, rows []MarketAdoption, unitTarget func(string) *AdoptionTarget) ([]ReportRow, ReportRow, error) {
+	withFallback := func(commune string) *AdoptionTarget {
+		if t := unitTarget(commune); t != nil {
+			return t
 		}
-		for _, r := range rows {
-			row := reportRow(strconv.FormatInt(r.MarketID, 10), names[r.MarketID], []MarketAdoption{r}, nil)
-			rep.Rows = append(rep.Rows, row)
-		}
-		rep.Total = reportRow("", totalName, rows, unitTarget(f.CommuneCode))
-		return rep, nil
+		return unitTarget("")
 	}
+	if f.CommuneCode == "" {
+		return s.communeRows(rows, withFallback), reportRow("", totalName, rows, unitTarget("")), nil
+	}
+	names, err := s.store.MarketNames(ctx, f)
+	if err != nil {
+		return nil, ReportRow{}, fmt.Errorf("adoption: report: %w", err)
+	}
+	var out []ReportRow
+	for _, r := range rows {
+		out = append(out, reportRow(strconv.FormatInt(r.MarketID, 10), names[r.MarketID], []MarketAdoption{r}, nil))
+	}
+	return out, reportRow("", totalName, rows, withFallback(f.CommuneCode)), nil
+}
 
-	rep.Rows = s.communeRows(rows, unitTarget)
-	rep.Total = reportRow("", totalName, rows, unitTarget(""))
-	return rep, nil
+// provinceOf returns the province of a commune: from the unit directory,
+// else from the commune's market rows; "" when neither knows.
+func (s *AdoptionService) provinceOf(commune string, rows []MarketAdoption) string {
+	if s.cfg.Units != nil && commune != "" {
+		if p, err := s.cfg.Units.ProvinceOfCommune(commune); err == nil {
+			return p
+		}
+	}
+	if len(rows) > 0 {
+		return rows[0].ProvinceCode
+	}
+	return ""
+}
+
+// reportTargets reads the targets of the province and its communes (a
+// commune is measured against its province's when it has none) and
+// returns the chooser of a unit's target for the period ending on to.
+func (s *AdoptionService) reportTargets(ctx context.Context, province string, f UnitFilter, to time.Time) (func(commune string) *AdoptionTarget, error) {
+	tf := UnitFilter{ProvinceCode: province}
+	if province == "" {
+		tf = f
+	}
+	targets, err := s.store.AdoptionTargets(ctx, tf)
+	if err != nil {
+		return nil, fmt.Errorf("adoption: report: %w", err)
+	}
+	return func(commune string) *AdoptionTarget { return targetFor(targets, province, commune, to) }, nil
 }
 
 // reportMarkets returns the adoption of the filter's markets as of the
@@ -205,8 +248,8 @@ func (s *AdoptionService) reportMarkets(ctx context.Context, f UnitFilter, to ti
 }
 
 // communeRows sums a province's market rows into one report row per
-// commune, ordered by commune code, each against the commune's target, or
-// the province's when the commune has none.
+// commune, ordered by commune code, each against the target unitTarget
+// picks for it.
 func (s *AdoptionService) communeRows(rows []MarketAdoption, unitTarget func(commune string) *AdoptionTarget) []ReportRow {
 	byCommune := make(map[string][]MarketAdoption)
 	for _, r := range rows {
@@ -219,11 +262,7 @@ func (s *AdoptionService) communeRows(rows []MarketAdoption, unitTarget func(com
 	slices.Sort(communes)
 	var out []ReportRow
 	for _, c := range communes {
-		t := unitTarget(c)
-		if t == nil {
-			t = unitTarget("")
-		}
-		out = append(out, reportRow(c, s.communeName(c), byCommune[c], t))
+		out = append(out, reportRow(c, s.communeName(c), byCommune[c], unitTarget(c)))
 	}
 	return out
 }
@@ -284,6 +323,9 @@ func reportRow(code, name string, rows []MarketAdoption, target *AdoptionTarget)
 var reportHeader = [...]string{
 	"Mã", "Đơn vị", "Số chợ", "Số chợ 4.0", "Số sạp hoạt động",
 	"Số tiểu thương có QR", "Số tiểu thương đã giao dịch", "% sạp có QR", "% so với chỉ tiêu",
+	"Chỉ tiêu % chợ 4.0", "Hạn chỉ tiêu",
+	"Số chợ kỳ trước", "Số chợ 4.0 kỳ trước", "Số sạp hoạt động kỳ trước",
+	"Số tiểu thương có QR kỳ trước", "Số tiểu thương đã giao dịch kỳ trước", "% sạp có QR kỳ trước",
 }
 
 // ReportHeader returns the header row of a report table, in Vietnamese as
@@ -291,14 +333,23 @@ var reportHeader = [...]string{
 func ReportHeader() []string { return slices.Clone(reportHeader[:]) }
 
 // Cells returns the row as table cells: numbers as int64, percentages as
-// float64 rounded to one decimal (45.5 is 45.5%), a missing target as "".
+// float64 rounded to one decimal (45.5 is 45.5%), the target's due date as
+// YYYY-MM-DD, then the previous period's figures; a missing target or
+// previous figure as "".
 func (r ReportRow) Cells() []any {
-	progress := any("")
+	progress, share, due := any(""), any(""), any("")
 	if r.TargetProgress != nil {
 		progress = percent(*r.TargetProgress)
 	}
-	return []any{r.Code, r.Name, r.Markets, r.Cho40Markets, r.StallsActive,
-		r.VendorsWithQR, r.VendorsTransacting, percent(r.QRRate), progress}
+	if r.TargetShare != nil && r.TargetDue != nil {
+		share, due = percent(*r.TargetShare), r.TargetDue.Format(time.DateOnly)
+	}
+	prev := []any{"", "", "", "", "", ""}
+	if p := r.Previous; p != nil {
+		prev = []any{p.Markets, p.Cho40Markets, p.StallsActive, p.VendorsWithQR, p.VendorsTransacting, percent(p.QRRate)}
+	}
+	return append([]any{r.Code, r.Name, r.Markets, r.Cho40Markets, r.StallsActive,
+		r.VendorsWithQR, r.VendorsTransacting, percent(r.QRRate), progress, share, due}, prev...)
 }
 
 // percent turns a share into a percentage with one decimal.

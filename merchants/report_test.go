@@ -91,11 +91,14 @@ func TestReport(t *testing.T) {
 		},
 		Total: merchants.ReportRow{Name: "Tổng cộng", Markets: 2, Cho40Markets: 1, StallsActive: 15, StallsWithQR: 5, VendorsWithQR: 5, VendorsTransacting: 2,
 			QRRate: 5.0 / 15, TargetProgress: ptr(0.5), TargetShare: ptr(1), TargetDue: due("2026-12-31")},
+		// September: no snapshot by its end, so no previous figures.
+		PreviousFrom: day("2026-09-01"), PreviousTo: day("2026-09-30"),
 	}
 	if diff := cmp.Diff(want, commune); diff != "" {
 		t.Errorf("commune report (-want +got):\n%s", diff)
 	}
-	if got, want := commune.Total.Cells(), []any{"", "Tổng cộng", int64(2), int64(1), int64(15), int64(5), int64(2), 33.3, 50.0}; !cmp.Equal(got, want) {
+	if got, want := commune.Total.Cells(), []any{"", "Tổng cộng", int64(2), int64(1), int64(15), int64(5), int64(2), 33.3, 50.0,
+		100.0, "2026-12-31", "", "", "", "", "", ""}; !cmp.Equal(got, want) {
 		t.Errorf("total cells = %v, want %v", got, want)
 	}
 
@@ -127,6 +130,30 @@ func TestReport(t *testing.T) {
 		t.Errorf("province report lines (-want +got):\n%s", diff)
 	}
 
+	// November (live, counters cold: the database) beside October's last
+	// snapshot; commune 26740 has no target and takes the province's.
+	store.change(market(3, "79", "26740", 10, 7))
+	nov, err := svc.Report(ctx, merchants.ReportRequest{CommuneCode: "26740", Period: merchants.PeriodMonth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNov := merchants.Report{
+		ProvinceCode: "79", CommuneCode: "26740", Period: merchants.PeriodMonth, Source: merchants.SourceDatabase,
+		From: day("2026-11-01"), To: day("2026-11-30"), AsOf: day("2026-11-23"),
+		PreviousFrom: day("2026-10-01"), PreviousTo: day("2026-10-31"),
+		Rows: []merchants.ReportRow{{Code: "3", Markets: 1, StallsActive: 10, StallsWithQR: 7, VendorsWithQR: 7, VendorsTransacting: 3, QRRate: 0.7,
+			Previous: &merchants.ReportRow{Code: "3", Markets: 1, Cho40Markets: 1, StallsActive: 10, StallsWithQR: 9, VendorsWithQR: 9, VendorsTransacting: 4, QRRate: 0.9}}},
+		Total: merchants.ReportRow{Name: "Tổng cộng", Markets: 1, StallsActive: 10, StallsWithQR: 7, VendorsWithQR: 7, VendorsTransacting: 3, QRRate: 0.7,
+			TargetProgress: ptr(0), TargetShare: ptr(0.8), TargetDue: due("2026-12-31"),
+			Previous: &merchants.ReportRow{Name: "Tổng cộng", Markets: 1, Cho40Markets: 1, StallsActive: 10, StallsWithQR: 9, VendorsWithQR: 9, VendorsTransacting: 4, QRRate: 0.9}},
+	}
+	if diff := cmp.Diff(wantNov, nov); diff != "" {
+		t.Errorf("November report of a commune without a target (-want +got):\n%s", diff)
+	}
+	if got, want := nov.Rows[0].Cells()[11:], []any{int64(1), int64(1), int64(10), int64(9), int64(4), 90.0}; !cmp.Equal(got, want) {
+		t.Errorf("previous cells = %v, want %v", got, want)
+	}
+
 	store.change(market(1, "79", "26734", 5, 5))
 	live, err := svc.Report(ctx, merchants.ReportRequest{CommuneCode: "26734", Period: merchants.PeriodYear})
 	if err != nil {
@@ -145,7 +172,8 @@ func TestWriteReportGolden(t *testing.T) {
 		ProvinceCode: "79", CommuneCode: "26734", Period: merchants.PeriodMonth,
 		Rows: []merchants.ReportRow{
 			{Code: "1", Name: "Chợ Bến Thành", Markets: 1, Cho40Markets: 1, StallsActive: 5, StallsWithQR: 4, VendorsWithQR: 4, VendorsTransacting: 2, QRRate: 0.8},
-			{Code: "2", Name: "=cmd|' /C calc'!A0", Markets: 1, StallsActive: 3, StallsWithQR: 1, VendorsWithQR: 1, QRRate: 1.0 / 3},
+			{Code: "2", Name: "=cmd|' /C calc'!A0", Markets: 1, StallsActive: 3, StallsWithQR: 1, VendorsWithQR: 1, QRRate: 1.0 / 3,
+				Previous: &merchants.ReportRow{Code: "2", Markets: 1, StallsActive: 2, StallsWithQR: 0}},
 		},
 		Total: merchants.ReportRow{Name: "Tổng cộng", Markets: 2, Cho40Markets: 1, StallsActive: 8, StallsWithQR: 5, VendorsWithQR: 5, VendorsTransacting: 2,
 			QRRate: 5.0 / 8, TargetProgress: &progress, TargetShare: &share, TargetDue: &due},
@@ -188,10 +216,10 @@ func TestWriteReportGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The same cells as the CSV, but for the apostrophe CSV puts before a
-	// formula-like text, and the empty trailing cell XLSX leaves out.
+	// formula-like text, and the empty trailing cells XLSX leaves out.
 	for i := range csvRows {
 		csvRows[i][1] = strings.TrimPrefix(csvRows[i][1], "'")
-		if n := len(csvRows[i]); csvRows[i][n-1] == "" {
+		for n := len(csvRows[i]); n > 0 && csvRows[i][n-1] == ""; n-- {
 			csvRows[i] = csvRows[i][:n-1]
 		}
 	}

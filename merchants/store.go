@@ -76,6 +76,10 @@ type Reader interface {
 	// VendorLinkByToken finds a link by the hash of its token.
 	VendorLinkByToken(ctx context.Context, tokenHash []byte) (VendorLink, error)
 
+	// AdoptionTargets is AdoptionStore's: the targets of the filter's
+	// commune, or of its province and its communes, or every target.
+	AdoptionTargets(ctx context.Context, f UnitFilter) ([]AdoptionTarget, error)
+
 	// AuditLog returns audit entries, newest first.
 	AuditLog(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
 }
@@ -134,6 +138,15 @@ type Tx interface {
 
 	CreateVendorLink(ctx context.Context, l VendorLink, tokenHash []byte) (VendorLink, error)
 	RevokeVendorLink(ctx context.Context, id int64, at time.Time) error
+
+	// Cho40Thresholds, SetCho40Threshold and SetAdoptionTarget are those
+	// of AdoptionStore, in the transaction.
+	Cho40Thresholds(ctx context.Context) (map[string]float64, error)
+	SetCho40Threshold(ctx context.Context, provinceCode string, threshold float64) error
+	SetAdoptionTarget(ctx context.Context, t AdoptionTarget) error
+	// DeleteAdoptionTarget removes the target of t's unit and due date
+	// (Cho40Share is ignored); an error wrapping ErrNotFound when none.
+	DeleteAdoptionTarget(ctx context.Context, t AdoptionTarget) error
 
 	// AppendAudit writes audit entries, all in one statement.
 	AppendAudit(ctx context.Context, entries ...AuditEntry) error

@@ -245,12 +245,14 @@ func countersRebuild(ctx context.Context, env *environment, args []string) error
 	return nil
 }
 
-const reportUsage = `usage: sapqr report (--commune CODE | --province CODE) --period month|quarter|6months|year [--at YYYY-MM] [--format csv|xlsx] -o FILE
+const reportUsage = `usage: sapqr report (--commune CODE | --province CODE) --period month|quarter|6months|year [--at YYYY-MM] [--format csv|xlsx|json] -o FILE
 
 Writes a commune's table (one row per market) or a province's (one row per
 commune) in the shape communes report upward: unit, markets, chợ 4.0
 markets, active stalls, vendors with QR, vendors transacting, % of active
-stalls with QR, % of target. A period not over yet shows today's figures;
+stalls with QR, % of target (a commune without its own target against its
+province's), the target, then the previous period's figures beside each
+row; json is what GET /api/v1/reports?format=json answers. A period not over yet shows today's figures;
 a past period the snapshot of its last day. --format defaults to the
 extension of -o.`
 
@@ -261,7 +263,7 @@ func cmdReport(ctx context.Context, env *environment, args []string) error {
 	province := fs.String("province", "", "province code (one row per commune)")
 	periodName := fs.String("period", "month", "month, quarter, 6months or year")
 	at := fs.String("at", "", "a month of the period, YYYY-MM (default: this month)")
-	formatName := fs.String("format", "", "csv or xlsx (default: from the extension of -o)")
+	formatName := fs.String("format", "", "csv, xlsx or json (default: from the extension of -o)")
 	out := fs.String("o", "", "output file")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
@@ -287,7 +289,9 @@ func cmdReport(ctx context.Context, env *environment, args []string) error {
 		errs = append(errs, errors.New("-o FILE is required"))
 	}
 	var format tabular.Format
+	asJSON := *formatName == "json" || (*formatName == "" && strings.HasSuffix(strings.ToLower(*out), ".json"))
 	switch {
+	case asJSON:
 	case *formatName != "":
 		if format, err = tabular.ParseFormat(*formatName); err != nil {
 			errs = append(errs, fmt.Errorf("--format: %w", err))
@@ -310,7 +314,15 @@ func cmdReport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := writeAtomically(env.stdout, *out, func(w io.Writer) error { return merchants.WriteReport(w, format, rep) }); err != nil {
+	write := func(w io.Writer) error { return merchants.WriteReport(w, format, rep) }
+	if asJSON {
+		write = func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}
+	}
+	if err := writeAtomically(env.stdout, *out, write); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	unit := "province " + rep.ProvinceCode

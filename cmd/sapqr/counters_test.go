@@ -81,11 +81,28 @@ func TestReportCommand(t *testing.T) {
 	// Three vendors on three active stalls, all with QR: 100%, chợ 4.0.
 	want := [][]string{
 		merchants.ReportHeader(),
-		{strconv.FormatInt(f.market.ID, 10), f.market.Name, "1", "1", "3", "3", "1", "100", ""},
-		{"", "Tổng cộng", "1", "1", "3", "3", "1", "100", ""},
+		// No target; no snapshot by the end of the previous quarter.
+		{strconv.FormatInt(f.market.ID, 10), f.market.Name, "1", "1", "3", "3", "1", "100", "", "", "", "", "", "", "", "", ""},
+		{"", "Tổng cộng", "1", "1", "3", "3", "1", "100", "", "", "", "", "", "", "", "", ""},
 	}
 	if diff := cmp.Diff(want, rows); diff != "" {
 		t.Errorf("report.csv (-want +got):\n%s", diff)
+	}
+
+	// --format json writes what GET /api/v1/reports?format=json answers.
+	jsonOut := filepath.Join(t.TempDir(), "report.json")
+	if _, stderr, err := f.run(t, "report", "--commune", merchantstest.CommuneA1, "--period", "quarter", "-o", jsonOut); err != nil {
+		t.Fatalf("report to .json: %v\n%s", err, stderr)
+	}
+	var got struct {
+		Rows  []map[string]any
+		Total struct {
+			Name         string
+			Cho40Markets int64 `json:"cho40_markets"`
+		}
+	}
+	if data, err := os.ReadFile(jsonOut); err != nil || json.Unmarshal(data, &got) != nil || len(got.Rows) != 1 || got.Total.Cho40Markets != 1 {
+		t.Errorf("report.json: %+v, %v", got, err)
 	}
 
 	bad := []struct {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sapqr/sapqr/merchants"
 	"github.com/sapqr/sapqr/merchants/gormstore"
@@ -95,8 +96,8 @@ func createDemo(ctx context.Context, a *app, w io.Writer) error {
 	for i, m := range res.Markets {
 		names[i] = strconv.Quote(m.Name)
 	}
-	fmt.Fprintf(w, "sapqr: demo data: %s (commune %s): markets %s with %d vendors, some with printed signs and confirmed first payments\n",
-		commune.FullName(), commune.Code, strings.Join(names, " and "), res.Vendors)
+	fmt.Fprintf(w, "sapqr: demo data: %s (commune %s): markets %s with %d vendors, some with printed signs and confirmed first payments; target: %.0f%% of markets chợ 4.0 by %s\n",
+		commune.FullName(), commune.Code, strings.Join(names, " and "), res.Vendors, res.Target.Cho40Share*100, res.Target.Due.Format(time.DateOnly))
 
 	password := rand.Text()
 	_, err = svc.CreateUser(ctx, systemActor, merchants.CreateUserInput{

@@ -148,6 +148,25 @@ func checkDemoAdoption(t *testing.T, base, token string, printed []string) {
 		total.VendorsTransacting == 0 || total.VendorsTransacting > total.SignsPrinted {
 		t.Errorf("demo adoption %+v; want all %d vendors with QR, some but not all signs printed, some of those transacting", total, vendors)
 	}
+	// The demo commune has a target, so "% so với chỉ tiêu" is filled.
+	var targets struct {
+		Items []struct {
+			CommuneCode string `json:"commune_code"`
+		}
+	}
+	get("/api/v1/targets", &targets)
+	if len(targets.Items) != 1 {
+		t.Fatalf("demo targets %+v; want one", targets)
+	}
+	var rep struct {
+		Total struct {
+			TargetProgress *float64 `json:"target_progress"`
+		}
+	}
+	get("/api/v1/reports?format=json&commune="+targets.Items[0].CommuneCode, &rep)
+	if rep.Total.TargetProgress == nil {
+		t.Errorf("demo report has no progress against the target")
+	}
 }
 
 // TestServeDemoRefusesDatabaseInUse: `serve --demo` on a database with a

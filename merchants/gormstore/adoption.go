@@ -20,12 +20,12 @@ const snapshotBatch = 1000
 
 // Cho40Thresholds returns the thresholds provinces have set (see
 // merchants.AdoptionStore). It returns database errors.
-func (s *Store) Cho40Thresholds(ctx context.Context) (map[string]float64, error) {
+func (q q) Cho40Thresholds(ctx context.Context) (map[string]float64, error) {
 	var rows []struct {
 		ProvinceCode string
 		Threshold    float64
 	}
-	if err := s.with(ctx).Raw("SELECT province_code, threshold FROM adoption_thresholds").Scan(&rows).Error; err != nil {
+	if err := q.with(ctx).Raw("SELECT province_code, threshold FROM adoption_thresholds").Scan(&rows).Error; err != nil {
 		return nil, translate(err, "read chợ 4.0 thresholds")
 	}
 	out := make(map[string]float64, len(rows))
@@ -37,8 +37,8 @@ func (s *Store) Cho40Thresholds(ctx context.Context) (map[string]float64, error)
 
 // SetCho40Threshold sets a province's threshold. It returns database
 // errors (a threshold outside (0, 1] breaks a CHECK constraint).
-func (s *Store) SetCho40Threshold(ctx context.Context, provinceCode string, threshold float64) error {
-	err := s.with(ctx).Exec(`INSERT INTO adoption_thresholds (province_code, threshold, updated_at) VALUES (?, ?, ?)
+func (q q) SetCho40Threshold(ctx context.Context, provinceCode string, threshold float64) error {
+	err := q.with(ctx).Exec(`INSERT INTO adoption_thresholds (province_code, threshold, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (province_code) DO UPDATE SET threshold = excluded.threshold, updated_at = excluded.updated_at`,
 		provinceCode, threshold, time.Now().UTC()).Error
 	return translate(err, "set chợ 4.0 threshold")
@@ -47,7 +47,7 @@ func (s *Store) SetCho40Threshold(ctx context.Context, provinceCode string, thre
 // AdoptionTargets returns the targets of the filter's commune, of the
 // filter's province and its communes, or every target, by unit and due
 // date. It returns database errors.
-func (s *Store) AdoptionTargets(ctx context.Context, f merchants.UnitFilter) ([]merchants.AdoptionTarget, error) {
+func (q q) AdoptionTargets(ctx context.Context, f merchants.UnitFilter) ([]merchants.AdoptionTarget, error) {
 	query := "SELECT province_code, commune_code, due, cho40_share FROM adoption_targets"
 	var args []any
 	switch {
@@ -64,7 +64,7 @@ func (s *Store) AdoptionTargets(ctx context.Context, f merchants.UnitFilter) ([]
 		Due          string
 		Cho40Share   float64 `gorm:"column:cho40_share"`
 	}
-	if err := s.with(ctx).Raw(query+" ORDER BY province_code, commune_code, due", args...).Scan(&rows).Error; err != nil {
+	if err := q.with(ctx).Raw(query+" ORDER BY province_code, commune_code, due", args...).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "read adoption targets")
 	}
 	out := make([]merchants.AdoptionTarget, len(rows))
@@ -80,11 +80,26 @@ func (s *Store) AdoptionTargets(ctx context.Context, f merchants.UnitFilter) ([]
 
 // SetAdoptionTarget creates or replaces the target of a unit and due date.
 // It returns database errors.
-func (s *Store) SetAdoptionTarget(ctx context.Context, t merchants.AdoptionTarget) error {
-	err := s.with(ctx).Exec(`INSERT INTO adoption_targets (province_code, commune_code, due, cho40_share, updated_at) VALUES (?, ?, ?, ?, ?)
+func (q q) SetAdoptionTarget(ctx context.Context, t merchants.AdoptionTarget) error {
+	err := q.with(ctx).Exec(`INSERT INTO adoption_targets (province_code, commune_code, due, cho40_share, updated_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (province_code, commune_code, due) DO UPDATE SET cho40_share = excluded.cho40_share, updated_at = excluded.updated_at`,
 		t.ProvinceCode, t.CommuneCode, t.Due.Format(dayLayout), t.Cho40Share, time.Now().UTC()).Error
 	return translate(err, "set adoption target")
+}
+
+// DeleteAdoptionTarget removes the target of a unit and due date. It
+// returns an error wrapping merchants.ErrNotFound when there is none, and
+// database errors.
+func (q q) DeleteAdoptionTarget(ctx context.Context, t merchants.AdoptionTarget) error {
+	res := q.with(ctx).Exec("DELETE FROM adoption_targets WHERE province_code = ? AND commune_code = ? AND due = ?",
+		t.ProvinceCode, t.CommuneCode, t.Due.Format(dayLayout))
+	if res.Error != nil {
+		return translate(res.Error, "delete adoption target")
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("delete adoption target: %w", merchants.ErrNotFound)
+	}
+	return nil
 }
 
 // SaveAdoptionSnapshot stores the counts of markets for day, replacing what

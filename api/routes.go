@@ -70,6 +70,8 @@ func (s *Server) routes() {
 	del("/vendor-links/:id", s.handleVendorLinkRevoke)
 	// Issue 16: the payee checked before the first print.
 	post("/vendors/:id/verification", s.handleVendorVerification)
+	// Issue 16: phones first, the sign-up page reads only which stalls are free.
+	get("/markets/:id/occupancy", s.handleMarketOccupancy)
 
 	get("/markets/:id/adoption", s.handleMarketAdoption)
 	get("/adoption", s.handleAdoption)

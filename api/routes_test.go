@@ -119,6 +119,7 @@ func TestScopeMatrix(t *testing.T) {
 		{method: "POST", path: suffix(p("vendor"), "/verification"), body: func(target) any {
 			return map[string]any{"method": "bank_app_name", "name_seen": "LE THI MAI"}
 		}, needs: "register"},
+		{method: "GET", path: suffix(p("market"), "/occupancy"), needs: "read"},
 		{method: "GET", path: suffix(p("market"), "/adoption"), needs: "read"},
 		{method: "GET", path: func(t target) string { return "/api/v1/adoption?commune=" + t.commune }, needs: "read"},
 		{method: "GET", path: func(t target) string { return "/api/v1/reports?commune=" + t.commune }, needs: "reports"},

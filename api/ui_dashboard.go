@@ -113,7 +113,11 @@ func (s *Server) dashboardView(p *uiPages, lang string, a merchants.Actor, dash 
 		}
 	}
 	for _, m := range dash.Members {
-		d.Team = append(d.Team, uiMember{Name: m.Username, Vendors: m.Vendors, WithQR: m.VendorsWithQR, Transacting: m.VendorsTransacting})
+		name := m.Username
+		if name == "" { // registered by no user: an import or the demo data
+			name = p.cat.text(lang, "dash.member.system")
+		}
+		d.Team = append(d.Team, uiMember{Name: name, Vendors: m.Vendors, WithQR: m.VendorsWithQR, Transacting: m.VendorsTransacting})
 	}
 	return d
 }

@@ -94,8 +94,9 @@
   }
 
   // loadStalls lists the market's stalls with the free ones first. A stall
-  // is free when it is active and no active vendor holds it; the stalls and
-  // the vendors come from two lists of the API.
+  // is free when it is active and no active vendor holds it, as the
+  // server's occupancy list says: which stalls are free, nothing of the
+  // vendors holding the others.
   let stallLoads = 0; // only the latest load may render (answers can cross)
 
   async function loadStalls() {
@@ -107,15 +108,9 @@
     }
     cachePut('last-market', id);
     let list = cacheGet('stalls:' + id) || [];
-    const q = encodeURIComponent(id);
-    const [stalls, vendors] = await Promise.all([
-      SapQR.all('/markets/' + q + '/stalls?limit=200', 5000),
-      SapQR.all('/vendors?market=' + q + '&limit=200', 5000),
-    ]);
-    if (Array.isArray(stalls) && Array.isArray(vendors)) {
-      const taken = new Set(vendors.map((v) => v.stall_code));
-      list = stalls.filter((s) => s.status !== 'closed')
-        .map((s) => ({ code: s.code, free: s.status === 'active' && !taken.has(s.code) }));
+    const res = await api('GET', '/markets/' + encodeURIComponent(id) + '/occupancy');
+    if (res.ok && res.data && Array.isArray(res.data.items)) {
+      list = res.data.items.map((s) => ({ code: s.code, free: !!s.free }));
       cachePut('stalls:' + id, list);
     }
     if (seq === stallLoads) renderStalls(list);
@@ -329,6 +324,7 @@
   async function flush() {
     if (flushing) return;
     flushing = true;
+    let refused = null;
     try {
       for (const item of await queueAll()) {
         if (item.state !== 'pending' || (item.user && item.user !== me)) continue;
@@ -351,11 +347,16 @@
         item.problem = res.problem;
         item.status = res.status;
         await queuePut(item);
+        refused = refused || item;
       }
     } finally {
       flushing = false;
       await renderQueue();
     }
+    // A refusal comes back into an empty form at once, each message next
+    // to its field (a stall taken, an account already registered), rather
+    // than waiting for a tap on Sửa.
+    if (refused && !editing && !fullName.value && !account.value) await edit(refused);
   }
 
   function sent(item, v) {

@@ -379,6 +379,9 @@
   let editing = '';
 
   async function edit(item) {
+    // Already in the form (brought back when it was refused): filling it
+    // again would undo what the user has corrected since.
+    if (editing === item.key) { showErrors(form, { status: item.status, problem: item.problem }); return; }
     editing = item.key;
     const b = item.body;
     market.value = String(b.market_id);

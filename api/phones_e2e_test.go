@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -93,9 +94,28 @@ func TestE2EPhonesFirst(t *testing.T) {
 		waitJS(t, ctx, p.name, fmt.Sprintf(`document.querySelector(%q) !== null`, p.ready))
 		checkNoSideways(t, ctx, p.name)
 	}
-	if empty := eval[int](t, ctx, `Array.from(document.querySelectorAll('table th[scope=row]')).filter((th) => !th.textContent.trim()).length`); empty != 0 {
-		t.Errorf("%d row names are empty on the last page", empty)
+
+	// The commune's figures in one sentence, copied for a Zalo group.
+	var unit struct {
+		Markets       int64 `json:"markets"`
+		Cho40Markets  int64 `json:"cho40_markets"`
+		VendorsWithQR int64 `json:"vendors_with_qr"`
 	}
+	w.call(t, "GET", "/api/v1/adoption?commune="+e2eCommune, nil, http.StatusOK, &unit)
+	run(t, ctx, "open the commune's dashboard",
+		chromedp.Navigate(w.url+"/ui/dashboard?commune="+e2eCommune), chromedp.WaitVisible(chromedp.ID("summary-copy")))
+	if empty := eval[int](t, ctx, `Array.from(document.querySelectorAll('table th[scope=row]')).filter((th) => !th.textContent.trim()).length`); empty != 0 {
+		t.Errorf("%d row names are empty on the dashboard", empty)
+	}
+	want := fmt.Sprintf("Phường Ba Đình có %d/%d chợ đạt chợ 4.0, %d tiểu thương có mã QR (số liệu đến ngày ", unit.Cho40Markets, unit.Markets, unit.VendorsWithQR)
+	if got := eval[string](t, ctx, `document.getElementById('summary-text').value`); !strings.HasPrefix(got, want) {
+		t.Errorf("the Zalo summary reads %q, want it to start %q", got, want)
+	}
+	run(t, ctx, "copy the summary",
+		chromedp.Evaluate[chromedp.Void](`window.__copied = []; Object.defineProperty(navigator, 'clipboard', { value: { writeText: async (s) => { window.__copied.push(s); } }, configurable: true })`),
+		chromedp.Click(chromedp.ID("summary-copy")))
+	waitJS(t, ctx, "the summary copied", `window.__copied.length === 1 && window.__copied[0] === document.getElementById('summary-text').value && document.getElementById('summary-status').textContent.includes('Đã sao chép')`)
+	checkNoSideways(t, ctx, "the dashboard with its summary")
 
 	// A province officer's dashboard: a table of communes.
 	pctx := browserLogin(t, w, "/ui/dashboard?province=01", e2eProvinceUser)

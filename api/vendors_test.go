@@ -230,3 +230,19 @@ func TestAccountMasking(t *testing.T) {
 		t.Fatal("a full account number reached the logs")
 	}
 }
+
+// TestVendorCreateAssisted: a registration says what the team helped the
+// vendor with; an unknown assist is 422 on its index and registers nobody.
+func TestVendorCreateAssisted(t *testing.T) {
+	f := newFixture(t)
+	mid := f.market(f.cA, 10)
+	b := vendorBody(mid, "A-1", 1)
+	b["assisted"] = []string{"account_opened", "app_installed"}
+	f.do("POST", "/api/v1/vendors", f.as(uMemberA), b).want(t, http.StatusCreated)
+	b = vendorBody(mid, "A-2", 2)
+	b["assisted"] = []string{"vay_von"}
+	p := f.do("POST", "/api/v1/vendors", f.as(uMemberA), b).wantProblem(t, http.StatusUnprocessableEntity, "validation_failed")
+	if len(p.Errors) != 1 || p.Errors[0].Field != "assisted[0]" || !strings.Contains(p.Errors[0].Message, "account_opened") {
+		t.Errorf("an unknown assist's errors are %+v, want one on assisted[0] naming what is allowed", p.Errors)
+	}
+}

@@ -112,6 +112,11 @@ type ReportRow struct {
 	// TargetShare and TargetDue describe the target used.
 	TargetShare *float64   `json:"target_share,omitempty"`
 	TargetDue   *time.Time `json:"target_due,omitempty"`
+	// AccountsOpened and AppsInstalled count the vendors the team helped
+	// open a payment account or install a banking app within the period
+	// (see Assist).
+	AccountsOpened int64 `json:"accounts_opened"`
+	AppsInstalled  int64 `json:"apps_installed"`
 }
 
 // totalName names the total row of a report.
@@ -170,11 +175,13 @@ func (s *AdoptionService) Report(ctx context.Context, req ReportRequest) (Report
 			rep.Rows = append(rep.Rows, row)
 		}
 		rep.Total = reportRow("", totalName, rows, unitTarget(f.CommuneCode))
-		return rep, nil
+	} else {
+		rep.Rows = s.communeRows(rows, unitTarget)
+		rep.Total = reportRow("", totalName, rows, unitTarget(""))
 	}
-
-	rep.Rows = s.communeRows(rows, unitTarget)
-	rep.Total = reportRow("", totalName, rows, unitTarget(""))
+	if err := s.addAssists(ctx, f, &rep); err != nil {
+		return Report{}, err
+	}
 	return rep, nil
 }
 
@@ -284,6 +291,7 @@ func reportRow(code, name string, rows []MarketAdoption, target *AdoptionTarget)
 var reportHeader = [...]string{
 	"Mã", "Đơn vị", "Số chợ", "Số chợ 4.0", "Số sạp hoạt động",
 	"Số tiểu thương có QR", "Số tiểu thương đã giao dịch", "% sạp có QR", "% so với chỉ tiêu",
+	"Số tài khoản mở mới", "Số tiểu thương được cài ứng dụng",
 }
 
 // ReportHeader returns the header row of a report table, in Vietnamese as
@@ -298,7 +306,7 @@ func (r ReportRow) Cells() []any {
 		progress = percent(*r.TargetProgress)
 	}
 	return []any{r.Code, r.Name, r.Markets, r.Cho40Markets, r.StallsActive,
-		r.VendorsWithQR, r.VendorsTransacting, percent(r.QRRate), progress}
+		r.VendorsWithQR, r.VendorsTransacting, percent(r.QRRate), progress, r.AccountsOpened, r.AppsInstalled}
 }
 
 // percent turns a share into a percentage with one decimal.

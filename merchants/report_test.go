@@ -95,7 +95,7 @@ func TestReport(t *testing.T) {
 	if diff := cmp.Diff(want, commune); diff != "" {
 		t.Errorf("commune report (-want +got):\n%s", diff)
 	}
-	if got, want := commune.Total.Cells(), []any{"", "Tổng cộng", int64(2), int64(1), int64(15), int64(5), int64(2), 33.3, 50.0}; !cmp.Equal(got, want) {
+	if got, want := commune.Total.Cells(), []any{"", "Tổng cộng", int64(2), int64(1), int64(15), int64(5), int64(2), 33.3, 50.0, int64(0), int64(0)}; !cmp.Equal(got, want) {
 		t.Errorf("total cells = %v, want %v", got, want)
 	}
 

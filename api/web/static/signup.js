@@ -195,6 +195,9 @@
     // The payee check: the holder name the member's own bank app showed on
     // scanning the preview. Without it the vendor is saved unverified and
     // its sign does not print.
+    // What the team helped the vendor with today, for the reports.
+    const assisted = Array.from(form.querySelectorAll('input[name=assisted]:checked'), (c) => c.value);
+    if (assisted.length) b.assisted = assisted;
     const seen = $('name-seen').value.trim();
     if (seen) b.bank_account.confirmation = { method: 'bank_app_name', name_seen: seen };
     return b;
@@ -392,6 +395,7 @@
     fullName.value = b.full_name;
     phone.value = b.phone;
     consent.checked = b.consent;
+    for (const c of form.querySelectorAll('input[name=assisted]')) c.checked = (b.assisted || []).includes(c.value);
     const bank = bankOf(b.bank_account.bin);
     if (bank) chooseBank(bank); else bin.value = b.bank_account.bin;
     account.value = b.bank_account.account_number;

@@ -97,6 +97,14 @@ var conflictCodes = map[merchants.Rule]string{
 	merchants.RuleUnverifiedAccount: codeUnverifiedAccount,
 }
 
+// conflictFields names the request field a conflict is about, so that a
+// form shows the refusal next to that field (issue 16, phones first): the
+// one map from a rule to a field. Other rules answer without errors.
+var conflictFields = map[merchants.Rule]string{
+	merchants.RuleStallTaken:   "stall_code",
+	merchants.RuleAccountTaken: "bank_account.account_number",
+}
+
 // apiError is an error the api raises itself (bad input, limits, auth
 // failures found by middleware). Domain errors are mapped in problemFor.
 type apiError struct {
@@ -155,7 +163,11 @@ func problemFor(err error) (p Problem, retryAfter int, internal bool) {
 		if !ok {
 			code = codeConflict
 		}
-		return Problem{Status: http.StatusConflict, Code: code, Detail: ce.Detail}, 0, false
+		p := Problem{Status: http.StatusConflict, Code: code, Detail: ce.Detail}
+		if f, ok := conflictFields[ce.Rule]; ok {
+			p.Errors = []FieldError{{Field: f, Message: ce.Detail}}
+		}
+		return p, 0, false
 	case errors.Is(err, merchants.ErrConflict):
 		return Problem{Status: http.StatusConflict, Code: codeConflict,
 			Detail: "this conflicts with existing data (a code, stall or bank account already in use)"}, 0, false

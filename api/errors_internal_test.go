@@ -31,6 +31,8 @@ func TestProblemFor(t *testing.T) {
 		{"deadline passed", fmt.Errorf("adoption: %w", context.DeadlineExceeded), 503, "unavailable", "", true},
 		{"no QR", fmt.Errorf("sign: %w", &merchants.ConflictError{Rule: merchants.RuleNoQR, Detail: "no account"}), 409, "no_qr", "no account", false},
 		{"stall taken", fmt.Errorf("register: %w", &merchants.ConflictError{Rule: merchants.RuleStallTaken, Detail: "stall A-1 is taken"}), 409, "conflict", "stall A-1 is taken", false},
+		{"account taken", fmt.Errorf("register: %w", &merchants.ConflictError{Rule: merchants.RuleAccountTaken, Detail: "account 4567 is taken"}), 409, "conflict", "account 4567 is taken", false},
+		{"stall code taken", fmt.Errorf("stall: %w", &merchants.ConflictError{Rule: merchants.RuleStallCodeTaken, Detail: "code A-1 exists"}), 409, "conflict", "code A-1 exists", false},
 		{"bare conflict", fmt.Errorf("x: %w: internal words", merchants.ErrConflict), 409, "conflict", "this conflicts with existing data (a code, stall or bank account already in use)", false},
 		{"not found", fmt.Errorf("vendor 9: %w", merchants.ErrNotFound), 404, "not_found", "", false},
 		{"a bug", errors.New("relation does not exist"), 500, "internal", "", true},
@@ -130,5 +132,25 @@ func TestProblemForUnavailableStore(t *testing.T) {
 				t.Errorf("code %q; want %q", p.Code, codeUnavailable)
 			}
 		})
+	}
+}
+
+// TestConflictNamesItsField: a stall taken and an account already
+// registered answer with the field they are about, so the sign-up page
+// shows each next to its input; other conflicts name no field.
+func TestConflictNamesItsField(t *testing.T) {
+	for _, tt := range []struct {
+		rule merchants.Rule
+		want []FieldError
+	}{
+		{merchants.RuleStallTaken, []FieldError{{Field: "stall_code", Message: "taken"}}},
+		{merchants.RuleAccountTaken, []FieldError{{Field: "bank_account.account_number", Message: "taken"}}},
+		{merchants.RuleStallCodeTaken, nil},
+		{merchants.RuleUnverifiedAccount, nil},
+	} {
+		p, _, _ := problemFor(fmt.Errorf("x: %w", &merchants.ConflictError{Rule: tt.rule, Detail: "taken"}))
+		if diff := cmp.Diff(tt.want, p.Errors); diff != "" {
+			t.Errorf("%s: errors (-want +got):\n%s", tt.rule, diff)
+		}
 	}
 }

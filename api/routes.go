@@ -68,8 +68,11 @@ func (s *Server) routes() {
 	post("/vendors/:id/links", s.handleVendorLinkCreate)
 	get("/vendors/:id/links", s.handleVendorLinkList)
 	del("/vendor-links/:id", s.handleVendorLinkRevoke)
-	// Issue 16: the payee checked before the first print.
+	// Issue 16: the payee checked before the first print; which stalls are
+	// free for the sign-up page; the QR that travels, as a PNG card.
 	post("/vendors/:id/verification", s.handleVendorVerification)
+	get("/markets/:id/occupancy", s.handleMarketOccupancy)
+	get("/vendors/:id/card.png", s.handleVendorCardPNG)
 
 	get("/markets/:id/adoption", s.handleMarketAdoption)
 	get("/adoption", s.handleAdoption)
@@ -135,6 +138,7 @@ func (s *Server) uiRoutes() {
 	e.GET("/v/:token", s.handleUIVendorLinkPage(p), pageErrors)
 	e.GET("/ui/activate/:token", s.handleUIActivatePage(p), pageErrors, noStore)
 	e.GET("/v/:token/sign.pdf", s.handleUIVendorLinkSign(p), pageErrors)
+	e.GET("/v/:token/card.png", s.handleUIVendorLinkCard(p), pageErrors)
 	if s.cfg.Transfers != nil {
 		e.GET("/v/:token/transfers", s.handleVendorLinkTransfers)
 	}

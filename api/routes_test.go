@@ -115,10 +115,12 @@ func TestScopeMatrix(t *testing.T) {
 		{method: "GET", path: suffix(p("vendor"), "/qr.svg"), needs: "account"},
 		{method: "GET", path: suffix(p("vendor"), "/payload"), needs: "account"},
 		{method: "GET", path: suffix(p("vendor"), "/sign.pdf"), needs: "print"},
+		{method: "GET", path: suffix(p("vendor"), "/card.png"), needs: "account"},
 		{method: "GET", path: suffix(p("market"), "/signs.pdf"), needs: "print"},
 		{method: "POST", path: suffix(p("vendor"), "/verification"), body: func(target) any {
 			return map[string]any{"method": "bank_app_name", "name_seen": "LE THI MAI"}
 		}, needs: "register"},
+		{method: "GET", path: suffix(p("market"), "/occupancy"), needs: "read"},
 		{method: "GET", path: suffix(p("market"), "/adoption"), needs: "read"},
 		{method: "GET", path: func(t target) string { return "/api/v1/adoption?commune=" + t.commune }, needs: "read"},
 		{method: "GET", path: func(t target) string { return "/api/v1/reports?commune=" + t.commune }, needs: "reports"},

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,6 +61,9 @@ type uiDashboardData struct {
 	Team       []uiMember
 	Communes   []uiUnitLink // the user's communes, when more than one
 	CanExport  bool         // reports are for officers (merchants.PermManageTargets)
+	// Summary is the unit's figures in one sentence, in the words
+	// officials use, to copy into a Zalo group.
+	Summary string
 }
 
 // handleUIDashboardPage is the officers' dashboard: the unit's headline
@@ -74,7 +78,7 @@ func (s *Server) handleUIDashboardPage(p *uiPages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return p.render(c, http.StatusOK, "dashboard", "title.dashboard", s.dashboardView(p, langOf(c.Request()), a, dash))
+		return p.render(c, http.StatusOK, "dashboard", "title.dashboard", s.dashboardView(p, langOf(c.Request()), a, dash), "summary.js")
 	}
 }
 
@@ -104,6 +108,13 @@ func (s *Server) dashboardView(p *uiPages, lang string, a merchants.Actor, dash 
 		d.UnitsTitle, d.UnitLabel = "dash.units.provinces", "dash.province"
 	}
 	d.Query = template.URL(q.Encode())
+	who := d.Scope // a commune as people name it, without its province
+	if f.CommuneCode != "" {
+		who = s.communeName(f.CommuneCode)
+	}
+	d.Summary = p.cat.text(lang, "dash.summary", "unit", who, "cho40", formatInt(lang, t.Cho40Markets),
+		"markets", formatInt(lang, t.Markets), "vendors", formatInt(lang, t.VendorsWithQR),
+		"date", time.Now().In(merchants.Vietnam).Format("02/01/2006"))
 	for _, r := range dash.Rows {
 		d.Rows = append(d.Rows, dashboardRow(f, r))
 	}
@@ -113,7 +124,11 @@ func (s *Server) dashboardView(p *uiPages, lang string, a merchants.Actor, dash 
 		}
 	}
 	for _, m := range dash.Members {
-		d.Team = append(d.Team, uiMember{Name: m.Username, Vendors: m.Vendors, WithQR: m.VendorsWithQR, Transacting: m.VendorsTransacting})
+		name := m.Username
+		if name == "" { // registered by no user: an import or the demo data
+			name = p.cat.text(lang, "dash.member.system")
+		}
+		d.Team = append(d.Team, uiMember{Name: name, Vendors: m.Vendors, WithQR: m.VendorsWithQR, Transacting: m.VendorsTransacting})
 	}
 	return d
 }

@@ -27,6 +27,7 @@ type uiSign struct {
 	Holder        string
 	QRSVG         template.HTML // empty when the vendor has no QR
 	Payload       string
+	Checked       bool // the account's payee was checked, so its sign and card are given
 }
 
 // signOf builds the sign view of v at market m. It returns an error only
@@ -34,7 +35,7 @@ type uiSign struct {
 func signOf(m merchants.Market, v merchants.Vendor) (uiSign, error) {
 	s := uiSign{MarketName: m.Name, StallCode: v.StallCode, FullName: v.FullName, Payload: v.Payload}
 	if a, ok := v.PrimaryAccount(); ok {
-		s.Holder = a.HolderName
+		s.Holder, s.Checked = a.HolderName, a.Verified()
 		s.MaskedAccount = qr.MaskAccount(a.AccountNumber, 4)
 		s.BankShort = a.BIN
 		if b, ok := qr.BankByBIN(a.BIN); ok {
@@ -177,7 +178,7 @@ func (s *Server) handleUIVendorPage(p *uiPages) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return p.render(c, http.StatusOK, "vendor", "title.vendor", d, "vendor.js")
+		return p.render(c, http.StatusOK, "vendor", "title.vendor", d, "vendor.js", "card.js")
 	}
 }
 

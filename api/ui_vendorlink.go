@@ -97,7 +97,7 @@ func (s *Server) handleUIVendorLinkPage(p *uiPages) echo.HandlerFunc {
 		if s.cfg.Transfers != nil {
 			d.Feed = d.Base + "/transfers"
 		}
-		return p.render(c, http.StatusOK, "link", "title.link", d, "money.js")
+		return p.render(c, http.StatusOK, "link", "title.link", d, "money.js", "card.js")
 	}
 }
 

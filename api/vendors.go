@@ -161,6 +161,9 @@ type vendorCreateRequest struct {
 	Phone       string             `json:"phone"`
 	Consent     bool               `json:"consent"`
 	BankAccount bankAccountRequest `json:"bank_account"`
+	// Assisted is what the team helped the vendor with that day
+	// (account_opened, app_installed, sim_registered).
+	Assisted []merchants.Assist `json:"assisted"`
 }
 
 // vendorUpdateRequest is the body of PATCH /vendors/{id}.
@@ -199,7 +202,7 @@ func (s *Server) handleVendorCreate(c echo.Context) error {
 	}
 	res, err := s.cfg.Merchants.RegisterVendor(c.Request().Context(), a, merchants.RegisterVendorInput{
 		MarketID: in.MarketID, StallCode: in.StallCode, FullName: in.FullName, Phone: in.Phone,
-		Consent: in.Consent, BankAccount: in.BankAccount.domain(), RequestKey: requestKey,
+		Consent: in.Consent, BankAccount: in.BankAccount.domain(), RequestKey: requestKey, Assisted: in.Assisted,
 	})
 	if err != nil {
 		return err

@@ -49,6 +49,17 @@ func TestVendorLifecycle(t *testing.T) {
 		if !strings.Contains(p.Detail, "A-12") {
 			t.Errorf("conflict detail %q does not name the stall", p.Detail)
 		}
+		if len(p.Errors) != 1 || p.Errors[0].Field != "stall_code" || p.Errors[0].Message == "" {
+			t.Errorf("a taken stall's errors are %+v, want one on stall_code", p.Errors)
+		}
+	})
+	t.Run("registered account conflicts on its field", func(t *testing.T) {
+		b := vendorBody(mid, "A-16", 9)
+		b["bank_account"].(map[string]any)["account_number"] = vendorBody(mid, "A-12", 1)["bank_account"].(map[string]any)["account_number"]
+		p := f.do("POST", "/api/v1/vendors", member, b).wantProblem(t, http.StatusConflict, "conflict")
+		if len(p.Errors) != 1 || p.Errors[0].Field != "bank_account.account_number" || p.Errors[0].Message == "" {
+			t.Errorf("a registered account's errors are %+v, want one on bank_account.account_number", p.Errors)
+		}
 	})
 	t.Run("declared stall count bounds new stalls", func(t *testing.T) {
 		f.do("POST", "/api/v1/vendors", member, vendorBody(mid, "A-14", 4)).want(t, http.StatusCreated)
@@ -217,5 +228,21 @@ func TestAccountMasking(t *testing.T) {
 	}
 	if strings.Contains(f.logs.String(), "0011000000007") {
 		t.Fatal("a full account number reached the logs")
+	}
+}
+
+// TestVendorCreateAssisted: a registration says what the team helped the
+// vendor with; an unknown assist is 422 on its index and registers nobody.
+func TestVendorCreateAssisted(t *testing.T) {
+	f := newFixture(t)
+	mid := f.market(f.cA, 10)
+	b := vendorBody(mid, "A-1", 1)
+	b["assisted"] = []string{"account_opened", "app_installed"}
+	f.do("POST", "/api/v1/vendors", f.as(uMemberA), b).want(t, http.StatusCreated)
+	b = vendorBody(mid, "A-2", 2)
+	b["assisted"] = []string{"vay_von"}
+	p := f.do("POST", "/api/v1/vendors", f.as(uMemberA), b).wantProblem(t, http.StatusUnprocessableEntity, "validation_failed")
+	if len(p.Errors) != 1 || p.Errors[0].Field != "assisted[0]" || !strings.Contains(p.Errors[0].Message, "account_opened") {
+		t.Errorf("an unknown assist's errors are %+v, want one on assisted[0] naming what is allowed", p.Errors)
 	}
 }

@@ -100,6 +100,10 @@ type AdoptionStore interface {
 	MemberAdoption(ctx context.Context, f UnitFilter) ([]MemberAdoption, error)
 	// MarketNames returns the names of the filter's markets by ID.
 	MarketNames(ctx context.Context, f UnitFilter) (map[int64]string, error)
+	// AssistCounts returns, per market of the filter with any, how many
+	// vendors the team helped with each assist from from (included) to to
+	// (excluded), ordered by market ID.
+	AssistCounts(ctx context.Context, f UnitFilter, from, to time.Time) ([]AssistCount, error)
 	// PendingCounterMarkets returns, in one statement, the markets of the
 	// oldest limit outbox rows, each once, with only MarketID, CommuneCode
 	// and ProvinceCode set, and whether more rows wait.

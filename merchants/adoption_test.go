@@ -207,6 +207,11 @@ func (s *fakeStore) MarketNames(ctx context.Context, f merchants.UnitFilter) (ma
 	return out, nil
 }
 
+// AssistCounts: the fake records no assists.
+func (s *fakeStore) AssistCounts(ctx context.Context, f merchants.UnitFilter, from, to time.Time) ([]merchants.AssistCount, error) {
+	return nil, nil
+}
+
 // countingCounters counts the Apply round trips and can be switched off,
 // as an unreachable Redis.
 type countingCounters struct {

@@ -114,6 +114,9 @@ type RegisterVendorInput struct {
 	// instead of registering again (the API passes the Idempotency-Key
 	// header). At most 255 characters.
 	RequestKey string
+	// Assisted ("assisted") is what the team helped the vendor with at
+	// the registration (see Assists); each kind once.
+	Assisted []Assist
 }
 
 // VendorResult is a vendor after a change, with its sign payload and what

@@ -56,6 +56,9 @@ type StallOccupancy struct {
 	Progress   Progress
 	VendorID   int64  // 0 for a free stall
 	VendorName string // empty for a free stall
+	// Free: a vendor may register at the stall now (it is active and no
+	// active vendor holds it).
+	Free bool
 }
 
 // maxMarketStalls bounds what MarketStalls reads: a market declares at
@@ -111,7 +114,7 @@ func (s *Service) MarketStalls(ctx context.Context, a Actor, marketID int64) (Ma
 		if !ok {
 			o.Progress = ProgressNone
 		}
-		o.StallID, o.Code = st.ID, st.Code
+		o.StallID, o.Code, o.Free = st.ID, st.Code, !ok && st.Status == StallActive
 		out = append(out, o)
 	}
 	slices.SortFunc(out, func(x, y StallOccupancy) int { return CompareStallCodes(x.Code, y.Code) })

@@ -116,6 +116,11 @@ type ReportRow struct {
 	// TargetShare and TargetDue describe the target used.
 	TargetShare *float64   `json:"target_share,omitempty"`
 	TargetDue   *time.Time `json:"target_due,omitempty"`
+	// AccountsOpened and AppsInstalled count the vendors the team helped
+	// open a payment account or install a banking app within the period
+	// (see Assist).
+	AccountsOpened int64 `json:"accounts_opened"`
+	AppsInstalled  int64 `json:"apps_installed"`
 	// Previous is the same unit's figures at the end of the previous
 	// period (no target); nil when its snapshot had none of its markets.
 	Previous *ReportRow `json:"previous,omitempty"`
@@ -163,6 +168,9 @@ func (s *AdoptionService) Report(ctx context.Context, req ReportRequest) (Report
 		return Report{}, err
 	}
 	if rep.Rows, rep.Total, err = s.reportTable(ctx, f, rows, unitTarget); err != nil {
+		return Report{}, err
+	}
+	if err := s.addAssists(ctx, f, &rep); err != nil {
 		return Report{}, err
 	}
 	return rep, s.addPrevious(ctx, &rep, f)
@@ -326,6 +334,7 @@ var reportHeader = [...]string{
 	"Chỉ tiêu % chợ 4.0", "Hạn chỉ tiêu",
 	"Số chợ kỳ trước", "Số chợ 4.0 kỳ trước", "Số sạp hoạt động kỳ trước",
 	"Số tiểu thương có QR kỳ trước", "Số tiểu thương đã giao dịch kỳ trước", "% sạp có QR kỳ trước",
+	"Số tài khoản mở mới", "Số tiểu thương được cài ứng dụng",
 }
 
 // ReportHeader returns the header row of a report table, in Vietnamese as
@@ -334,8 +343,8 @@ func ReportHeader() []string { return slices.Clone(reportHeader[:]) }
 
 // Cells returns the row as table cells: numbers as int64, percentages as
 // float64 rounded to one decimal (45.5 is 45.5%), the target's due date as
-// YYYY-MM-DD, then the previous period's figures; a missing target or
-// previous figure as "".
+// YYYY-MM-DD, then the previous period's figures (a missing target or
+// previous figure as ""), then what the team helped with in the period.
 func (r ReportRow) Cells() []any {
 	progress, share, due := any(""), any(""), any("")
 	if r.TargetProgress != nil {
@@ -348,8 +357,9 @@ func (r ReportRow) Cells() []any {
 	if p := r.Previous; p != nil {
 		prev = []any{p.Markets, p.Cho40Markets, p.StallsActive, p.VendorsWithQR, p.VendorsTransacting, percent(p.QRRate)}
 	}
-	return append([]any{r.Code, r.Name, r.Markets, r.Cho40Markets, r.StallsActive,
+	cells := append([]any{r.Code, r.Name, r.Markets, r.Cho40Markets, r.StallsActive,
 		r.VendorsWithQR, r.VendorsTransacting, percent(r.QRRate), progress, share, due}, prev...)
+	return append(cells, r.AccountsOpened, r.AppsInstalled)
 }
 
 // percent turns a share into a percentage with one decimal.

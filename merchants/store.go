@@ -91,6 +91,9 @@ type Tx interface {
 	// LockMarket reads a market and locks its row until the transaction
 	// ends (SELECT … FOR UPDATE), serialising the changes of one market.
 	LockMarket(ctx context.Context, id int64) (Market, error)
+	// AddVendorAssists records what the team helped vendors with; a kind a
+	// vendor already has is kept as first recorded.
+	AddVendorAssists(ctx context.Context, rows []VendorAssist) error
 	// CreateMarket inserts m and returns it with its ID and times.
 	CreateMarket(ctx context.Context, m Market) (Market, error)
 	// UpdateMarket writes every field of m but ID, CreatedAt and CounterVersion.

@@ -45,6 +45,7 @@ func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendor
 		p.add("request_key", fmt.Sprintf("must be at most %d characters, not %d", maxRequestKey, n))
 	}
 	v.RequestKey = in.RequestKey
+	assisted := checkAssists(&p, "assisted", in.Assisted)
 	if len(p) > 0 && in.MarketID > 0 {
 		// Bad input is answered as before any change: the market is read
 		// only to list it among the bad fields or refuse an outsider. Good
@@ -82,6 +83,9 @@ func (s *Service) RegisterVendor(ctx context.Context, a Actor, in RegisterVendor
 		var d CountsDelta
 		res.Vendor, res.Warnings, d, err = s.registerInTx(ctx, tx, a, m, v, acc, stallCode)
 		if err != nil {
+			return err
+		}
+		if err := recordAssists(ctx, tx, a, res.Vendor, assisted, s.clock()); err != nil {
 			return err
 		}
 		_, err = tx.EmitMarketDelta(ctx, m.ID, d)

@@ -17,6 +17,7 @@ import (
 // it: it is safe for concurrent use.
 type Renderer struct {
 	fonts fonts
+	card  cardFonts // the same faces, for share cards
 }
 
 // NewRenderer parses the embedded fonts and prepares them for PDF (about
@@ -27,7 +28,11 @@ func NewRenderer() (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{fonts: fs}, nil
+	cf, err := loadCardFonts()
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{fonts: fs, card: cf}, nil
 }
 
 // RenderSign writes a PDF with one sign to w: one page of opt.Size, or,

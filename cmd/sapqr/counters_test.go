@@ -81,9 +81,9 @@ func TestReportCommand(t *testing.T) {
 	// Three vendors on three active stalls, all with QR: 100%, chợ 4.0.
 	want := [][]string{
 		merchants.ReportHeader(),
-		// No target; no snapshot by the end of the previous quarter.
-		{strconv.FormatInt(f.market.ID, 10), f.market.Name, "1", "1", "3", "3", "1", "100", "", "", "", "", "", "", "", "", ""},
-		{"", "Tổng cộng", "1", "1", "3", "3", "1", "100", "", "", "", "", "", "", "", "", ""},
+		// No target; no snapshot by the end of the previous quarter; no help recorded.
+		{strconv.FormatInt(f.market.ID, 10), f.market.Name, "1", "1", "3", "3", "1", "100", "", "", "", "", "", "", "", "", "", "0", "0"},
+		{"", "Tổng cộng", "1", "1", "3", "3", "1", "100", "", "", "", "", "", "", "", "", "", "0", "0"},
 	}
 	if diff := cmp.Diff(want, rows); diff != "" {
 		t.Errorf("report.csv (-want +got):\n%s", diff)

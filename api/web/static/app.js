@@ -83,6 +83,9 @@ const SapQR = (() => {
     const add = (field, code, message) => {
       const f = String(field || '').replace(/^body\./, '');
       const keys = [];
+      // A conflict names the field it is about (a stall taken, an account
+      // already registered): its own message, not the field's format rule.
+      if (problem.code === 'conflict') keys.push('err.conflict.' + f);
       if (code) keys.push('err.' + f + '.' + code, 'err.' + code);
       keys.push('err.field.' + f);
       let msg = '';

@@ -94,8 +94,9 @@
   }
 
   // loadStalls lists the market's stalls with the free ones first. A stall
-  // is free when it is active and no active vendor holds it; the stalls and
-  // the vendors come from two lists of the API.
+  // is free when it is active and no active vendor holds it, as the
+  // server's occupancy list says: which stalls are free, nothing of the
+  // vendors holding the others.
   let stallLoads = 0; // only the latest load may render (answers can cross)
 
   async function loadStalls() {
@@ -107,15 +108,9 @@
     }
     cachePut('last-market', id);
     let list = cacheGet('stalls:' + id) || [];
-    const q = encodeURIComponent(id);
-    const [stalls, vendors] = await Promise.all([
-      SapQR.all('/markets/' + q + '/stalls?limit=200', 5000),
-      SapQR.all('/vendors?market=' + q + '&limit=200', 5000),
-    ]);
-    if (Array.isArray(stalls) && Array.isArray(vendors)) {
-      const taken = new Set(vendors.map((v) => v.stall_code));
-      list = stalls.filter((s) => s.status !== 'closed')
-        .map((s) => ({ code: s.code, free: s.status === 'active' && !taken.has(s.code) }));
+    const res = await api('GET', '/markets/' + encodeURIComponent(id) + '/occupancy');
+    if (res.ok && res.data && Array.isArray(res.data.items)) {
+      list = res.data.items.map((s) => ({ code: s.code, free: !!s.free }));
       cachePut('stalls:' + id, list);
     }
     if (seq === stallLoads) renderStalls(list);
@@ -200,6 +195,9 @@
     // The payee check: the holder name the member's own bank app showed on
     // scanning the preview. Without it the vendor is saved unverified and
     // its sign does not print.
+    // What the team helped the vendor with today, for the reports.
+    const assisted = Array.from(form.querySelectorAll('input[name=assisted]:checked'), (c) => c.value);
+    if (assisted.length) b.assisted = assisted;
     const seen = $('name-seen').value.trim();
     if (seen) b.bank_account.confirmation = { method: 'bank_app_name', name_seen: seen };
     return b;
@@ -329,6 +327,7 @@
   async function flush() {
     if (flushing) return;
     flushing = true;
+    let refused = null;
     try {
       for (const item of await queueAll()) {
         if (item.state !== 'pending' || (item.user && item.user !== me)) continue;
@@ -351,11 +350,16 @@
         item.problem = res.problem;
         item.status = res.status;
         await queuePut(item);
+        refused = refused || item;
       }
     } finally {
       flushing = false;
       await renderQueue();
     }
+    // A refusal comes back into an empty form at once, each message next
+    // to its field (a stall taken, an account already registered), rather
+    // than waiting for a tap on Sửa.
+    if (refused && !editing && !fullName.value && !account.value) await edit(refused);
   }
 
   function sent(item, v) {
@@ -378,6 +382,9 @@
   let editing = '';
 
   async function edit(item) {
+    // Already in the form (brought back when it was refused): filling it
+    // again would undo what the user has corrected since.
+    if (editing === item.key) { showErrors(form, { status: item.status, problem: item.problem }); return; }
     editing = item.key;
     const b = item.body;
     market.value = String(b.market_id);
@@ -388,6 +395,7 @@
     fullName.value = b.full_name;
     phone.value = b.phone;
     consent.checked = b.consent;
+    for (const c of form.querySelectorAll('input[name=assisted]')) c.checked = (b.assisted || []).includes(c.value);
     const bank = bankOf(b.bank_account.bin);
     if (bank) chooseBank(bank); else bin.value = b.bank_account.bin;
     account.value = b.bank_account.account_number;

@@ -7,8 +7,8 @@ import (
 )
 
 // routes registers every route of the server. Public routes are listed
-// first; everything under /api/v1 but login needs a bearer token or a
-// session cookie (authenticate), and every POST there honours
+// first; everything under /api/v1 but login and activation needs a bearer
+// token or a session cookie (authenticate), and every POST there honours
 // Idempotency-Key (idempotent).
 func (s *Server) routes() {
 	e := s.echo
@@ -24,90 +24,119 @@ func (s *Server) routes() {
 	e.POST("/api/v1/auth/login", s.handleLogin)
 	e.POST("/api/v1/auth/activate", s.handleActivate)
 
-	// Authenticated API.
-	a := e.Group("/api/v1")
-	authed := []echo.MiddlewareFunc{s.authenticate, s.idempotent}
-	get := func(path string, h echo.HandlerFunc) { a.GET(path, h, authed...) }
-	post := func(path string, h echo.HandlerFunc) { a.POST(path, h, authed...) }
-	patch := func(path string, h echo.HandlerFunc) { a.PATCH(path, h, authed...) }
-	del := func(path string, h echo.HandlerFunc) { a.DELETE(path, h, authed...) }
-
-	post("/auth/logout", s.handleLogout)
-	get("/me", s.handleMe)
-
-	get("/banks", s.handleBanks)
-	post("/qr/decode", s.handleQRDecode)
-	get("/units/provinces", s.handleProvinces)
-	get("/units/provinces/:code/communes", s.handleCommunes)
-
-	get("/markets", s.handleMarketList)
-	post("/markets", s.handleMarketCreate)
-	get("/markets/:id", s.handleMarketGet)
-	patch("/markets/:id", s.handleMarketUpdate)
-	get("/markets/:id/stalls", s.handleStallList)
-	post("/markets/:id/stalls", s.handleStallCreate)
-	patch("/stalls/:id", s.handleStallUpdate)
-
-	get("/vendors", s.handleVendorList)
-	post("/vendors", s.handleVendorCreate)
-	get("/vendors/:id", s.handleVendorGet)
-	patch("/vendors/:id", s.handleVendorUpdate)
-	del("/vendors/:id", s.handleVendorDelete)
-	post("/vendors/:id/accounts", s.handleVendorAccountCreate)
-	post("/vendors/:id/stalls", s.handleVendorStallAssign)
-	del("/vendors/:id/stalls/:stall_id", s.handleVendorStallRelease)
-	post("/vendors/:id/confirm-transacting", s.handleVendorConfirmTransacting)
-
-	get("/vendors/:id/qr.png", s.handleVendorQRPNG)
-	get("/vendors/:id/qr.svg", s.handleVendorQRSVG)
-	get("/vendors/:id/payload", s.handleVendorPayload)
-	get("/vendors/:id/sign.pdf", s.handleStallSignPDF)
-	get("/markets/:id/signs.pdf", s.handleMarketSignsPDF)
-	post("/vendors/:id/prints", s.handleVendorPrintCreate)
-	post("/markets/:id/prints", s.handleMarketPrintCreate)
-	post("/vendors/:id/links", s.handleVendorLinkCreate)
-	get("/vendors/:id/links", s.handleVendorLinkList)
-	del("/vendor-links/:id", s.handleVendorLinkRevoke)
-	// Issue 16: the payee checked before the first print; which stalls are
-	// free for the sign-up page; the QR that travels, as a PNG card.
-	post("/vendors/:id/verification", s.handleVendorVerification)
-	get("/markets/:id/occupancy", s.handleMarketOccupancy)
-	get("/vendors/:id/card.png", s.handleVendorCardPNG)
-
-	get("/markets/:id/adoption", s.handleMarketAdoption)
-	get("/adoption", s.handleAdoption)
-	get("/reports", s.handleReport)
-
-	post("/imports/vendors", newImportGate(maxImports).wrap(s.handleVendorImport))
-
-	// People (issue 14).
-	post("/users", s.handleUserCreate)
-	get("/users", s.handleUserList)
-	get("/users/:id", s.handleUserGet)
-	patch("/users/:id", s.handleUserUpdate)
-	post("/users/:id/password-reset", s.handleUserPasswordReset)
-	post("/me/password", s.handleMePassword)
-	s.targetRoutes(a, authed)
-	// Money arrives (issue 15): hook sources, their deliveries (no
-	// session: each provider's own authentication), unmatched transfers.
-	if s.cfg.Transfers != nil {
-		post("/hook-sources", s.handleHookSourceCreate)
-		get("/hook-sources", s.handleHookSourceList)
-		del("/hook-sources/:id", s.handleHookSourceDelete)
-		get("/transfers/unmatched", s.handleTransfersUnmatched)
-		e.POST("/api/v1/hooks/:provider/:source_id", s.handleHookDelivery)
-	}
+	// Authenticated API, by area.
+	r := apiRouter{g: e.Group("/api/v1"), authed: []echo.MiddlewareFunc{s.authenticate, s.idempotent}}
+	s.referenceRoutes(r)
+	s.marketRoutes(r)
+	s.vendorRoutes(r)
+	s.signRoutes(r)
+	s.adoptionRoutes(r)
+	s.peopleRoutes(r)
+	s.transferRoutes(r)
 
 	s.uiRoutes()
 }
 
-// targetRoutes registers the targets and thresholds (issue 14), with the
-// authenticated API's middleware.
-func (s *Server) targetRoutes(a *echo.Group, authed []echo.MiddlewareFunc) {
-	a.PUT("/targets", s.handleTargetPut, authed...)
-	a.GET("/targets", s.handleTargetList, authed...)
-	a.DELETE("/targets", s.handleTargetDelete, authed...)
-	a.PUT("/provinces/:code/threshold", s.handleThresholdPut, authed...)
+// apiRouter registers routes of the authenticated API with its middleware.
+type apiRouter struct {
+	g      *echo.Group
+	authed []echo.MiddlewareFunc
+}
+
+func (r apiRouter) get(path string, h echo.HandlerFunc)   { r.g.GET(path, h, r.authed...) }
+func (r apiRouter) post(path string, h echo.HandlerFunc)  { r.g.POST(path, h, r.authed...) }
+func (r apiRouter) put(path string, h echo.HandlerFunc)   { r.g.PUT(path, h, r.authed...) }
+func (r apiRouter) patch(path string, h echo.HandlerFunc) { r.g.PATCH(path, h, r.authed...) }
+func (r apiRouter) del(path string, h echo.HandlerFunc)   { r.g.DELETE(path, h, r.authed...) }
+
+// referenceRoutes: the session, the bank directory, QR decoding and the
+// administrative units.
+func (s *Server) referenceRoutes(r apiRouter) {
+	r.post("/auth/logout", s.handleLogout)
+	r.get("/me", s.handleMe)
+	r.get("/banks", s.handleBanks)
+	r.post("/qr/decode", s.handleQRDecode)
+	r.get("/units/provinces", s.handleProvinces)
+	r.get("/units/provinces/:code/communes", s.handleCommunes)
+}
+
+// marketRoutes: markets, their stalls and which are free, and imports.
+func (s *Server) marketRoutes(r apiRouter) {
+	r.get("/markets", s.handleMarketList)
+	r.post("/markets", s.handleMarketCreate)
+	r.get("/markets/:id", s.handleMarketGet)
+	r.patch("/markets/:id", s.handleMarketUpdate)
+	r.get("/markets/:id/stalls", s.handleStallList)
+	r.post("/markets/:id/stalls", s.handleStallCreate)
+	r.get("/markets/:id/occupancy", s.handleMarketOccupancy)
+	r.patch("/stalls/:id", s.handleStallUpdate)
+	r.post("/imports/vendors", newImportGate(maxImports).wrap(s.handleVendorImport))
+}
+
+// vendorRoutes: vendors, their accounts, stalls, payee checks and
+// private links.
+func (s *Server) vendorRoutes(r apiRouter) {
+	r.get("/vendors", s.handleVendorList)
+	r.post("/vendors", s.handleVendorCreate)
+	r.get("/vendors/:id", s.handleVendorGet)
+	r.patch("/vendors/:id", s.handleVendorUpdate)
+	r.del("/vendors/:id", s.handleVendorDelete)
+	r.post("/vendors/:id/accounts", s.handleVendorAccountCreate)
+	r.post("/vendors/:id/verification", s.handleVendorVerification)
+	r.post("/vendors/:id/stalls", s.handleVendorStallAssign)
+	r.del("/vendors/:id/stalls/:stall_id", s.handleVendorStallRelease)
+	r.post("/vendors/:id/confirm-transacting", s.handleVendorConfirmTransacting)
+	r.post("/vendors/:id/links", s.handleVendorLinkCreate)
+	r.get("/vendors/:id/links", s.handleVendorLinkList)
+	r.del("/vendor-links/:id", s.handleVendorLinkRevoke)
+}
+
+// signRoutes: a vendor's QR, card and signs, a market's batch, and the
+// prints the pages record.
+func (s *Server) signRoutes(r apiRouter) {
+	r.get("/vendors/:id/qr.png", s.handleVendorQRPNG)
+	r.get("/vendors/:id/qr.svg", s.handleVendorQRSVG)
+	r.get("/vendors/:id/payload", s.handleVendorPayload)
+	r.get("/vendors/:id/card.png", s.handleVendorCardPNG)
+	r.get("/vendors/:id/sign.pdf", s.handleStallSignPDF)
+	r.get("/markets/:id/signs.pdf", s.handleMarketSignsPDF)
+	r.post("/vendors/:id/prints", s.handleVendorPrintCreate)
+	r.post("/markets/:id/prints", s.handleMarketPrintCreate)
+}
+
+// adoptionRoutes: adoption figures, reports, targets and thresholds.
+func (s *Server) adoptionRoutes(r apiRouter) {
+	r.get("/markets/:id/adoption", s.handleMarketAdoption)
+	r.get("/adoption", s.handleAdoption)
+	r.get("/reports", s.handleReport)
+	r.put("/targets", s.handleTargetPut)
+	r.get("/targets", s.handleTargetList)
+	r.del("/targets", s.handleTargetDelete)
+	r.put("/provinces/:code/threshold", s.handleThresholdPut)
+}
+
+// peopleRoutes: users within the caller's area and one's own password.
+func (s *Server) peopleRoutes(r apiRouter) {
+	r.post("/users", s.handleUserCreate)
+	r.get("/users", s.handleUserList)
+	r.get("/users/:id", s.handleUserGet)
+	r.patch("/users/:id", s.handleUserUpdate)
+	r.post("/users/:id/password-reset", s.handleUserPasswordReset)
+	r.post("/me/password", s.handleMePassword)
+}
+
+// transferRoutes: hook sources, their deliveries (no session: each
+// provider's own authentication) and unmatched transfers, when transfers
+// are configured.
+func (s *Server) transferRoutes(r apiRouter) {
+	if s.cfg.Transfers == nil {
+		return
+	}
+	r.post("/hook-sources", s.handleHookSourceCreate)
+	r.get("/hook-sources", s.handleHookSourceList)
+	r.del("/hook-sources/:id", s.handleHookSourceDelete)
+	r.get("/transfers/unmatched", s.handleTransfersUnmatched)
+	s.echo.POST("/api/v1/hooks/:provider/:source_id", s.handleHookDelivery)
 }
 
 // uiRoutes registers the web UI: static files and the login page are

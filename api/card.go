@@ -11,7 +11,7 @@ import (
 	"github.com/sapqr/sapqr/merchants"
 )
 
-// The QR that travels (issue 16): a vendor's sign as a PNG card to send in
+// The QR that travels: a vendor's sign as a PNG card to send in
 // a chat or post, drawn from the same merchants.StallSign as the printed
 // sign, so the card shows exactly what the sign does and is refused
 // exactly when the sign is (no QR, unverified account, unprintable name).

@@ -74,7 +74,7 @@ const (
 	codeUnverifiedAccount = "unverified_account"
 )
 
-// Problem codes of transfer notifications (issue 15).
+// Problem codes of transfer notifications.
 const (
 	codeMalformedDelivery = "malformed_delivery"
 )
@@ -98,7 +98,7 @@ var conflictCodes = map[merchants.Rule]string{
 }
 
 // conflictFields names the request field a conflict is about, so that a
-// form shows the refusal next to that field (issue 16, phones first): the
+// form shows the refusal next to that field (phones first): the
 // one map from a rule to a field. Other rules answer without errors.
 var conflictFields = map[merchants.Rule]string{
 	merchants.RuleStallTaken:   "stall_code",

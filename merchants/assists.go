@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// What the team did for the vendor (issue 16). Communes report accounts
+// What the team did for the vendor. Communes report accounts
 // opened, not only QR codes hung ("hơn 2.000 tài khoản thanh toán điện
 // tử"): a registration records what the team helped the vendor with that
 // day, and reports count it per period.

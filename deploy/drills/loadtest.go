@@ -13,8 +13,8 @@ import (
 	"github.com/sapqr/sapqr/deploy/harness"
 )
 
-// Targets of the load test on the reference 2-core machine (issues 7
-// and 17): registrations as a share of the anchor's rate in the same run
+// Targets of the load test on the reference 2-core machine:
+// registrations as a share of the anchor's rate in the same run
 // (PostgreSQL alone doing their writes, see anchor.go).
 const (
 	targetAnchorShare     = 0.60

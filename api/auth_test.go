@@ -7,9 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/sapqr/sapqr/api"
 )
@@ -239,22 +237,4 @@ func TestSessionCookieNames(t *testing.T) {
 	if !strings.Contains(string(js), "(?:__Host-)?sapqr_csrf=") {
 		t.Error("app.js does not read the __Host-sapqr_csrf cookie")
 	}
-}
-
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }

@@ -90,8 +90,12 @@ func drillRedisFailover(ctx context.Context, o options) *Report {
 		return rep.Fail(err)
 	}
 	defer s.Close()
+	// startFailover returns what it started even when it fails part way,
+	// so that it is stopped either way.
 	fo, err := startFailover(ctx, s)
-	defer fo.Close()
+	if fo != nil {
+		defer fo.Close()
+	}
 	if err != nil {
 		return rep.Fail(err)
 	}

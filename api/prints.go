@@ -73,6 +73,7 @@ func stallIDs(id int64) []int64 {
 // marketPrintRequest is POST /markets/{id}/prints.
 type marketPrintRequest struct {
 	Sheet string `json:"sheet"` // as GET signs.pdf's ?sheet=, a4-4up when absent
+	Only  string `json:"only"`  // as GET signs.pdf's ?only=: new or outdated; every stall when absent
 }
 
 // marketPrintJSON answers a market's recorded batch.
@@ -114,7 +115,7 @@ func (s *Server) handleMarketPrintCreate(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	b, n, err := s.cfg.Merchants.RecordMarketPrint(ctx, actorOf(c), id, printables.MaxBatch)
+	b, n, err := s.cfg.Merchants.RecordMarketPrint(ctx, actorOf(c), id, printables.MaxBatch, onlyParam(in.Only))
 	if len(b.Signs) == 0 {
 		return err
 	}

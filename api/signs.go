@@ -203,12 +203,22 @@ func (s *Server) handleMarketSignsPDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.cfg.Merchants.MarketSigns(c.Request().Context(), actorOf(c), id, printables.MaxBatch)
+	b, err := s.cfg.Merchants.MarketSigns(c.Request().Context(), actorOf(c), id, printables.MaxBatch, onlyParam(c.QueryParam("only")))
 	if err != nil {
 		return err
 	}
 	setLeftOut(c.Response().Header(), b)
 	return s.writeSigns(c, fmt.Sprintf("sapqr-signs-market-%d", id), opt, b.Signs)
+}
+
+// onlyParam reads ?only=new|outdated (or "only" in a body) as the sign
+// state merchants selects by; anything else goes through as it is, for
+// merchants to refuse by name.
+func onlyParam(v string) merchants.SignState {
+	if v == "new" {
+		return merchants.SignNone
+	}
+	return merchants.SignState(v)
 }
 
 // headerLeftOut lists, on a market's batch, the IDs of the vendors whose

@@ -281,3 +281,27 @@ func TestUnprintableStoredName(t *testing.T) {
 		t.Errorf("market prints %s; want one sign and vendor %d left out", r.Body, bad)
 	}
 }
+
+// TestMarketSignsOnlyWhatIsNeeded: ?only=new prints just the stalls that
+// never had a sign, and once they are recorded there is nothing left to
+// print; an unknown state is a 422 naming only.
+func TestMarketSignsOnlyWhatIsNeeded(t *testing.T) {
+	f := newFixture(t)
+	member := f.as(uMemberA)
+	id := f.market(f.cA, 4)
+	mid := itoa(id)
+	f.vendor(uMemberA, f.market(f.cA, 2), "O-9", 9) // another market's vendor stays out
+	f.vendor(uMemberA, id, "O-1", 1)
+	f.vendor(uMemberA, id, "O-2", 2)
+	f.do("GET", "/api/v1/markets/"+mid+"/signs.pdf?only=soon", member, nil).wantProblem(t, http.StatusUnprocessableEntity, "validation_failed")
+	f.do("GET", "/api/v1/markets/"+mid+"/signs.pdf?sheet=none&only=new", member, nil).want(t, http.StatusOK)
+	r := f.do("POST", "/api/v1/markets/"+mid+"/prints", member, map[string]any{"only": "new"})
+	r.want(t, http.StatusCreated)
+	var got struct{ Signs, Vendors int }
+	r.decode(t, &got)
+	if got.Signs != 2 || got.Vendors != 2 {
+		t.Errorf("recorded %s; want the market's two new signs", r.Body)
+	}
+	f.do("GET", "/api/v1/markets/"+mid+"/signs.pdf?only=new", member, nil).wantProblem(t, http.StatusConflict, "conflict")
+	f.do("GET", "/api/v1/markets/"+mid+"/signs.pdf", member, nil).want(t, http.StatusOK)
+}

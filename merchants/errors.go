@@ -50,6 +50,7 @@ const (
 	RuleNoQR              Rule = "no_qr"              // the vendor (or market) has no active bank account, so no QR or sign
 	RuleUnprintable       Rule = "unprintable"        // a name stored before the sign rules cannot be printed
 	RuleUnverifiedAccount Rule = "unverified_account" // the vendor's account payee was never checked, so no sign prints
+	RuleNothingToPrint    Rule = "nothing_to_print"   // no stall of a market has a sign in the state asked for
 	RuleUnique            Rule = "unique"             // another uniqueness rule of the database
 )
 

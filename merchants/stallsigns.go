@@ -160,8 +160,15 @@ func heldStalls(v Vendor) string {
 // and sees account numbers, a *ConflictError with RuleNoQR when no vendor
 // has a QR (RuleUnverifiedAccount when some have one but none is
 // verified), and a *ValidationError (id) when there are more than max
-// signs.
-func (s *Service) MarketSigns(ctx context.Context, a Actor, marketID int64, max int) (MarketBatch, error) {
+// signs. With only set (SignNone or SignOutdated), the batch holds just
+// the stalls whose sign is in that state: what the market still needs; a
+// *ConflictError with RuleNothingToPrint when none is.
+func (s *Service) MarketSigns(ctx context.Context, a Actor, marketID int64, max int, only SignState) (MarketBatch, error) {
+	switch only {
+	case "", SignNone, SignOutdated:
+	default:
+		return MarketBatch{}, &ValidationError{Fields: []FieldError{{Field: "only", Message: "must be new (stalls never given a sign) or outdated (stalls whose sign has an old QR)"}}}
+	}
 	var b MarketBatch
 	m, err := s.Market(ctx, a, marketID)
 	if err != nil {
@@ -179,7 +186,7 @@ func (s *Service) MarketSigns(ctx context.Context, a Actor, marketID int64, max 
 			return b, fmt.Errorf("market %d signs: %w", marketID, err)
 		}
 		for _, v := range vs[:min(len(vs), s.maxPage)] {
-			if err = s.addSigns(&b, m, v); err != nil {
+			if err = s.addSigns(&b, m, v, only); err != nil {
 				return b, err
 			}
 		}
@@ -189,6 +196,8 @@ func (s *Service) MarketSigns(ctx context.Context, a Actor, marketID int64, max 
 		q.AfterID = vs[s.maxPage-1].ID
 	}
 	switch {
+	case len(b.Signs) == 0 && only != "":
+		return b, conflict(RuleNothingToPrint, "no stall of the market has a sign in the state asked for (%s): there is nothing to print", onlyName(only))
 	case len(b.Signs) == 0 && len(b.Unverified) > 0:
 		return b, conflict(RuleUnverifiedAccount, "none of the market's %d vendors with a QR has a checked bank account, so no sign prints; check each with POST /api/v1/vendors/{id}/verification", len(b.Unverified))
 	case len(b.Signs) == 0:
@@ -214,10 +223,19 @@ type LeftOut struct {
 	Reason   string
 }
 
-// addSigns adds to b the signs of v at each stall it holds: none when it
-// has no QR; v is listed in b.Unverified instead when its account's payee
-// was never checked, and in b.Unprintable when a sign cannot be printed.
-func (s *Service) addSigns(b *MarketBatch, m Market, v Vendor) error {
+// onlyName is a sign state as the API names it in ?only=.
+func onlyName(only SignState) string {
+	if only == SignNone {
+		return "new"
+	}
+	return string(only)
+}
+
+// addSigns adds to b the signs of v at each stall it holds (only those
+// whose sign is in state only, when set): none when it has no QR; v is
+// listed in b.Unverified instead when its account's payee was never
+// checked, and in b.Unprintable when a sign cannot be printed.
+func (s *Service) addSigns(b *MarketBatch, m Market, v Vendor, only SignState) error {
 	v, err := withPayload(v)
 	if err != nil || v.Payload == "" {
 		return err
@@ -228,6 +246,9 @@ func (s *Service) addSigns(b *MarketBatch, m Market, v Vendor) error {
 	}
 	signs := make([]StallSign, 0, len(v.Stalls))
 	for _, h := range v.Stalls {
+		if only != "" && v.SignState(h) != only {
+			continue
+		}
 		sign, err := s.signAt(m, v, h.StallID)
 		var ce *ConflictError
 		if errors.As(err, &ce) && ce.Rule == RuleUnprintable {
@@ -267,12 +288,12 @@ func (s *Service) RecordPrinted(ctx context.Context, a Actor, signs ...StallSign
 }
 
 // RecordMarketPrint records that a market's batch of signs (MarketSigns,
-// at most max) was printed, and returns the batch and how many vendors'
+// at most max, only the stalls in state only when set) was printed, and returns the batch and how many vendors'
 // prints were recorded. It returns MarketSigns' errors; a vendor whose
 // print cannot be recorded (removed meanwhile) is left out of the count
 // and its error joined to the answer's.
-func (s *Service) RecordMarketPrint(ctx context.Context, a Actor, marketID int64, max int) (MarketBatch, int, error) {
-	b, err := s.MarketSigns(ctx, a, marketID, max)
+func (s *Service) RecordMarketPrint(ctx context.Context, a Actor, marketID int64, max int, only SignState) (MarketBatch, int, error) {
+	b, err := s.MarketSigns(ctx, a, marketID, max, only)
 	if err != nil {
 		return MarketBatch{}, 0, err
 	}

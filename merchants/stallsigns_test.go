@@ -103,7 +103,7 @@ func TestMarketSignsAndRecordPrinted(t *testing.T) {
 		ctx := context.Background()
 		member := mt.Member(mt.CommuneA1)
 		m := mt.Market(t, s, mt.CommuneA1, 6)
-		if _, err := s.MarketSigns(ctx, member, m.ID, 10); !isNoQR(err) {
+		if _, err := s.MarketSigns(ctx, member, m.ID, 10, ""); !isNoQR(err) {
 			t.Fatalf("empty market: %v; want a no_qr conflict", err)
 		}
 		v1 := mt.Vendor(t, s, m, "A-1", 1)
@@ -116,7 +116,7 @@ func TestMarketSignsAndRecordPrinted(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		batch, err := s.MarketSigns(ctx, member, m.ID, 10)
+		batch, err := s.MarketSigns(ctx, member, m.ID, 10, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,10 +129,10 @@ func TestMarketSignsAndRecordPrinted(t *testing.T) {
 			t.Errorf("batch stalls (-want +got):\n%s", diff)
 		}
 		var ve *merchants.ValidationError
-		if _, err := s.MarketSigns(ctx, member, m.ID, 2); !errors.As(err, &ve) {
+		if _, err := s.MarketSigns(ctx, member, m.ID, 2, ""); !errors.As(err, &ve) {
 			t.Errorf("three signs with a limit of two: %v; want a validation error", err)
 		}
-		if _, err := s.MarketSigns(ctx, mt.ProvinceOfficer(mt.ProvinceA), m.ID, 10); !errors.Is(err, merchants.ErrForbidden) {
+		if _, err := s.MarketSigns(ctx, mt.ProvinceOfficer(mt.ProvinceA), m.ID, 10, ""); !errors.Is(err, merchants.ErrForbidden) {
 			t.Errorf("province officer: %v; want ErrForbidden", err)
 		}
 
@@ -209,7 +209,7 @@ func TestUnprintableStoredNames(t *testing.T) {
 			!strings.Contains(ce.Detail, "full_name") || !strings.Contains(ce.Detail, "U+202E") {
 			t.Fatalf("VendorSign of an unprintable name: %v; want an unprintable conflict naming full_name and U+202E", err)
 		}
-		b, err := s.MarketSigns(ctx, member, m.ID, 10)
+		b, err := s.MarketSigns(ctx, member, m.ID, 10, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,6 +218,54 @@ func TestUnprintableStoredNames(t *testing.T) {
 		}
 		if len(b.Unprintable) != 1 || b.Unprintable[0].VendorID != bad.ID || !strings.Contains(b.Unprintable[0].Reason, "U+202E") {
 			t.Errorf("left out %+v; want vendor %d, naming U+202E", b.Unprintable, bad.ID)
+		}
+	})
+}
+
+// TestMarketSignsOnly: a market's batch can hold just the stalls whose
+// sign is new (never printed there) or outdated (an old QR): what the
+// market still needs; none left is a conflict, an unknown state refused.
+func TestMarketSignsOnly(t *testing.T) {
+	eachDB(t, func(t *testing.T, s *merchants.Service, _ *gormstore.Store) {
+		ctx := context.Background()
+		member := mt.Member(mt.CommuneA1)
+		m := mt.Market(t, s, mt.CommuneA1, 6)
+		printed := mt.Vendor(t, s, m, "A-1", 1)
+		mt.Vendor(t, s, m, "A-2", 2)
+		if _, err := s.RecordSignPrint(ctx, member, printed.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		// A new account makes A-1's printed sign outdated.
+		if _, err := s.AddBankAccount(ctx, member, printed.ID, merchants.AddBankAccountInput{BankAccountInput: mt.BankAccount(9), Primary: true}); err != nil {
+			t.Fatal(err)
+		}
+		stalls := func(only merchants.SignState) []string {
+			t.Helper()
+			b, err := s.MarketSigns(ctx, member, m.ID, 10, only)
+			if err != nil {
+				t.Fatalf("only %q: %v", only, err)
+			}
+			var out []string
+			for _, sg := range b.Signs {
+				out = append(out, sg.Stall)
+			}
+			return out
+		}
+		for only, want := range map[merchants.SignState][]string{"": {"A-1", "A-2"}, merchants.SignNone: {"A-2"}, merchants.SignOutdated: {"A-1"}} {
+			if got := stalls(only); !cmp.Equal(got, want) {
+				t.Errorf("only %q: stalls %v, want %v", only, got, want)
+			}
+		}
+		if _, _, err := s.RecordMarketPrint(ctx, member, m.ID, 10, merchants.SignOutdated); err != nil {
+			t.Fatal(err)
+		}
+		var ce *merchants.ConflictError
+		if _, err := s.MarketSigns(ctx, member, m.ID, 10, merchants.SignOutdated); !errors.As(err, &ce) || ce.Rule != merchants.RuleNothingToPrint {
+			t.Errorf("no outdated sign left: %v; want a nothing_to_print conflict", err)
+		}
+		var ve *merchants.ValidationError
+		if _, err := s.MarketSigns(ctx, member, m.ID, 10, "ok"); !errors.As(err, &ve) || ve.Fields[0].Field != "only" {
+			t.Errorf("only=ok: %v; want a validation error on only", err)
 		}
 	})
 }

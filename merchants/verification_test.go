@@ -131,7 +131,7 @@ func TestUnverifiedSigns(t *testing.T) {
 		if _, err := s.RecordSignPrint(ctx, member, v.ID, ""); conflictRule(err) != merchants.RuleUnverifiedAccount {
 			t.Errorf("RecordSignPrint: %v; want an unverified_account conflict", err)
 		}
-		b, err := s.MarketSigns(ctx, member, m.ID, 10)
+		b, err := s.MarketSigns(ctx, member, m.ID, 10, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,7 +150,7 @@ func TestUnverifiedSigns(t *testing.T) {
 		if _, err := s.LinkSign(ctx, token, 0); err != nil {
 			t.Errorf("LinkSign after the check: %v", err)
 		}
-		if b, err := s.MarketSigns(ctx, member, m.ID, 10); err != nil || len(b.Signs) != 2 || len(b.Unverified) != 0 {
+		if b, err := s.MarketSigns(ctx, member, m.ID, 10, ""); err != nil || len(b.Signs) != 2 || len(b.Unverified) != 0 {
 			t.Errorf("batch after the check = %d signs, unverified %v, %v; want 2 and none", len(b.Signs), b.Unverified, err)
 		}
 	})

@@ -297,6 +297,7 @@ const SapQR = (() => {
     if (d.printStall) body.stall_id = Number(d.printStall);
     if (d.printSize) body.size = d.printSize;
     if (d.printSheet) body.sheet = d.printSheet;
+    if (d.printOnly) body.only = d.printOnly;
     api('POST', d.print, body, { 'Idempotency-Key': newKey() });
   });
 

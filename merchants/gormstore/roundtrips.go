@@ -28,17 +28,45 @@ type storeCounts struct {
 	roundTrips, commits atomic.Int64
 }
 
+// counted sends statements through conn, counting each as a round trip.
+// countingPool and countingTx share it: a pool and a transaction send
+// statements alike.
+type counted struct {
+	conn gorm.ConnPool // the *sql.DB or its *sql.Tx
+	n    *storeCounts
+}
+
+func (c counted) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.n.roundTrips.Add(1)
+	return c.conn.PrepareContext(ctx, query)
+}
+
+func (c counted) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c.n.roundTrips.Add(1)
+	return c.conn.ExecContext(ctx, query, args...)
+}
+
+func (c counted) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c.n.roundTrips.Add(1)
+	return c.conn.QueryContext(ctx, query, args...)
+}
+
+func (c counted) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	c.n.roundTrips.Add(1)
+	return c.conn.QueryRowContext(ctx, query, args...)
+}
+
 // countingPool is the connection pool gorm uses, counting what goes
 // through it; its transactions are countingTx. It costs an atomic add per
 // statement.
 type countingPool struct {
+	counted
 	db *sql.DB
-	n  *storeCounts
 }
 
 // countPool makes db's statements and transactions counted in n.
 func countPool(db *gorm.DB, sqlDB *sql.DB, n *storeCounts) {
-	p := &countingPool{db: sqlDB, n: n}
+	p := &countingPool{counted: counted{conn: sqlDB, n: n}, db: sqlDB}
 	db.ConnPool = p
 	db.Statement.ConnPool = p
 }
@@ -50,26 +78,6 @@ var (
 	_ gorm.TxCommitter      = (*countingTx)(nil)
 )
 
-func (p *countingPool) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	p.n.roundTrips.Add(1)
-	return p.db.PrepareContext(ctx, query)
-}
-
-func (p *countingPool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	p.n.roundTrips.Add(1)
-	return p.db.ExecContext(ctx, query, args...)
-}
-
-func (p *countingPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	p.n.roundTrips.Add(1)
-	return p.db.QueryContext(ctx, query, args...)
-}
-
-func (p *countingPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	p.n.roundTrips.Add(1)
-	return p.db.QueryRowContext(ctx, query, args...)
-}
-
 // BeginTx begins a counted transaction (BEGIN is one round trip).
 func (p *countingPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
 	p.n.roundTrips.Add(1)
@@ -77,7 +85,7 @@ func (p *countingPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.C
 	if err != nil {
 		return nil, err
 	}
-	return &countingTx{tx: tx, n: p.n}, nil
+	return &countingTx{counted: counted{conn: tx, n: p.n}, tx: tx}, nil
 }
 
 // GetDBConn lets gorm's DB() find the pool.
@@ -85,28 +93,8 @@ func (p *countingPool) GetDBConn() (*sql.DB, error) { return p.db, nil }
 
 // countingTx is a transaction of countingPool.
 type countingTx struct {
+	counted
 	tx *sql.Tx
-	n  *storeCounts
-}
-
-func (t *countingTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	t.n.roundTrips.Add(1)
-	return t.tx.PrepareContext(ctx, query)
-}
-
-func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	t.n.roundTrips.Add(1)
-	return t.tx.ExecContext(ctx, query, args...)
-}
-
-func (t *countingTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	t.n.roundTrips.Add(1)
-	return t.tx.QueryContext(ctx, query, args...)
-}
-
-func (t *countingTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	t.n.roundTrips.Add(1)
-	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 // Commit commits, counting a round trip and, when it succeeds, a commit.

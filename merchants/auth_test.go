@@ -69,40 +69,38 @@ func TestUsersAndSessions(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
-	for _, db := range mt.Databases() {
-		t.Run(db, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			now := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
-			cfg := mt.Config()
-			cfg.Now = func() time.Time { return now }
-			cfg.SessionTTL = time.Hour
-			s := merchants.NewService(mt.NewStoreOn(t, db), cfg)
-			if _, err := s.CreateUser(ctx, mt.Admin(), merchants.CreateUserInput{Username: "an.officer", Password: "mật khẩu dài", Role: merchants.RoleProvince, ProvinceCode: "01"}); err != nil {
-				t.Fatal(err)
-			}
-			res, err := s.Login(ctx, "an.officer", "mật khẩu dài")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !res.ExpiresAt.Equal(now.Add(time.Hour)) {
-				t.Errorf("expires at %v", res.ExpiresAt)
-			}
-			now = now.Add(59 * time.Minute)
-			if a, err := s.Authenticate(ctx, res.Token); err != nil || a.ProvinceCode != "01" {
-				t.Errorf("before expiry: %+v, %v", a, err)
-			}
-			now = now.Add(time.Minute)
-			if _, err := s.Authenticate(ctx, res.Token); !errors.Is(err, merchants.ErrUnauthenticated) {
-				t.Errorf("at expiry: %v", err)
-			}
-			if n, err := s.PurgeSessions(ctx); err != nil || n != 0 {
-				t.Errorf("purge at the expiry instant: %d, %v; want nothing purged", n, err)
-			}
-			now = now.Add(time.Second)
-			if n, err := s.PurgeSessions(ctx); err != nil || n != 1 {
-				t.Errorf("purge after expiry: %d, %v; want 1", n, err)
-			}
-		})
-	}
+	mt.OnEachDatabase(t, func(t *testing.T, db string) {
+		t.Parallel()
+		ctx := context.Background()
+		now := time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
+		cfg := mt.Config()
+		cfg.Now = func() time.Time { return now }
+		cfg.SessionTTL = time.Hour
+		s := merchants.NewService(mt.NewStoreOn(t, db), cfg)
+		if _, err := s.CreateUser(ctx, mt.Admin(), merchants.CreateUserInput{Username: "an.officer", Password: "mật khẩu dài", Role: merchants.RoleProvince, ProvinceCode: "01"}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Login(ctx, "an.officer", "mật khẩu dài")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.ExpiresAt.Equal(now.Add(time.Hour)) {
+			t.Errorf("expires at %v", res.ExpiresAt)
+		}
+		now = now.Add(59 * time.Minute)
+		if a, err := s.Authenticate(ctx, res.Token); err != nil || a.ProvinceCode != "01" {
+			t.Errorf("before expiry: %+v, %v", a, err)
+		}
+		now = now.Add(time.Minute)
+		if _, err := s.Authenticate(ctx, res.Token); !errors.Is(err, merchants.ErrUnauthenticated) {
+			t.Errorf("at expiry: %v", err)
+		}
+		if n, err := s.PurgeSessions(ctx); err != nil || n != 0 {
+			t.Errorf("purge at the expiry instant: %d, %v; want nothing purged", n, err)
+		}
+		now = now.Add(time.Second)
+		if n, err := s.PurgeSessions(ctx); err != nil || n != 1 {
+			t.Errorf("purge after expiry: %d, %v; want 1", n, err)
+		}
+	})
 }

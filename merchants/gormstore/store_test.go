@@ -27,85 +27,83 @@ func TestOpenRejects(t *testing.T) {
 // database itself refuses a second active vendor on a stall and a bank
 // account active on two vendors.
 func TestConstraints(t *testing.T) {
-	for _, db := range mt.Databases() {
-		t.Run(db, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			s, st := mt.NewServiceOn(t, db)
-			m := mt.Market(t, s, mt.CommuneA1, 5)
-			v := mt.Vendor(t, s, m, "A-1", 1)
-			now := time.Now().UTC()
-			dup := merchants.Vendor{MarketID: m.ID, StallID: v.StallID, CommuneCode: v.CommuneCode, ProvinceCode: v.ProvinceCode,
-				FullName: "X", Phone: mt.Phone(2), Status: merchants.VendorActive, ConsentAt: now, SignVersion: 1}
-			tests := []struct {
-				name string
-				fn   func(tx merchants.Tx) error
-				want error
-				says string // part of the message
-			}{
-				{"second active vendor on a stall", func(tx merchants.Tx) error {
-					d, err := tx.CreateVendor(ctx, dup)
-					if err != nil {
-						return err
-					}
-					_, err = tx.AssignStall(ctx, merchants.VendorStall{VendorID: d.ID, StallID: v.StallID, MarketID: m.ID,
-						Active: true, AssignedAt: now})
-					return err
-				}, merchants.ErrConflict, "the stall already has an active vendor"},
-				{"stall assignment of no stall", func(tx merchants.Tx) error {
-					_, err := tx.AssignStall(ctx, merchants.VendorStall{VendorID: v.ID, StallID: 9999, MarketID: m.ID,
-						Active: true, AssignedAt: now})
-					return err
-				}, merchants.ErrNotFound, ""},
-				{"bank account active twice", func(tx merchants.Tx) error {
-					a := v.Accounts[0]
-					a.ID, a.Primary = 0, false
-					_, err := tx.CreateBankAccount(ctx, a)
-					return err
-				}, merchants.ErrConflict, "the bank account is active on another vendor"},
-				{"two primary accounts", func(tx merchants.Tx) error {
-					a := v.Accounts[0]
-					a.ID, a.AccountNumber = 0, "999"
-					_, err := tx.CreateBankAccount(ctx, a)
-					return err
-				}, merchants.ErrConflict, "the vendor already has a primary account"},
-				{"stall of no market", func(tx merchants.Tx) error {
-					_, err := tx.CreateStall(ctx, merchants.Stall{MarketID: 9999, Code: "Z", Status: merchants.StallActive})
-					return err
-				}, merchants.ErrNotFound, ""},
-				{"unknown vendor", func(tx merchants.Tx) error {
-					_, err := tx.Vendor(ctx, 9999)
-					return err
-				}, merchants.ErrNotFound, "vendor 9999"},
-				{"update of no market", func(tx merchants.Tx) error {
-					return tx.UpdateMarket(ctx, merchants.Market{ID: 9999, Name: "x", Status: merchants.MarketActive})
-				}, merchants.ErrNotFound, "market 9999"},
-			}
-			for _, tt := range tests {
-				t.Run(tt.name, func(t *testing.T) {
-					err := st.InTx(ctx, tt.fn)
-					if !errors.Is(err, tt.want) || !strings.Contains(fmt.Sprint(err), tt.says) {
-						t.Errorf("error %v, want %v saying %q", err, tt.want, tt.says)
-					}
-				})
-			}
-			// A released holding of the stall is history, not a conflict.
-			err := st.InTx(ctx, func(tx merchants.Tx) error {
-				d := dup
-				d.Status = merchants.VendorInactive
-				d, err := tx.CreateVendor(ctx, d)
+	mt.OnEachDatabase(t, func(t *testing.T, db string) {
+		t.Parallel()
+		ctx := context.Background()
+		s, st := mt.NewServiceOn(t, db)
+		m := mt.Market(t, s, mt.CommuneA1, 5)
+		v := mt.Vendor(t, s, m, "A-1", 1)
+		now := time.Now().UTC()
+		dup := merchants.Vendor{MarketID: m.ID, StallID: v.StallID, CommuneCode: v.CommuneCode, ProvinceCode: v.ProvinceCode,
+			FullName: "X", Phone: mt.Phone(2), Status: merchants.VendorActive, ConsentAt: now, SignVersion: 1}
+		tests := []struct {
+			name string
+			fn   func(tx merchants.Tx) error
+			want error
+			says string // part of the message
+		}{
+			{"second active vendor on a stall", func(tx merchants.Tx) error {
+				d, err := tx.CreateVendor(ctx, dup)
 				if err != nil {
 					return err
 				}
 				_, err = tx.AssignStall(ctx, merchants.VendorStall{VendorID: d.ID, StallID: v.StallID, MarketID: m.ID,
-					AssignedAt: now, ReleasedAt: &now})
+					Active: true, AssignedAt: now})
 				return err
+			}, merchants.ErrConflict, "the stall already has an active vendor"},
+			{"stall assignment of no stall", func(tx merchants.Tx) error {
+				_, err := tx.AssignStall(ctx, merchants.VendorStall{VendorID: v.ID, StallID: 9999, MarketID: m.ID,
+					Active: true, AssignedAt: now})
+				return err
+			}, merchants.ErrNotFound, ""},
+			{"bank account active twice", func(tx merchants.Tx) error {
+				a := v.Accounts[0]
+				a.ID, a.Primary = 0, false
+				_, err := tx.CreateBankAccount(ctx, a)
+				return err
+			}, merchants.ErrConflict, "the bank account is active on another vendor"},
+			{"two primary accounts", func(tx merchants.Tx) error {
+				a := v.Accounts[0]
+				a.ID, a.AccountNumber = 0, "999"
+				_, err := tx.CreateBankAccount(ctx, a)
+				return err
+			}, merchants.ErrConflict, "the vendor already has a primary account"},
+			{"stall of no market", func(tx merchants.Tx) error {
+				_, err := tx.CreateStall(ctx, merchants.Stall{MarketID: 9999, Code: "Z", Status: merchants.StallActive})
+				return err
+			}, merchants.ErrNotFound, ""},
+			{"unknown vendor", func(tx merchants.Tx) error {
+				_, err := tx.Vendor(ctx, 9999)
+				return err
+			}, merchants.ErrNotFound, "vendor 9999"},
+			{"update of no market", func(tx merchants.Tx) error {
+				return tx.UpdateMarket(ctx, merchants.Market{ID: 9999, Name: "x", Status: merchants.MarketActive})
+			}, merchants.ErrNotFound, "market 9999"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				err := st.InTx(ctx, tt.fn)
+				if !errors.Is(err, tt.want) || !strings.Contains(fmt.Sprint(err), tt.says) {
+					t.Errorf("error %v, want %v saying %q", err, tt.want, tt.says)
+				}
 			})
+		}
+		// A released holding of the stall is history, not a conflict.
+		err := st.InTx(ctx, func(tx merchants.Tx) error {
+			d := dup
+			d.Status = merchants.VendorInactive
+			d, err := tx.CreateVendor(ctx, d)
 			if err != nil {
-				t.Errorf("released holding of an occupied stall: %v", err)
+				return err
 			}
+			_, err = tx.AssignStall(ctx, merchants.VendorStall{VendorID: d.ID, StallID: v.StallID, MarketID: m.ID,
+				AssignedAt: now, ReleasedAt: &now})
+			return err
 		})
-	}
+		if err != nil {
+			t.Errorf("released holding of an occupied stall: %v", err)
+		}
+	})
 }
 
 // TestAtomically: a request's domain writes (an InTx inside, a savepoint)
